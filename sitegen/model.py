@@ -1,0 +1,258 @@
+"""The site model: frozen objects built from validated records. Rendering reads only this."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from . import i18n
+from .config import Config
+from .schema import slugify
+
+
+def fingerprint(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    label: str
+
+    @property
+    def url(self) -> str:
+        return f"/arsip/topik/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Program:
+    slug: str
+    title: str
+    weekday: str
+    summary: str
+    time: dt.time | None
+    place: str | None
+    channels: tuple
+    competencies: tuple
+    movement: str | None
+    since: dt.date | None
+    order: int
+    body_html: str
+    path: str
+    fingerprint: str
+
+    @property
+    def url(self) -> str:
+        return f"/program/{self.slug}/"
+
+    @property
+    def weekday_index(self) -> int:
+        return i18n.weekday_index(self.weekday)
+
+    @property
+    def weekday_name(self) -> str:
+        return i18n.weekday_name(self.weekday_index)
+
+
+@dataclass(frozen=True)
+class Series:
+    slug: str
+    title: str
+    program: str
+    date: dt.date
+    time: dt.time | None
+    speakers: tuple
+    competency: str | None
+    tags: tuple  # of Tag
+    reach: tuple  # of (channel, count)
+    video: str | None
+    summary: str
+    draft: bool
+    sample: bool
+    body_html: str
+    path: str
+    fingerprint: str
+
+    @property
+    def url(self) -> str:
+        return f"/seri/{self.slug}/"
+
+    @property
+    def total_reach(self) -> int | None:
+        return sum(v for _, v in self.reach) if self.reach else None
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def official(self) -> bool:
+        """Counted in figures: neither a sample nor a draft."""
+        return not (self.sample or self.draft)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    date: dt.date
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "year" | "partial" | "span"
+    start: dt.date | None  # None: since the program began
+    end: dt.date
+    year: int | None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "year":
+            return str(self.year)
+        if self.kind == "partial":
+            first = i18n.month_name(1)
+            last = i18n.month_name(self.end.month)
+            months = first if self.end.month == 1 else f"{first}–{last}"
+            return f"{months} {self.year}"
+        until = i18n.month_year(self.end)
+        if self.start is None:
+            return f"sejak awal hingga {until}"
+        return f"{i18n.month_year(self.start)} – {until}"
+
+    @property
+    def key(self) -> str:
+        """Stable identifier for tables and files: 2023, 2024-sd-2024-02-22, sd-2024-02-22."""
+        if self.kind == "year":
+            return str(self.year)
+        if self.kind == "partial":
+            return f"{self.year}-sd-{self.end.isoformat()}"
+        start = self.start.isoformat() + "-" if self.start else ""
+        return f"{start}sd-{self.end.isoformat()}"
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and day <= self.end
+
+
+@dataclass(frozen=True)
+class DeclaredFigure:
+    program: str
+    period: Period
+    series: int
+    reach: int
+    source: Source | None
+    note: str | None
+    channels: tuple
+    path: str
+    line: int
+
+    @property
+    def average(self) -> float | None:
+        return self.reach / self.series if self.series else None
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    path: str
+    fingerprint: str
+
+    @property
+    def url(self) -> str:
+        return f"/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    today: dt.date
+    programs: tuple  # ordered by weekday, then order, then title
+    series: tuple  # newest first (date, then slug)
+    figures: tuple
+    pages: tuple
+    program_by_slug: dict = field(compare=False, repr=False, default_factory=dict)
+
+    def program(self, slug: str) -> Program:
+        return self.program_by_slug[slug]
+
+    def series_of(self, program_slug: str) -> tuple:
+        return tuple(s for s in self.series if s.program == program_slug)
+
+    @property
+    def past_series(self) -> tuple:
+        return tuple(s for s in self.series if s.date <= self.today)
+
+    @property
+    def upcoming_series(self) -> tuple:
+        return tuple(sorted((s for s in self.series if s.date > self.today), key=lambda s: (s.date, s.time or dt.time(0), s.slug)))
+
+
+def make_program(doc, rec: dict, body_html: str) -> Program:
+    return Program(
+        slug=rec["slug"], title=rec["title"], weekday=rec["weekday"], summary=rec.get("summary", ""),
+        time=rec.get("time"), place=rec.get("place"), channels=rec.get("channels", ()),
+        competencies=rec.get("competencies", ()), movement=rec.get("movement"), since=rec.get("since"),
+        order=rec.get("order", 0), body_html=body_html, path=doc.path,
+        fingerprint=fingerprint(doc.digest, doc.path),
+    )
+
+
+def make_series(doc, rec: dict, body_html: str) -> Series:
+    tags = []
+    seen = set()
+    for label in rec.get("tags", ()):
+        slug = slugify(label) or "topik"
+        if slug not in seen:
+            seen.add(slug)
+            tags.append(Tag(slug, label))
+    return Series(
+        slug=rec["slug"], title=rec["title"], program=rec["program"], date=rec["date"],
+        time=rec.get("time"), speakers=rec.get("speakers", ()), competency=rec.get("competency"),
+        tags=tuple(tags), reach=rec.get("reach", ()), video=rec.get("video"),
+        summary=rec.get("summary", ""), draft=rec.get("draft", False), sample=rec.get("sample", False),
+        body_html=body_html, path=doc.path, fingerprint=fingerprint(doc.digest, doc.path),
+    )
+
+
+def make_page(doc, rec: dict, body_html: str) -> Page:
+    return Page(rec["slug"], rec["title"], rec.get("summary", ""), body_html, doc.path, fingerprint(doc.digest, doc.path))
+
+
+def make_period(rec: dict) -> Period:
+    if rec["year"] is not None and rec["as_of"] is None:
+        return Period("year", dt.date(rec["year"], 1, 1), dt.date(rec["year"], 12, 31), rec["year"])
+    if rec["year"] is not None:
+        return Period("partial", dt.date(rec["year"], 1, 1), rec["as_of"], rec["year"])
+    return Period("span", rec["from"], rec["as_of"], None)
+
+
+def make_figures(fig_data: dict) -> tuple:
+    sources = {sid: Source(s["id"], s["title"], s["date"], s.get("url")) for sid, s in fig_data["sources"].items()}
+    out = [
+        DeclaredFigure(
+            program=r["program"], period=make_period(r), series=r["series"], reach=r["reach"],
+            source=sources.get(r["source"]) if r["source"] else None, note=r["note"],
+            channels=r["channels"], path=r["path"], line=r["line"],
+        )
+        for r in fig_data["figures"]
+    ]
+    return tuple(sorted(out, key=lambda f: (f.program, f.period.end, f.period.start or dt.date.min)))
+
+
+def make_site(config: Config, today: dt.date, programs, series, figures, pages, drafts: bool) -> Site:
+    programs = tuple(sorted(programs, key=lambda p: (i18n.weekday_index(p.weekday), p.order, p.title)))
+    kept = [s for s in series if drafts or not s.draft]
+    kept.sort(key=lambda s: (s.date, s.time or dt.time(0), s.slug), reverse=True)
+    return Site(
+        config=config, today=today, programs=programs, series=tuple(kept), figures=figures,
+        pages=tuple(sorted(pages, key=lambda p: p.slug)),
+        program_by_slug={p.slug: p for p in programs},
+    )

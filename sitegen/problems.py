@@ -1,0 +1,68 @@
+"""Problems found in the editors' input: collected, never raised one at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    level: str = ERROR
+
+    def format(self) -> str:
+        prefix = "warning: " if self.level == WARNING else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass
+class Problems:
+    """A collector handed to every stage; each stage adds and carries on."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, path: str | Path, line: int, message: str) -> None:
+        self.items.append(Problem(str(path), max(int(line), 1), message, ERROR))
+
+    def warning(self, path: str | Path, line: int, message: str) -> None:
+        self.items.append(Problem(str(path), max(int(line), 1), message, WARNING))
+
+    def extend(self, other: "Problems") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.level == WARNING]
+
+    def sorted(self) -> list[Problem]:
+        # Stable, readable order: by file, then line; duplicates removed.
+        return sorted(set(self.items), key=lambda p: (p.path, p.line, p.level, p.message))
+
+    def fails(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+
+class BuildFailed(Exception):
+    """Raised by the pipeline when input problems stop the build; nothing has been written."""
+
+    def __init__(self, problems: Problems):
+        super().__init__(problems.summary())
+        self.problems = problems
+
+
+class UsageError(Exception):
+    """A command-line or output-location mistake (exit code 2)."""

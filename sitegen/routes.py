@@ -1,0 +1,185 @@
+"""Plan outputs: one table of routes (URL, output file, template or producer, context).
+
+Adding a page kind means adding rows here (or a provider module that returns rows), never a
+new code path in the renderer. Contexts hold only model objects and values computed from
+them, so a route's context digest says everything the output depends on besides its
+templates and the site-wide globals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .model import Site
+from .reports import Reports
+from .schema import COMPETENCIES
+
+COMPETENCY_LABELS = {
+    "manajerial": "Manajerial",
+    "teknis": "Teknis",
+    "fungsional": "Fungsional",
+    "sosial-kultural": "Sosial Kultural",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str  # site-relative, starts with "/"
+    template: str | None  # Jinja template, or None when `producer` makes the bytes
+    context: dict = field(default_factory=dict)
+    producer: Callable | None = None  # (site_globals, context) -> bytes, for data outputs
+    kind: str = "page"  # home, page, section, taxonomy, term, data ...
+    sitemap: bool = True
+
+    @property
+    def output(self) -> str:
+        """File path relative to the output folder: /seri/x/ -> seri/x/index.html."""
+        path = self.url.lstrip("/")
+        if path == "" or path.endswith("/"):
+            return path + "index.html"
+        return path
+
+
+def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, dict]]:
+    """[(url, page_items, pager)] with /base/, /base/halaman/2/, ... (at least one page)."""
+    per_page = max(per_page, 1)
+    count = max(1, math.ceil(len(items) / per_page))
+
+    def url_of(n: int) -> str:
+        return base if n == 1 else f"{base}halaman/{n}/"
+
+    pages = []
+    for n in range(1, count + 1):
+        pager = {
+            "number": n,
+            "count": count,
+            "total": len(items),
+            "prev": url_of(n - 1) if n > 1 else None,
+            "next": url_of(n + 1) if n < count else None,
+            "first": url_of(1),
+            "urls": [url_of(i) for i in range(1, count + 1)],
+        }
+        pages.append((url_of(n), items[(n - 1) * per_page : n * per_page], pager))
+    return pages
+
+
+def archive_facets(site: Site) -> dict:
+    """The archive's browsing facets, each a list of (slug, label, url, count)."""
+    past = site.past_series
+    years = sorted({s.year for s in past}, reverse=True)
+    tags: dict = {}
+    for s in past:
+        for t in s.tags:
+            tags.setdefault(t.slug, [t, 0])[1] += 1
+    return {
+        "years": [(str(y), str(y), f"/arsip/{y}/", sum(1 for s in past if s.year == y)) for y in years],
+        "programs": [
+            (p.slug, p.title, f"/arsip/program/{p.slug}/", sum(1 for s in past if s.program == p.slug))
+            for p in site.programs
+        ],
+        "competencies": [
+            (c, COMPETENCY_LABELS[c], f"/arsip/kompetensi/{c}/", sum(1 for s in past if s.competency == c))
+            for c in COMPETENCIES
+        ],
+        "tags": [
+            (slug, t.label, t.url, n) for slug, (t, n) in sorted(tags.items(), key=lambda kv: kv[0])
+        ],
+    }
+
+
+def _archive_routes(site: Site, facets: dict) -> list[Route]:
+    per_page = site.config.per_page
+    past = site.past_series
+    lists = [("/arsip/", "Arsip seri", "all", None, past)]
+    for slug, label, url, _ in facets["years"]:
+        lists.append((url, f"Seri tahun {label}", "year", slug, tuple(s for s in past if str(s.year) == slug)))
+    for slug, label, url, n in facets["programs"]:
+        lists.append((url, label, "program", slug, tuple(s for s in past if s.program == slug)))
+    for slug, label, url, n in facets["competencies"]:
+        if n:
+            lists.append((url, f"Kompetensi {label}", "competency", slug, tuple(s for s in past if s.competency == slug)))
+    for slug, label, url, _ in facets["tags"]:
+        lists.append((url, f"Topik: {label}", "tag", slug, tuple(s for s in past if any(t.slug == slug for t in s.tags))))
+    routes = []
+    for base, title, facet, value, items in lists:
+        for url, page_items, pager in paginate(base, items, per_page):
+            routes.append(
+                Route(
+                    url, "archive.html",
+                    {"title": title, "facet": facet, "facet_value": value, "series": page_items,
+                     "pager": pager, "facets": facets, "programs": site.programs},
+                    kind="taxonomy" if facet == "all" else "term",
+                    sitemap=pager["number"] == 1,
+                )
+            )
+    return routes
+
+
+def _neighbours(items: tuple) -> dict:
+    """slug -> (previous, next) in date order within one program (previous = older)."""
+    ordered = sorted(items, key=lambda s: (s.date, s.time or dt.time(0), s.slug))
+    out = {}
+    for i, s in enumerate(ordered):
+        out[s.slug] = (ordered[i - 1] if i > 0 else None, ordered[i + 1] if i + 1 < len(ordered) else None)
+    return out
+
+
+def plan(site: Site, reports: Reports) -> list[Route]:
+    routes: list[Route] = []
+    facets = archive_facets(site)
+    upcoming = site.upcoming_series
+    latest = site.past_series[:6]
+
+    routes.append(Route("/", "home.html", {
+        "programs": site.programs, "reports": reports, "latest": latest,
+        "upcoming": upcoming[:5], "today_weekday": site.today.weekday(),
+    }, kind="home"))
+
+    routes.append(Route("/program/", "programs.html", {"programs": site.programs, "reports": reports}, kind="section"))
+    for program in site.programs:
+        own = site.series_of(program.slug)
+        routes.append(Route(program.url, "program.html", {
+            "program": program,
+            "past": tuple(s for s in own if s.date <= site.today),
+            "upcoming": tuple(s for s in upcoming if s.program == program.slug),
+            "totals": reports.program_totals(program.slug),
+        }))
+
+    for program in site.programs:
+        own = site.series_of(program.slug)
+        near = _neighbours(own)
+        for s in own:
+            prev, nxt = near[s.slug]
+            routes.append(Route(s.url, "series.html", {
+                "series": s, "program": program, "prev": prev, "next": nxt,
+                "upcoming": s.date > site.today,
+            }))
+
+    routes.extend(_archive_routes(site, facets))
+
+    routes.append(Route("/jadwal/", "schedule.html", {
+        "programs": site.programs, "upcoming": upcoming, "today_weekday": site.today.weekday(),
+    }, kind="section"))
+
+    routes.append(Route("/laporan/", "reports.html", {"reports": reports, "programs": site.programs}, kind="section"))
+    for year in reports.years:
+        routes.append(Route(f"/laporan/{year.year}/", "report_year.html", {
+            "year": year, "reports": reports, "programs": site.programs,
+        }))
+
+    for page in site.pages:
+        routes.append(Route(page.url, "page.html", {"page": page}))
+
+    routes.append(Route("/404.html", "404.html", {"programs": site.programs}, kind="404", sitemap=False))
+
+    for provider in PROVIDERS:
+        routes.extend(provider(site, reports, routes))
+    return routes
+
+
+# Modules that add outputs (feeds, calendar, open data, ...) register a function
+# (site, reports, routes_so_far) -> [Route] here.
+PROVIDERS: list[Callable] = []

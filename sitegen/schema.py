@@ -1,0 +1,288 @@
+"""Field types and the front-matter schemas of every content kind.
+
+One declaration serves three purposes: validation (with messages that say what was
+expected and what was found), the editors' documentation, and the JSON Schema that
+`build.py schema` writes for editors' tools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+
+COMPETENCIES = ("manajerial", "teknis", "fungsional", "sosial-kultural")
+WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+
+
+class Invalid(Exception):
+    """A value that does not fit its type; the message completes "field 'x': ..."."""
+
+
+def describe(value: object) -> str:
+    """How a found value is named in a message."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"text {shown!r}" if value else "empty text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a set of fields"
+    return type(value).__name__
+
+
+def expected(what: str, value: object) -> Invalid:
+    return Invalid(f"expected {what}, got {describe(value)}")
+
+
+@dataclass(frozen=True)
+class Type:
+    def check(self, value, ctx: dict):  # returns the converted value or raises Invalid
+        raise NotImplementedError
+
+    def json(self) -> dict:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Text(Type):
+    multiline: bool = False
+
+    def check(self, value, ctx):
+        if not isinstance(value, str) or not value.strip():
+            raise expected("non-empty text", value)
+        return value.strip()
+
+    def json(self):
+        return {"type": "string", "minLength": 1}
+
+
+@dataclass(frozen=True)
+class Slug(Type):
+    def check(self, value, ctx):
+        if not isinstance(value, str) or not SLUG_RE.match(value):
+            raise expected("a slug of lowercase letters, digits and single hyphens", value)
+        return value
+
+    def json(self):
+        return {"type": "string", "pattern": SLUG_RE.pattern}
+
+
+@dataclass(frozen=True)
+class Date(Type):
+    def check(self, value, ctx):
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            raise expected("a date as YYYY-MM-DD", value)
+        y, m, d = (int(x) for x in DATE_RE.match(value).groups())
+        try:
+            return dt.date(y, m, d)
+        except ValueError:
+            raise Invalid(f"impossible date {value!r} (no such day in the calendar)") from None
+
+    def json(self):
+        return {"type": "string", "format": "date", "pattern": DATE_RE.pattern}
+
+
+@dataclass(frozen=True)
+class Time(Type):
+    def check(self, value, ctx):
+        if not isinstance(value, str) or not TIME_RE.match(value):
+            raise expected("a time as HH:MM in WIB, in quotes (for example \"09:00\")", value)
+        h, m = TIME_RE.match(value).groups()
+        return dt.time(int(h), int(m))
+
+    def json(self):
+        return {"type": "string", "pattern": TIME_RE.pattern}
+
+
+@dataclass(frozen=True)
+class Bool(Type):
+    def check(self, value, ctx):
+        if not isinstance(value, bool):
+            raise expected("true or false", value)
+        return value
+
+    def json(self):
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Count(Type):
+    """A non-negative whole number (participants, series)."""
+
+    def check(self, value, ctx):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise expected("a whole number of 0 or more", value)
+        return value
+
+    def json(self):
+        return {"type": "integer", "minimum": 0}
+
+
+@dataclass(frozen=True)
+class Choice(Type):
+    choices: tuple = ()
+    # Name of a context entry holding the allowed values when they come from the content
+    # (program slugs, channel slugs); `choices` is then ignored.
+    from_ctx: str = ""
+
+    def allowed(self, ctx) -> tuple:
+        return tuple(ctx.get(self.from_ctx, ())) if self.from_ctx else self.choices
+
+    def check(self, value, ctx):
+        allowed = self.allowed(ctx)
+        if not isinstance(value, str) or value not in allowed:
+            what = "one of: " + ", ".join(allowed) if allowed else "a known value"
+            if isinstance(value, str) and value:
+                raise Invalid(f"unknown value {value!r} (expected {what})")
+            raise expected(what, value)
+        return value
+
+    def json(self):
+        if self.from_ctx:
+            return {"type": "string"}
+        return {"type": "string", "enum": list(self.choices)}
+
+
+@dataclass(frozen=True)
+class Url(Type):
+    def check(self, value, ctx):
+        if not isinstance(value, str):
+            raise expected("a web address starting with https://", value)
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c in value for c in " <>\"'"):
+            raise expected("a web address starting with https://", value)
+        return value.strip()
+
+    def json(self):
+        return {"type": "string", "format": "uri", "pattern": "^https?://"}
+
+
+@dataclass(frozen=True)
+class ListOf(Type):
+    item: Type = field(default_factory=Text)
+    unique: bool = True
+
+    def check(self, value, ctx):
+        if isinstance(value, str) and value.strip():
+            raise Invalid(f"expected a list (write it as [{value!r}] or as '- ' lines), got {describe(value)}")
+        if not isinstance(value, list):
+            raise expected("a list", value)
+        return value  # items are checked one by one by the validator, for their own lines
+
+    def json(self):
+        out = {"type": "array", "items": self.item.json()}
+        if self.unique:
+            out["uniqueItems"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class MapOf(Type):
+    """A mapping with keys from a choice and values of a type (reach by channel)."""
+
+    key: Choice = field(default_factory=Choice)
+    value: Type = field(default_factory=Count)
+
+    def check(self, value, ctx):
+        if not isinstance(value, dict):
+            raise expected("a set of 'channel: number' pairs (for example {zoom: 950})", value)
+        return value
+
+    def json(self):
+        return {"type": "object", "additionalProperties": self.value.json()}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: Type
+    required: bool = False
+    doc: str = ""
+    example: object = None
+
+
+SERIES_FIELDS = (
+    Field("title", Text(), True, "Judul seri.", "Literasi Data untuk ASN"),
+    Field("program", Choice(from_ctx="programs"), True, "Slug program (nama berkas di content/programs/).", "asn-belajar"),
+    Field("date", Date(), True, "Tanggal tayang, YYYY-MM-DD.", "2024-02-22"),
+    Field("time", Time(), False, "Jam mulai (WIB), \"HH:MM\" dalam tanda kutip.", "09:00"),
+    Field("speakers", ListOf(Text()), False, "Daftar narasumber.", ["Nama Narasumber"]),
+    Field("competency", Choice(COMPETENCIES), False, "Jenis kompetensi.", "manajerial"),
+    Field("tags", ListOf(Text()), False, "Daftar topik.", ["literasi-data"]),
+    Field("reach", MapOf(Choice(from_ctx="channels"), Count()), False, "Jangkauan per kanal: kanal -> bilangan bulat >= 0.", {"zoom": 950, "youtube": 12000}),
+    Field("video", Url(), False, "Alamat rekaman video (https://...).", "https://www.youtube.com/watch?v=..."),
+    Field("summary", Text(), False, "Ringkasan satu kalimat.", ""),
+    Field("draft", Bool(), False, "true: belum terbit (hanya dibangun dengan --drafts).", False),
+    Field("sample", Bool(), False, "true: entri contoh, diberi label dan tidak dihitung dalam angka resmi.", False),
+    Field("slug", Slug(), False, "Alamat seri; bawaan: nama berkas tanpa .md.", "literasi-data-untuk-asn"),
+)
+
+PROGRAM_FIELDS = (
+    Field("title", Text(), True, "Nama program."),
+    Field("weekday", Choice(WEEKDAYS), True, "Hari program dalam jadwal mingguan."),
+    Field("summary", Text(), False, "Ringkasan satu kalimat."),
+    Field("time", Time(), False, "Jam mulai (WIB)."),
+    Field("place", Text(), False, "Tempat, bila ada."),
+    Field("channels", ListOf(Choice(from_ctx="channels")), False, "Kanal siaran."),
+    Field("competencies", ListOf(Choice(COMPETENCIES)), False, "Jenis kompetensi yang dikembangkan."),
+    Field("movement", Slug(), False, "Gerakan induk, misalnya dahar-ngopi."),
+    Field("since", Date(), False, "Awal jadwal mingguan program."),
+    Field("order", Count(), False, "Urutan tampil."),
+    Field("slug", Slug(), False, "Alamat program; bawaan: nama berkas tanpa .md."),
+)
+
+PAGE_FIELDS = (
+    Field("title", Text(), True, "Judul halaman."),
+    Field("summary", Text(), False, "Ringkasan untuk mesin pencari."),
+    Field("slug", Slug(), False, "Alamat halaman; bawaan: nama berkas tanpa .md."),
+)
+
+FIELDS_BY_KIND = {"series": SERIES_FIELDS, "program": PROGRAM_FIELDS, "page": PAGE_FIELDS}
+
+
+def json_schema(kind: str = "series", ctx: dict | None = None) -> dict:
+    """JSON Schema (draft 2020-12) of a kind's front matter, derived from the fields above."""
+    ctx = ctx or {}
+    props = {}
+    for f in FIELDS_BY_KIND[kind]:
+        spec = dict(f.type.json())
+        if isinstance(f.type, Choice) and f.type.from_ctx and ctx.get(f.type.from_ctx):
+            spec["enum"] = list(ctx[f.type.from_ctx])
+        if isinstance(f.type, ListOf) and isinstance(f.type.item, Choice) and f.type.item.from_ctx and ctx.get(f.type.item.from_ctx):
+            spec["items"] = {"type": "string", "enum": list(ctx[f.type.item.from_ctx])}
+        if isinstance(f.type, MapOf) and f.type.key.from_ctx and ctx.get(f.type.key.from_ctx):
+            spec["propertyNames"] = {"enum": list(ctx[f.type.key.from_ctx])}
+        if f.doc:
+            spec["description"] = f.doc
+        props[f.name] = spec
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"Front matter: {kind}",
+        "type": "object",
+        "required": [f.name for f in FIELDS_BY_KIND[kind] if f.required],
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """A safe URL slug from any text: 'Literasi Data: ASN 4.0!' -> 'literasi-data-asn-4-0'."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-")

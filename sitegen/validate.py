@@ -1,0 +1,297 @@
+"""Validate every document and the declared figures, collecting all problems at once.
+
+Input: parsed documents. Output: plain records of typed values (still keyed by field
+name), which `model` turns into frozen objects. Nothing here raises on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import PurePosixPath
+
+from .load import Document
+from .problems import Problems
+from .schema import (
+    FIELDS_BY_KIND,
+    Count,
+    Date,
+    Field,
+    Invalid,
+    ListOf,
+    MapOf,
+    Slug,
+    Text,
+    describe,
+)
+from .yamlfile import Parsed, dotted
+
+
+def _unknown_key(problems, path, line, key, known) -> None:
+    hint = difflib.get_close_matches(str(key), list(known), n=1)
+    suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (known fields: {', '.join(known)})"
+    problems.warning(path, line, f"unknown field '{key}' is ignored{suggestion}")
+
+
+def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: Problems) -> dict | None:
+    """Check a document's front matter against `fields`; typed record or None if invalid."""
+    record: dict = {}
+    ok = True
+    known = [f.name for f in fields]
+    for key in doc.meta:
+        if key not in known:
+            _unknown_key(problems, doc.path, doc.line(key), key, known)
+    for f in fields:
+        if f.name not in doc.meta or doc.meta[f.name] is None:
+            if f.required:
+                problems.error(doc.path, 1, f"missing required field '{f.name}'")
+                ok = False
+            continue
+        value = doc.meta[f.name]
+        line = doc.line(f.name)
+        try:
+            checked = f.type.check(value, ctx)
+        except Invalid as exc:
+            problems.error(doc.path, line, f"field '{f.name}': {exc}")
+            ok = False
+            continue
+        if isinstance(f.type, ListOf):
+            items = []
+            for i, item in enumerate(checked):
+                try:
+                    items.append(f.type.item.check(item, ctx))
+                except Invalid as exc:
+                    problems.error(doc.path, doc.line(f.name, i), f"field '{f.name}[{i + 1}]': {exc}")
+                    ok = False
+            if f.type.unique and len(set(items)) != len(items):
+                dup = next(x for x in items if items.count(x) > 1)
+                problems.error(doc.path, line, f"field '{f.name}': {dup!r} is listed twice")
+                ok = False
+            checked = tuple(items)
+        elif isinstance(f.type, MapOf):
+            pairs = []
+            for k, v in checked.items():
+                kline = doc.line(f.name, k)
+                try:
+                    key = f.type.key.check(k, ctx)
+                    pairs.append((key, f.type.value.check(v, ctx)))
+                except Invalid as exc:
+                    problems.error(doc.path, kline, f"field '{f.name}.{k}': {exc}")
+                    ok = False
+            checked = tuple(pairs)
+        record[f.name] = checked
+    if not ok:
+        return None
+    record["slug"] = record.get("slug") or PurePosixPath(doc.path).stem
+    if "slug" not in doc.meta:
+        try:
+            Slug().check(record["slug"], ctx)
+        except Invalid:
+            problems.error(
+                doc.path,
+                1,
+                f"file name {PurePosixPath(doc.path).name!r} does not give a usable address: "
+                "rename it with lowercase letters, digits and hyphens, or set 'slug'",
+            )
+            return None
+    return record
+
+
+def validate_documents(docs: list[Document], ctx: dict, problems: Problems) -> dict:
+    """Validated records by kind: {"program": [(doc, record)], "series": [...], "page": [...]}."""
+    out: dict = {"program": [], "series": [], "page": []}
+    for doc in docs:
+        record = check_fields(doc, FIELDS_BY_KIND[doc.kind], ctx, problems)
+        if record is not None:
+            out[doc.kind].append((doc, record))
+    return out
+
+
+# ---- declared figures -------------------------------------------------------------------
+
+FIGURE_KEYS = ("program", "year", "from", "as_of", "series", "reach", "source", "note", "channels")
+SOURCE_KEYS = ("id", "title", "date", "url")
+
+
+def validate_figures(parsed: Parsed | None, path: str, ctx: dict, problems: Problems) -> dict:
+    """The declared-figures file: {"sources": {...}, "figures": [record...]}."""
+    result: dict = {"sources": {}, "figures": []}
+    if parsed is None:
+        return result
+    data, lines = parsed.data, parsed.lines
+
+    def line(*key):
+        key = tuple(key)
+        while key and key not in lines:
+            key = key[:-1]
+        return lines.get(key, 1)
+
+    if not isinstance(data, dict):
+        problems.error(path, 1, f"expected 'sources:' and 'figures:' sections, got {describe(data)}")
+        return result
+    for key in data:
+        if key not in ("sources", "figures"):
+            _unknown_key(problems, path, line(key), key, ["sources", "figures"])
+    sources = data.get("sources") or []
+    if not isinstance(sources, list):
+        problems.error(path, line("sources"), f"'sources': expected a list, got {describe(sources)}")
+        sources = []
+    for i, src in enumerate(sources):
+        where = ("sources", i)
+        if not isinstance(src, dict):
+            problems.error(path, line(*where), f"sources[{i + 1}]: expected fields id, title, date, got {describe(src)}")
+            continue
+        for key in src:
+            if key not in SOURCE_KEYS:
+                _unknown_key(problems, path, line(*where, key), key, SOURCE_KEYS)
+        try:
+            sid = Slug().check(src.get("id"), ctx)
+            title = Text().check(src.get("title"), ctx)
+            date = Date().check(src.get("date"), ctx)
+        except Invalid as exc:
+            problems.error(path, line(*where), f"sources[{i + 1}]: {exc}")
+            continue
+        if sid in result["sources"]:
+            problems.error(path, line(*where, "id"), f"source id '{sid}' is used twice")
+            continue
+        result["sources"][sid] = {"id": sid, "title": title, "date": date, "url": src.get("url"), "line": line(*where)}
+
+    figures = data.get("figures") or []
+    if not isinstance(figures, list):
+        problems.error(path, line("figures"), f"'figures': expected a list, got {describe(figures)}")
+        figures = []
+    for i, fig in enumerate(figures):
+        rec = _validate_figure(fig, i, path, line, ctx, result["sources"], problems)
+        if rec is not None:
+            result["figures"].append(rec)
+    _check_overlaps(result["figures"], path, problems)
+    return result
+
+
+def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
+    where = ("figures", i)
+    label = f"figures[{i + 1}]"
+    if not isinstance(fig, dict):
+        problems.error(path, line(*where), f"{label}: expected fields program, year, series, reach, got {describe(fig)}")
+        return None
+    for key in fig:
+        if key not in FIGURE_KEYS:
+            _unknown_key(problems, path, line(*where, key), key, FIGURE_KEYS)
+    ok = True
+
+    def take(key, typ, required=True):
+        nonlocal ok
+        if key not in fig or fig[key] is None:
+            if required:
+                problems.error(path, line(*where), f"{label}: missing required field '{key}'")
+                ok = False
+            return None
+        try:
+            return typ.check(fig[key], ctx)
+        except Invalid as exc:
+            problems.error(path, line(*where, key), f"{label}: field '{key}': {exc}")
+            ok = False
+            return None
+
+    from .schema import Choice
+
+    program = take("program", Choice(from_ctx="programs"))
+    series = take("series", Count())
+    reach = take("reach", Count())
+    as_of = take("as_of", Date(), required=False)
+    start = take("from", Date(), required=False)
+    note = take("note", Text(), required=False)
+    source = take("source", Text(), required=False)
+    year = None
+    if "year" in fig:
+        y = fig["year"]
+        if isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2999:
+            problems.error(path, line(*where, "year"), f"{label}: field 'year': expected a year such as 2023, got {describe(y)}")
+            ok = False
+        else:
+            year = y
+    channels = ()
+    if fig.get("channels") is not None:
+        raw = fig["channels"]
+        if not isinstance(raw, dict):
+            problems.error(path, line(*where, "channels"), f"{label}: field 'channels': expected 'channel: number' pairs, got {describe(raw)}")
+            ok = False
+        else:
+            pairs = []
+            for k, v in raw.items():
+                try:
+                    pairs.append((Choice(from_ctx="channels").check(k, ctx), Count().check(v, ctx)))
+                except Invalid as exc:
+                    problems.error(path, line(*where, "channels", k), f"{label}: field 'channels.{k}': {exc}")
+                    ok = False
+            channels = tuple(pairs)
+    if source is not None and source not in sources:
+        problems.error(path, line(*where, "source"), f"{label}: field 'source': unknown source {source!r} (expected one of: {', '.join(sources) or 'none defined'})")
+        ok = False
+    # The period: a year, part of a year (year + as_of), or a span (as_of without year).
+    if ok:
+        if year is None and as_of is None:
+            problems.error(path, line(*where), f"{label}: expected a period: 'year', 'year' with 'as_of', or 'from'/'as_of' for a span")
+            ok = False
+        elif year is not None and start is not None:
+            problems.error(path, line(*where, "from"), f"{label}: field 'from' goes with a span, not with 'year' (use 'as_of' for part of a year)")
+            ok = False
+        elif year is not None and as_of is not None and as_of.year != year:
+            problems.error(path, line(*where, "as_of"), f"{label}: field 'as_of': expected a date in {year}, got {as_of.isoformat()}")
+            ok = False
+        elif start is not None and as_of is not None and start > as_of:
+            problems.error(path, line(*where, "from"), f"{label}: field 'from': expected a date before as_of {as_of.isoformat()}, got {start.isoformat()}")
+            ok = False
+    if channels and reach is not None and sum(v for _, v in channels) > reach:
+        problems.error(path, line(*where, "channels"), f"{label}: the channels add up to {sum(v for _, v in channels)}, more than the reach {reach}")
+        ok = False
+    if not ok:
+        return None
+    return {
+        "program": program, "year": year, "from": start, "as_of": as_of, "series": series,
+        "reach": reach, "source": source, "note": note, "channels": channels,
+        "path": path, "line": line(*where),
+    }
+
+
+def period_bounds(rec: dict) -> tuple[dt.date | None, dt.date]:
+    """First and last day a declared figure covers (first None: since the program began)."""
+    if rec["year"] is not None:
+        end = rec["as_of"] or dt.date(rec["year"], 12, 31)
+        return dt.date(rec["year"], 1, 1), end
+    return rec["from"], rec["as_of"]
+
+
+def _check_overlaps(figures: list[dict], path: str, problems: Problems) -> None:
+    by_program: dict = {}
+    for rec in figures:
+        by_program.setdefault(rec["program"], []).append(rec)
+    for recs in by_program.values():
+        for i, a in enumerate(recs):
+            for b in recs[i + 1 :]:
+                a0, a1 = period_bounds(a)
+                b0, b1 = period_bounds(b)
+                lo_a = a0 or dt.date.min
+                lo_b = b0 or dt.date.min
+                if lo_a <= b1 and lo_b <= a1:
+                    problems.error(
+                        path,
+                        b["line"],
+                        f"figures for '{b['program']}' overlap in time with the entry on line {a['line']} "
+                        "(each day may be declared once)",
+                    )
+
+
+def check_unique_urls(entries: list[tuple[str, str, int]], problems: Problems) -> None:
+    """entries: (url, path, line). Two sources may never produce one URL."""
+    first: dict = {}
+    for url, path, line in entries:
+        if url in first:
+            other_path, _ = first[url]
+            problems.error(path, line, f"URL {url} is already produced by {other_path} (change 'slug' or the file name)")
+        else:
+            first[url] = (path, line)
+
+
+def describe_key(key_path: tuple) -> str:
+    return dotted(key_path)
