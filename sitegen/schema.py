@@ -136,6 +136,7 @@ class Choice(Type):
     # Name of a context entry holding the allowed values when they come from the content
     # (program slugs, channel slugs); `choices` is then ignored.
     from_ctx: str = ""
+    noun: str = "value"  # how an unknown value is named: "unknown program 'x'"
 
     def allowed(self, ctx) -> tuple:
         return tuple(ctx.get(self.from_ctx, ())) if self.from_ctx else self.choices
@@ -145,7 +146,7 @@ class Choice(Type):
         if not isinstance(value, str) or value not in allowed:
             what = "one of: " + ", ".join(allowed) if allowed else "a known value"
             if isinstance(value, str) and value:
-                raise Invalid(f"unknown value {value!r} (expected {what})")
+                raise Invalid(f"unknown {self.noun} {value!r} (expected {what})")
             raise expected(what, value)
         return value
 
@@ -215,13 +216,13 @@ class Field:
 
 SERIES_FIELDS = (
     Field("title", Text(), True, "Judul seri.", "Literasi Data untuk ASN"),
-    Field("program", Choice(from_ctx="programs"), True, "Slug program (nama berkas di content/programs/).", "asn-belajar"),
+    Field("program", Choice(from_ctx="programs", noun="program"), True, "Slug program (nama berkas di content/programs/).", "asn-belajar"),
     Field("date", Date(), True, "Tanggal tayang, YYYY-MM-DD.", "2024-02-22"),
     Field("time", Time(), False, "Jam mulai (WIB), \"HH:MM\" dalam tanda kutip.", "09:00"),
     Field("speakers", ListOf(Text()), False, "Daftar narasumber.", ["Nama Narasumber"]),
-    Field("competency", Choice(COMPETENCIES), False, "Jenis kompetensi.", "manajerial"),
+    Field("competency", Choice(COMPETENCIES, noun="competency"), False, "Jenis kompetensi.", "manajerial"),
     Field("tags", ListOf(Text()), False, "Daftar topik.", ["literasi-data"]),
-    Field("reach", MapOf(Choice(from_ctx="channels"), Count()), False, "Jangkauan per kanal: kanal -> bilangan bulat >= 0.", {"zoom": 950, "youtube": 12000}),
+    Field("reach", MapOf(Choice(from_ctx="channels", noun="channel"), Count()), False, "Jangkauan per kanal: kanal -> bilangan bulat >= 0.", {"zoom": 950, "youtube": 12000}),
     Field("video", Url(), False, "Alamat rekaman video (https://...).", "https://www.youtube.com/watch?v=..."),
     Field("summary", Text(), False, "Ringkasan satu kalimat.", ""),
     Field("draft", Bool(), False, "true: belum terbit (hanya dibangun dengan --drafts).", False),
@@ -231,12 +232,12 @@ SERIES_FIELDS = (
 
 PROGRAM_FIELDS = (
     Field("title", Text(), True, "Nama program."),
-    Field("weekday", Choice(WEEKDAYS), True, "Hari program dalam jadwal mingguan."),
+    Field("weekday", Choice(WEEKDAYS, noun="weekday"), True, "Hari program dalam jadwal mingguan."),
     Field("summary", Text(), False, "Ringkasan satu kalimat."),
     Field("time", Time(), False, "Jam mulai (WIB)."),
     Field("place", Text(), False, "Tempat, bila ada."),
-    Field("channels", ListOf(Choice(from_ctx="channels")), False, "Kanal siaran."),
-    Field("competencies", ListOf(Choice(COMPETENCIES)), False, "Jenis kompetensi yang dikembangkan."),
+    Field("channels", ListOf(Choice(from_ctx="channels", noun="channel")), False, "Kanal siaran."),
+    Field("competencies", ListOf(Choice(COMPETENCIES, noun="competency")), False, "Jenis kompetensi yang dikembangkan."),
     Field("movement", Slug(), False, "Gerakan induk, misalnya dahar-ngopi."),
     Field("since", Date(), False, "Awal jadwal mingguan program."),
     Field("order", Count(), False, "Urutan tampil."),

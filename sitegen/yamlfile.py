@@ -84,7 +84,11 @@ def parse_yaml(text: str, path: str, problems: Problems, offset: int = 0) -> Par
         line = (mark.line + 1 + offset) if mark is not None else offset + 1
         detail = exc.problem or "invalid YAML"
         if exc.context:
-            detail = f"{detail} ({exc.context})"
+            ctx_mark = exc.context_mark
+            if ctx_mark is not None and exc.problem_mark is not None and ctx_mark.line != exc.problem_mark.line:
+                detail = f"{detail} ({exc.context} that starts on line {ctx_mark.line + 1 + offset})"
+            else:
+                detail = f"{detail} ({exc.context})"
         problems.error(path, line, f"YAML syntax error: {detail}")
         return None
     except yaml.YAMLError as exc:  # no position known
