@@ -285,7 +285,7 @@ def _check_overlaps(figures: list[dict], path: str, problems: Problems) -> None:
 def check_unique_urls(entries: list[tuple[str, str, int]], problems: Problems) -> None:
     """entries: (url, path, line). Two sources may never produce one URL."""
     first: dict = {}
-    for url, path, line in entries:
+    for url, path, line in sorted(entries, key=lambda e: (e[1], e[2], e[0])):
         if url in first:
             other_path, _ = first[url]
             problems.error(path, line, f"URL {url} is already produced by {other_path} (change 'slug' or the file name)")

@@ -1,0 +1,235 @@
+"""Every user-facing problem message, pinned exactly, and how problems are reported:
+all at once, `path:line: message`, exit code 1, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import make_project, run_cli, tree_bytes
+from sitegen.pipeline import Options, build
+from sitegen.problems import BuildFailed
+
+GOOD = "---\ntitle: Seri\nprogram: asn-belajar\ndate: 2024-01-04\n---\nIsi.\n"
+
+
+def problems_for(tmp_path: Path, files: dict, strict: bool = False) -> list[str]:
+    root = make_project(tmp_path, files)
+    try:
+        result = build(Options(root=root, use_cache=False, search=False, today=dt.date(2026, 1, 1), strict=strict), write=False)
+    except BuildFailed as exc:
+        return [p.format() for p in exc.problems.sorted()]
+    return [p.format() for p in result.problems.sorted()]
+
+
+def series(front: str, body: str = "Isi.\n") -> str:
+    return f"---\n{front}---\n{body}"
+
+
+CASES = [
+    ("yaml syntax", series("title: [tanpa tutup\nprogram: asn-belajar\n"),
+     "content/series/x.md:3: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence that starts on line 2)"),
+    ("yaml bad indent", series("title: a\n  program: b\n"),
+     "content/series/x.md:3: YAML syntax error: mapping values are not allowed in this context"),
+    ("front matter missing", "Judul tanpa front matter\n",
+     "content/series/x.md:1: front matter missing (expected '---' on the first line, got 'Judul tanpa front matter')"),
+    ("front matter unclosed", "---\ntitle: a\nprogram: asn-belajar\n",
+     "content/series/x.md:1: front matter not closed (expected a second '---' line after line 1)"),
+    ("front matter not a mapping", "---\n- a\n- b\n---\n",
+     "content/series/x.md:2: front matter must be a set of 'field: value' lines, got a list"),
+    ("empty file", "", "content/series/x.md:1: file is empty (expected front matter between '---' lines, then the text)"),
+    ("blank file", "\n  \n", "content/series/x.md:1: file is empty (expected front matter between '---' lines, then the text)"),
+    ("non utf-8", "---\ntitle: Caf\xe9\n---\n".encode("latin-1"),
+     "content/series/x.md:2: not valid UTF-8: byte 0xe9 at column 11 (save the file as UTF-8)"),
+    ("missing title", series("program: asn-belajar\ndate: 2024-01-04\n"),
+     "content/series/x.md:1: missing required field 'title'"),
+    ("missing date", series("title: a\nprogram: asn-belajar\n"),
+     "content/series/x.md:1: missing required field 'date'"),
+    ("title not text", series("title: 12\nprogram: asn-belajar\ndate: 2024-01-04\n"),
+     "content/series/x.md:2: field 'title': expected non-empty text, got the number 12"),
+    ("unknown program", series("title: a\nprogram: asn-belajr\ndate: 2024-01-04\n"),
+     "content/series/x.md:3: field 'program': unknown program 'asn-belajr' (expected one of: asn-belajar, asn-mengaji)"),
+    ("impossible date", series("title: a\nprogram: asn-belajar\ndate: 2023-02-29\n"),
+     "content/series/x.md:4: field 'date': impossible date '2023-02-29' (no such day in the calendar)"),
+    ("date format", series("title: a\nprogram: asn-belajar\ndate: 4 Januari 2024\n"),
+     "content/series/x.md:4: field 'date': expected a date as YYYY-MM-DD, got text '4 Januari 2024'"),
+    ("time format", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ntime: 9:00\n"),
+     "content/series/x.md:5: field 'time': expected a time as HH:MM in WIB, in quotes (for example \"09:00\"), got text '9:00'"),
+    ("negative reach", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach:\n  zoom: -5\n"),
+     "content/series/x.md:6: field 'reach.zoom': expected a whole number of 0 or more, got the number -5"),
+    ("fractional reach", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach: {youtube: 12.5}\n"),
+     "content/series/x.md:5: field 'reach.youtube': expected a whole number of 0 or more, got the number 12.5"),
+    ("text reach", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach: {youtube: 12rb}\n"),
+     "content/series/x.md:5: field 'reach.youtube': expected a whole number of 0 or more, got text '12rb'"),
+    ("reach not a mapping", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach: 950\n"),
+     "content/series/x.md:5: field 'reach': expected a set of 'channel: number' pairs (for example {zoom: 950}), got the number 950"),
+    ("unknown channel", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach: {tiktok: 5}\n"),
+     "content/series/x.md:5: field 'reach.tiktok': unknown channel 'tiktok' (expected one of: zoom, youtube)"),
+    ("speakers text", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nspeakers: Budi\n"),
+     "content/series/x.md:5: field 'speakers': expected a list (write it as ['Budi'] or as '- ' lines), got text 'Budi'"),
+    ("speaker item", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nspeakers:\n  - Budi\n  - 7\n"),
+     "content/series/x.md:7: field 'speakers[2]': expected non-empty text, got the number 7"),
+    ("duplicate tag", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ntags: [data, data]\n"),
+     "content/series/x.md:5: field 'tags': 'data' is listed twice"),
+    ("competency", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ncompetency: keuangan\n"),
+     "content/series/x.md:5: field 'competency': unknown competency 'keuangan' (expected one of: manajerial, teknis, fungsional, sosial-kultural)"),
+    ("draft yes", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ndraft: yes\n"),
+     "content/series/x.md:5: field 'draft': expected true or false, got text 'yes'"),
+    ("video scheme", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nvideo: javascript:alert(1)\n"),
+     "content/series/x.md:5: field 'video': expected a web address starting with https://, got text 'javascript:alert(1)'"),
+    ("slug escape", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nslug: ../x\n"),
+     "content/series/x.md:5: field 'slug': expected a slug of lowercase letters, digits and single hyphens, got text '../x'"),
+    ("duplicate key", series("title: a\ntitle: b\nprogram: asn-belajar\ndate: 2024-01-04\n"),
+     "content/series/x.md:3: field 'title' is given twice (keep one)"),
+]
+
+
+@pytest.mark.parametrize("name,text,message", CASES, ids=[c[0] for c in CASES])
+def test_series_problem_message(tmp_path, name, text, message):
+    assert problems_for(tmp_path, {"content/series/x.md": text}) == [message]
+
+
+def test_unknown_field_is_a_warning_with_a_suggestion(tmp_path):
+    found = problems_for(tmp_path, {"content/series/x.md": series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ntitel: b\n")})
+    assert found == ["content/series/x.md:5: warning: unknown field 'titel' is ignored; did you mean 'title'?"]
+
+
+def test_unknown_setting_is_a_warning(tmp_path):
+    from conftest import SITE_YAML
+
+    found = problems_for(tmp_path, {"site.yaml": SITE_YAML + "per_pgae: 10\n"})
+    assert found == ["site.yaml:11: warning: unknown setting 'per_pgae' is ignored; did you mean 'per_page'?"]
+
+
+def test_bad_file_name_needs_a_slug(tmp_path):
+    found = problems_for(tmp_path, {"content/series/Seri Baru!.md": GOOD})
+    assert found == [
+        "content/series/Seri Baru!.md:1: file name 'Seri Baru!.md' does not give a usable address: "
+        "rename it with lowercase letters, digits and hyphens, or set 'slug'"
+    ]
+
+
+def test_two_files_with_one_url(tmp_path):
+    found = problems_for(tmp_path, {
+        "content/series/a.md": series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nslug: sama\n"),
+        "content/series/b.md": series("title: b\nprogram: asn-belajar\ndate: 2024-01-11\nslug: sama\n"),
+    })
+    assert found == ["content/series/b.md:1: URL /seri/sama/ is already produced by content/series/a.md (change 'slug' or the file name)"]
+
+
+def test_page_cannot_take_a_reserved_url(tmp_path):
+    found = problems_for(tmp_path, {"content/pages/arsip.md": "---\ntitle: Arsip lain\n---\nx\n"})
+    assert found == ["content/pages/arsip.md:1: URL /arsip/ is reserved for the site's own pages (change 'slug' or the file name)"]
+
+
+FIG_HEAD = "sources:\n  - id: s\n    title: Sumber\n    date: 2024-02-22\nfigures:\n"
+
+FIGURE_CASES = [
+    ("negative series", "  - program: asn-belajar\n    year: 2022\n    series: -1\n    reach: 5\n",
+     "content/figures.yaml:8: figures[1]: field 'series': expected a whole number of 0 or more, got the number -1"),
+    ("unknown program", "  - program: asn-ngopi\n    year: 2022\n    series: 1\n    reach: 5\n",
+     "content/figures.yaml:6: figures[1]: field 'program': unknown program 'asn-ngopi' (expected one of: asn-belajar, asn-mengaji)"),
+    ("no period", "  - program: asn-belajar\n    series: 1\n    reach: 5\n",
+     "content/figures.yaml:6: figures[1]: expected a period: 'year', 'year' with 'as_of', or 'from'/'as_of' for a span"),
+    ("as_of outside year", "  - program: asn-belajar\n    year: 2024\n    as_of: 2023-12-01\n    series: 1\n    reach: 5\n",
+     "content/figures.yaml:8: figures[1]: field 'as_of': expected a date in 2024, got 2023-12-01"),
+    ("unknown source", "  - program: asn-belajar\n    year: 2022\n    series: 1\n    reach: 5\n    source: koran\n",
+     "content/figures.yaml:10: figures[1]: field 'source': unknown source 'koran' (expected one of: s)"),
+    ("overlap", "  - program: asn-belajar\n    year: 2022\n    series: 1\n    reach: 5\n  - program: asn-belajar\n    from: 2022-06-01\n    as_of: 2023-01-31\n    series: 1\n    reach: 5\n",
+     "content/figures.yaml:10: figures for 'asn-belajar' overlap in time with the entry on line 6 (each day may be declared once)"),
+]
+
+
+@pytest.mark.parametrize("name,text,message", FIGURE_CASES, ids=[c[0] for c in FIGURE_CASES])
+def test_figures_problem_message(tmp_path, name, text, message):
+    assert problems_for(tmp_path, {"content/figures.yaml": FIG_HEAD + text}) == [message]
+
+
+def test_archive_contradicting_declared_figures_warns(tmp_path):
+    files = {"content/figures.yaml": FIG_HEAD + "  - program: asn-belajar\n    year: 2023\n    series: 1\n    reach: 100\n"}
+    for i, day in enumerate(["2023-01-05", "2023-01-12"]):
+        files[f"content/series/s{i}.md"] = series(f"title: s{i}\nprogram: asn-belajar\ndate: {day}\nreach: {{zoom: 60}}\n")
+    found = problems_for(tmp_path, files)
+    assert found == [
+        "content/figures.yaml:6: warning: the archive holds 3 series of 'asn-belajar' in 2023, more than the 1 declared",
+        "content/figures.yaml:6: warning: the archived series of 'asn-belajar' in 2023 reach 120, more than the 100 declared",
+    ]
+
+
+def test_samples_do_not_contradict_declared_figures(tmp_path):
+    files = {"content/figures.yaml": FIG_HEAD + "  - program: asn-belajar\n    year: 2023\n    series: 1\n    reach: 100\n",
+             "content/series/satu.md": series("title: s\nprogram: asn-belajar\ndate: 2023-03-02\nsample: true\nreach: {zoom: 500}\n")}
+    files.update({f"content/series/c{i}.md": series(f"title: c{i}\nprogram: asn-belajar\ndate: 2023-01-05\nsample: true\nreach: {{zoom: 900}}\n") for i in range(3)})
+    assert problems_for(tmp_path, files) == []
+
+
+def test_site_yaml_problems(tmp_path):
+    found = problems_for(tmp_path, {"site.yaml": "title: T\nbase_url: ftp://x\ntimezone: Asia/Jakartaa\nper_page: banyak\n"})
+    assert found == [
+        "site.yaml:1: missing required setting 'organisation'",
+        "site.yaml:2: setting 'base_url': expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got text 'ftp://x'",
+        "site.yaml:3: setting 'timezone': unknown time zone 'Asia/Jakartaa' (expected for example Asia/Jakarta)",
+        "site.yaml:4: setting 'per_page': expected a whole number of 0 or more, got text 'banyak'",
+    ]
+
+
+def test_all_problems_reported_at_once_and_nothing_written(tmp_path):
+    root = make_project(tmp_path, {
+        "content/series/a.md": series("title: a\nprogram: nope\ndate: 2024-01-04\n"),
+        "content/series/b.md": "",
+        "content/series/c.md": series("title: c\nprogram: asn-belajar\ndate: 2024-13-01\n"),
+    })
+    proc = run_cli("build", "--root", str(root), "--no-search")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines[:3] == [
+        "content/series/a.md:3: field 'program': unknown program 'nope' (expected one of: asn-belajar, asn-mengaji)",
+        "content/series/b.md:1: file is empty (expected front matter between '---' lines, then the text)",
+        "content/series/c.md:4: field 'date': impossible date '2024-13-01' (no such day in the calendar)",
+    ]
+    assert lines[-1] == "build failed: 3 errors, 0 warnings; nothing was written"
+    assert not (root / "_site").exists()
+    assert not [p for p in root.iterdir() if p.name.startswith("._site")]
+
+
+def test_strict_turns_warnings_into_failure(tmp_path):
+    root = make_project(tmp_path, {"content/series/x.md": series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ntitel: b\n")})
+    assert run_cli("check", "--root", str(root)).returncode == 0
+    proc = run_cli("check", "--root", str(root), "--strict")
+    assert proc.returncode == 1
+    assert "content/series/x.md:5: warning: unknown field 'titel' is ignored; did you mean 'title'?" in proc.stderr
+
+
+def test_check_writes_nothing(tmp_path):
+    root = make_project(tmp_path)
+    before = tree_bytes(root)
+    proc = run_cli("check", "--root", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("check passed:")
+    assert tree_bytes(root) == before
+
+
+def test_template_error_names_template_and_line(tmp_path):
+    root = make_project(tmp_path, {"templates/page.html": "{% extends 'base.html' %}\n{% block main %}\n{{ page.nonexistent.x }}\n{% endblock %}\n",
+                                   "content/pages/tentang.md": "---\ntitle: Tentang\n---\nx\n"})
+    proc = run_cli("build", "--root", str(root), "--no-search")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[0].startswith("templates/page.html:3: template error while rendering /tentang/: ")
+    assert not (root / "_site").exists()
+
+
+def test_template_syntax_error(tmp_path):
+    root = make_project(tmp_path, {"templates/page.html": "{% extends 'base.html' %}\n{% block main %}\n{% if %}\n{% endblock %}\n"})
+    proc = run_cli("build", "--root", str(root), "--no-search")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == "templates/page.html:3: template syntax error: Expected an expression, got 'end of statement block'"
+
+
+def test_usage_errors_exit_2(tmp_path):
+    root = make_project(tmp_path)
+    assert run_cli("build", "--root", str(root), "--today", "kemarin").returncode == 2
+    assert run_cli("build", "--root", str(root), "--nonsense").returncode == 2
