@@ -1,0 +1,45 @@
+"""Regenerate the golden expected output, on purpose only:
+
+    python tests/golden/update.py
+
+Builds tests/golden/site with the shipped templates and replaces tests/golden/expected/.
+Review the diff (git diff tests/golden/expected) before committing it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from sitegen.cli import main  # noqa: E402
+
+# Files too large or too foreign to pin byte for byte; the test checks they exist.
+SKIP = {"assets/plotly.min.js"}
+ARGS = ["build", "--root", str(HERE / "site"), "--no-cache", "--no-search", "--today", "2026-11-23", "--quiet"]
+
+
+def build_into(out: Path) -> int:
+    return main(ARGS + ["--output", str(out)])
+
+
+if __name__ == "__main__":
+    tmp = HERE / "_out"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    if build_into(tmp) != 0:
+        sys.exit("golden site failed to build")
+    expected = HERE / "expected"
+    if expected.exists():
+        shutil.rmtree(expected)
+    for path in sorted(tmp.rglob("*")):
+        rel = path.relative_to(tmp).as_posix()
+        if path.is_file() and rel not in SKIP and rel != ".sitegen":
+            dest = expected / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+    shutil.rmtree(tmp)
+    print(f"wrote {sum(1 for p in expected.rglob('*') if p.is_file())} files to {expected.relative_to(Path.cwd()) if expected.is_relative_to(Path.cwd()) else expected}")
