@@ -1,0 +1,153 @@
+"""Unit tests, one group per pipeline stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sitegen import i18n, markup
+from sitegen.load import parse_document
+from sitegen.model import Period
+from sitegen.problems import Problems
+from sitegen.routes import Route, paginate
+from sitegen.schema import json_schema, slugify
+from sitegen.yamlfile import parse_yaml
+
+
+# ---- yamlfile: strict scalars, line numbers ----------------------------------------------
+
+def load(text: str):
+    problems = Problems()
+    parsed = parse_yaml(text, "x.yaml", problems)
+    return parsed, [p.format() for p in problems.items]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("v: 10:00", "10:00"),          # YAML 1.1 would give 600
+    ("v: no", "no"),                # YAML 1.1 would give False
+    ("v: 2024-02-30", "2024-02-30"),  # a string, checked later with a clear message
+    ("v: 0755", "0755"),            # no octal
+    ("v: true", True),
+    ("v: 42", 42),
+    ("v: -3", -3),
+    ("v: 1.5", 1.5),
+    ("v: ~", None),
+    ("v: 1_000", "1_000"),
+])
+def test_strict_scalars(text, value):
+    parsed, problems = load(text)
+    assert problems == []
+    assert parsed.data == {"v": value}
+
+
+def test_line_numbers_of_nested_keys():
+    parsed, _ = load("a: 1\nreach:\n  zoom: 5\n  youtube: 6\nlist:\n  - x\n  - y\n")
+    assert parsed.lines[("reach", "youtube")] == 4
+    assert parsed.lines[("list", 1)] == 7
+
+
+def test_duplicate_keys_are_errors():
+    parsed, problems = load("a: 1\nb: 2\na: 3\n")
+    assert parsed is None
+    assert problems == ["x.yaml:3: field 'a' is given twice (keep one)"]
+
+
+# ---- load: front matter split -------------------------------------------------------------
+
+def test_front_matter_with_crlf_and_bom():
+    data = "\ufeff---\r\ntitle: Hai\r\n---\r\nBaris satu\r\n".encode("utf-8")
+    problems = Problems()
+    doc = parse_document("series", "content/series/a.md", data, problems)
+    assert problems.items == []
+    assert doc.meta == {"title": "Hai"}
+    assert doc.body == "Baris satu"
+    assert doc.line("title") == 2
+    assert doc.line("nope") == 1
+    assert doc.body_line == 4
+
+
+def test_same_bytes_same_digest():
+    a = parse_document("series", "a.md", b"---\ntitle: x\n---\n", Problems())
+    b = parse_document("series", "a.md", b"---\ntitle: x\n---\n", Problems())
+    c = parse_document("series", "a.md", b"---\ntitle: y\n---\n", Problems())
+    assert a.digest == b.digest != c.digest
+
+
+# ---- schema ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,slug", [
+    ("Literasi Data: ASN 4.0!", "literasi-data-asn-4-0"),
+    ("  Kepemimpinan — Kolaboratif  ", "kepemimpinan-kolaboratif"),
+    ("Ngaji Bareng Ustaz Ahmad (Bagian 2)", "ngaji-bareng-ustaz-ahmad-bagian-2"),
+    ("Café & Rékan", "cafe-rekan"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("!!!", ""),
+])
+def test_slugify(text, slug):
+    assert slugify(text) == slug
+
+
+def test_json_schema_derives_from_fields():
+    schema = json_schema("series", {"programs": ["asn-belajar"], "channels": ["zoom"]})
+    assert schema["required"] == ["title", "program", "date"]
+    assert schema["properties"]["program"]["enum"] == ["asn-belajar"]
+    assert schema["properties"]["reach"]["propertyNames"] == {"enum": ["zoom"]}
+    assert schema["additionalProperties"] is False
+
+
+# ---- i18n: Indonesian through Babel ---------------------------------------------------------
+
+def test_indonesian_formats():
+    assert i18n.number(1529584) == "1.529.584"
+    assert i18n.long_date(dt.date(2024, 2, 22)) == "Kamis, 22 Februari 2024"
+    assert i18n.date(dt.date(2023, 9, 14)) == "14 September 2023"
+    assert i18n.decimal(8193.5, 0) == "8.194"
+    assert i18n.decimal(2.364, 1) == "2,4"
+    assert i18n.percent(1.364) == "136,4%"
+    assert [i18n.weekday_name(i) for i in range(5)] == ["Senin", "Selasa", "Rabu", "Kamis", "Jumat"]
+
+
+def test_period_labels():
+    assert Period("year", dt.date(2022, 1, 1), dt.date(2022, 12, 31), 2022).label == "2022"
+    assert Period("partial", dt.date(2024, 1, 1), dt.date(2024, 2, 22), 2024).label == "Januari–Februari 2024"
+    assert Period("span", None, dt.date(2024, 2, 22), None).label == "sejak awal hingga Februari 2024"
+    assert Period("span", dt.date(2023, 9, 14), dt.date(2024, 2, 22), None).label == "September 2023 – Februari 2024"
+
+
+# ---- markup -----------------------------------------------------------------------------------
+
+def test_markdown_is_sanitised_and_headings_demoted():
+    html = markup.render("# Judul\n\n<script>alert(1)</script>\n\nteks <img src=x onerror=alert(1)>\n\n[a](javascript:alert(1))")
+    assert "<h2>Judul</h2>" in html
+    assert "<script" not in html and "onerror" not in html and "javascript" not in html
+    assert '<a rel="noopener noreferrer">a</a>' in html
+
+
+def test_raw_html_kept_only_when_allowed():
+    src = '<div class="kotak">isi</div>'
+    assert "<div" not in markup.render(src)
+    assert '<div class="kotak">' in markup.render(src, raw_html=True)
+
+
+def test_both_markdown_engines_agree_on_basics():
+    src = "## Sub\n\n- a\n- b\n\n| x | y |\n|---|---|\n| 1 | 2 |\n"
+    for engine in ("pulldown-cmark", "python-markdown"):
+        html = markup.render(src, engine)
+        assert "<h2>Sub</h2>" in html and "<li>a</li>" in html and "<td>1</td>" in html
+
+
+# ---- routes -----------------------------------------------------------------------------------
+
+def test_route_output_paths():
+    assert Route("/", "home.html").output == "index.html"
+    assert Route("/seri/a/", "series.html").output == "seri/a/index.html"
+    assert Route("/feed.xml", None).output == "feed.xml"
+
+
+def test_pagination():
+    pages = paginate("/arsip/", tuple(range(5)), 2)
+    assert [u for u, _, _ in pages] == ["/arsip/", "/arsip/halaman/2/", "/arsip/halaman/3/"]
+    assert [items for _, items, _ in pages] == [(0, 1), (2, 3), (4,)]
+    assert pages[1][2]["prev"] == "/arsip/" and pages[1][2]["next"] == "/arsip/halaman/3/"
+    assert paginate("/arsip/", (), 20)[0][1] == ()
