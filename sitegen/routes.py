@@ -183,3 +183,14 @@ def plan(site: Site, reports: Reports) -> list[Route]:
 # Modules that add outputs (feeds, calendar, open data, ...) register a function
 # (site, reports, routes_so_far) -> [Route] here.
 PROVIDERS: list[Callable] = []
+
+
+def _data_outputs(site: Site, reports: Reports, routes_so_far: list) -> list[Route]:
+    """Feed, calendar, open data, sitemap.xml, robots.txt (sitegen/outputs.py; imported
+    here lazily because those modules import this one)."""
+    from . import outputs
+
+    return outputs.provide(site, reports, routes_so_far)
+
+
+PROVIDERS.append(_data_outputs)

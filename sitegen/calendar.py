@@ -1,0 +1,145 @@
+"""/jadwal.ics: the weekly programs and the upcoming series as an iCalendar file
+(RFC 5545), written with the `icalendar` package.
+
+- One recurring event per program (RRULE FREQ=WEEKLY;BYDAY=<its weekday>), starting on the
+  first matching weekday on or after the program's `since`, else site.yaml
+  `schedule_since`, else its oldest series (else the build's `today`).
+- The sources give no hours for most programs, so such events are ALL-DAY
+  (DTSTART;VALUE=DATE, marked TRANSPARENT so they do not block a calendar). When a program
+  or series has a `time`, the event starts then, with TZID=<site time zone> (Asia/Jakarta),
+  and lasts DEFAULT_DURATION (2 hours): the sources give no end times.
+- One dated event per upcoming series (date after `today`), never drafts. A sample's
+  SUMMARY starts with "Contoh: ".
+- UIDs are "program-<slug>@<host>" and "seri-<slug>@<host>" (host of the base URL).
+  DTSTAMP is derived from the data (the event's first day at 00:00 UTC), never the wall
+  clock, so two builds of the same sources are byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from . import i18n
+from .outputs import absolute, display_title, host, midnight_utc, public_series
+from .routes import Route
+
+CALENDAR_URL = "/jadwal.ics"
+DEFAULT_DURATION = dt.timedelta(hours=2)
+BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def first_weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def program_start(site, program) -> dt.date:
+    base = program.since or site.config.schedule_since
+    if base is None:
+        own = [s.date for s in site.series_of(program.slug)]
+        base = min(own) if own else site.today
+    return first_weekday_on_or_after(base, program.weekday_index)
+
+
+def calendar_routes(site, reports) -> list[Route]:
+    upcoming = tuple(s for s in site.upcoming_series if not s.draft)
+    public = {s.slug for s in public_series(site)}
+    context = {
+        "config": site.config,
+        "programs": site.programs,
+        "starts": {p.slug: program_start(site, p) for p in site.programs},
+        "upcoming": tuple(s for s in upcoming if s.slug in public),
+    }
+    return [Route(CALENDAR_URL, None, context, producer=render_calendar, kind="data", sitemap=False)]
+
+
+def _channels(config, slugs) -> str:
+    labels = config.channel_labels
+    return ", ".join(labels.get(c, c) for c in slugs)
+
+
+def _when(event: icalendar.Event, day: dt.date, time: dt.time | None, zone: ZoneInfo) -> None:
+    if time is None:
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+    else:
+        start = dt.datetime.combine(day, time, tzinfo=zone)
+        event.add("dtstart", start)
+        event.add("dtend", start + DEFAULT_DURATION)
+
+
+def render_calendar(globals_: dict, ctx: dict) -> bytes:
+    config = ctx["config"]
+    zone = ZoneInfo(config.timezone)
+    domain = host(config)
+    cal = icalendar.Calendar()
+    cal.add("prodid", f"-//{config.organisation}//{config.title}//ID")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"Jadwal {config.title}")
+    cal.add("x-wr-caldesc", f"Jadwal mingguan Senin–Jumat dan seri mendatang dari {config.organisation}. Zona waktu: {config.timezone}.")
+    cal.add("x-wr-timezone", config.timezone)
+    refresh = icalendar.vDuration(dt.timedelta(days=1))
+    cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", refresh)
+
+    days = list(ctx["starts"].values()) + [s.date for s in ctx["upcoming"]]
+    first = min(days) if days else dt.date(1970, 1, 1)
+    last = max(days) if days else first
+    tz = icalendar.Timezone.from_tzinfo(zone, tzid=config.timezone, first_date=first, last_date=dt.date(last.year + 10, 1, 1))
+    tz.pop("COMMENT", None)  # the library's note on the covered years, in English
+    cal.add_component(tz)
+
+    for p in ctx["programs"]:
+        start = ctx["starts"][p.slug]
+        event = icalendar.Event()
+        event.add("uid", f"program-{p.slug}@{domain}")
+        event.add("dtstamp", midnight_utc(start))
+        event.add("summary", p.title)
+        _when(event, start, p.time, zone)
+        event.add("rrule", {"freq": "weekly", "byday": BYDAY[p.weekday_index]})
+        lines = [p.summary] if p.summary else []
+        when = f"Setiap hari {i18n.weekday_name(p.weekday_index, config.language)}"
+        when += f", pukul {p.time:%H.%M} WIB." if p.time else " (jam mulai belum dicantumkan)."
+        lines.append(when)
+        if p.channels:
+            lines.append(f"Ikuti melalui {_channels(config, p.channels)}.")
+        lines.append(absolute(config, p.url))
+        event.add("description", "\n\n".join(lines))
+        location = p.place or (f"Daring: {_channels(config, p.channels)}" if p.channels else None)
+        if location:
+            event.add("location", location)
+        event.add("url", absolute(config, p.url))
+        event.add("categories", ["Program mingguan"])
+        cal.add_component(event)
+
+    for s in ctx["upcoming"]:
+        event = icalendar.Event()
+        event.add("uid", f"seri-{s.slug}@{domain}")
+        event.add("dtstamp", midnight_utc(s.date))
+        event.add("summary", display_title(s))
+        _when(event, s.date, s.time, zone)
+        program = next((p for p in ctx["programs"] if p.slug == s.program), None)
+        lines = [s.summary] if s.summary else []
+        if program is not None:
+            lines.append(f"Program: {program.title}.")
+        if s.speakers:
+            lines.append("Narasumber: " + "; ".join(s.speakers) + ".")
+        if s.sample:
+            lines.append("Ini entri contoh, bukan jadwal sungguhan.")
+        lines.append(absolute(config, s.url))
+        event.add("description", "\n\n".join(lines))
+        if program is not None and (program.place or program.channels):
+            event.add("location", program.place or f"Daring: {_channels(config, program.channels)}")
+        event.add("url", absolute(config, s.url))
+        categories = [program.title] if program is not None else []
+        if s.sample:
+            categories.append("Contoh")
+        if categories:
+            event.add("categories", categories)
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,63 @@
+"""Data outputs beside the pages: Atom feed, iCalendar, open data, sitemap.xml, robots.txt.
+
+`provide` is the one route provider these modules register (from sitegen/routes.py, imported
+lazily there so that these modules may import `routes` freely). The sitemap is planned last,
+from every route planned before it plus the ones added here.
+
+Everything written here is a function of the model and the reports: no wall clock, no
+environment, so two builds of the same sources give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+from .config import Config
+
+# Characters XML 1.0 cannot carry at all (even escaped); they are dropped from feed text.
+_XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+SAMPLE_PREFIX = "Contoh: "
+
+
+def absolute(config: Config, path: str) -> str:
+    """Site path -> absolute URL under the base URL (https://host/repo/seri/x/)."""
+    return config.base_url + str(path).lstrip("/")
+
+
+def host(config: Config) -> str:
+    return (urlsplit(config.base_url).hostname or "localhost").lower()
+
+
+def xml_text(value: str) -> str:
+    """Text safe for an XML 1.0 document (escaping itself is left to the serializer)."""
+    return _XML_INVALID.sub("", value)
+
+
+def public_series(site) -> tuple:
+    """Series that appear in data outputs: never drafts, even in a --drafts preview."""
+    return tuple(s for s in site.series if not s.draft)
+
+
+def display_title(series) -> str:
+    """A sample's title always says so: 'Contoh: ...' (added only when missing)."""
+    if series.sample and not series.title.lower().startswith(SAMPLE_PREFIX.strip().lower()):
+        return SAMPLE_PREFIX + series.title
+    return series.title
+
+
+def midnight_utc(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def provide(site, reports, routes_so_far: list) -> list:
+    from . import calendar, feeds, opendata
+
+    added = []
+    added += feeds.feed_routes(site, reports)
+    added += calendar.calendar_routes(site, reports)
+    added += opendata.data_routes(site, reports)
+    added += feeds.sitemap_routes(site, list(routes_so_far) + added)
+    return added
