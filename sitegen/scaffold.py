@@ -1,0 +1,208 @@
+"""Editors' helpers: `build.py new` writes a series file, `build.py schema` writes the JSON
+Schema of the front matter (for editors' tools such as VS Code's YAML extension).
+
+Both read the programs and channels from the project itself, so the schema's lists of
+allowed program and channel slugs are the real ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+from .config import Config, load_config
+from .load import MARKDOWN_KINDS, find_sources, parse_document
+from .problems import Problems
+from .schema import FIELDS_BY_KIND, SERIES_FIELDS, json_schema, slugify
+from .validate import check_fields, validate_documents
+
+SCHEMA_DIR = "schema"
+SCHEMA_KINDS = ("series", "program", "page")
+# Optional fields that `new` does not offer as hints: a real series is never a sample, and
+# the address comes from the file name.
+NO_HINT = ("sample", "slug")
+
+BODY_PLACEHOLDER = """\
+Tulis uraian seri di sini: tema yang dibahas, tujuan, dan apa yang bisa dipetik peserta.
+Paragraf dipisahkan dengan satu baris kosong.
+
+- Poin pertama yang dibahas
+- Poin kedua yang dibahas
+"""
+
+
+def _err(message: str) -> None:
+    print(f"build.py: {message}", file=sys.stderr)
+
+
+def _print_problems(problems: Problems) -> None:
+    for p in problems.sorted():
+        print(p.format(), file=sys.stderr)
+
+
+def project_context(root: Path, problems: Problems) -> tuple[Config | None, dict, dict]:
+    """(config, ctx, program records by slug) from site.yaml and content/programs/, the same
+    way a build reads them. ctx holds the program and channel slugs."""
+    config = load_config(root, problems)
+    if config is None:
+        return None, {}, {}
+    ctx: dict = {"channels": [c for c, _ in config.channels]}
+    docs = []
+    for src in find_sources(root, problems):
+        if src.kind == "program":
+            doc = parse_document("program", src.rel, Path(src.abs).read_bytes(), problems)
+            if doc is not None:
+                docs.append(doc)
+    records = validate_documents(docs, ctx, problems)["program"]
+    ctx["programs"] = [rec["slug"] for _, rec in records]
+    return config, ctx, {rec["slug"]: rec for _, rec in records}
+
+
+# ---- new ----------------------------------------------------------------------------------
+
+def yaml_value(value) -> str:
+    """One YAML value, safely quoted (strings always in double quotes)."""
+    text = yaml.safe_dump(value, default_style='"' if isinstance(value, str) else None,
+                          allow_unicode=True, width=float("inf"), default_flow_style=True)
+    text = text.rstrip("\n")
+    if text.endswith("\n..."):
+        text = text[: -len("\n...")]
+    return text
+
+
+def _hint_lines(program: dict) -> list[str]:
+    """Commented lines for every optional series field, from the schema's own documentation."""
+    lines = ["# Kolom pilihan: hapus tanda '# ' di awal baris untuk memakainya."]
+    for f in SERIES_FIELDS:
+        if f.required or f.name in NO_HINT:
+            continue
+        example = f.example
+        if f.name == "time" and program.get("time") is not None:
+            example = program["time"].strftime("%H:%M")
+        if f.name == "competency" and program.get("competencies"):
+            example = program["competencies"][0]
+        if f.name == "draft":
+            example = True
+        if f.name == "summary" and not example:
+            example = "Ringkasan satu kalimat tentang seri ini."
+        if isinstance(example, dict):
+            lines.append(f"# {f.name}:  # {f.doc}")
+            lines.extend(f"#   {k}: {yaml_value(v)}" for k, v in example.items())
+        elif isinstance(example, list):
+            lines.append(f"# {f.name}:  # {f.doc}")
+            lines.extend(f"#   - {yaml_value(v)}" for v in example)
+        else:
+            lines.append(f"# {f.name}: {yaml_value(example)}  # {f.doc}")
+    return lines
+
+
+def series_text(title: str, program: str, date: dt.date, program_record: dict | None = None) -> str:
+    """The text of a new series file."""
+    lines = [
+        "---",
+        f"title: {yaml_value(title)}",
+        f"program: {yaml_value(program)}",
+        f"date: {yaml_value(date.isoformat())}",
+        *_hint_lines(program_record or {}),
+        "---",
+        BODY_PLACEHOLDER,
+    ]
+    return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the current folder when it lies below it, else absolute."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def cmd_new(args) -> int:
+    root = args.root.resolve()
+    title = " ".join(str(args.title).split())  # one line, single spaces
+    if not title:
+        _err("the title is empty; write it in quotes, e.g. python build.py new \"Literasi Data untuk ASN\" ...")
+        return 1
+    problems = Problems()
+    config, ctx, programs = project_context(root, problems)
+    if config is None or problems.errors:
+        _print_problems(problems)
+        _err("fix the problems above first (site.yaml or content/programs/)")
+        return 1
+    if args.program not in programs:
+        known = ", ".join(ctx["programs"]) or "none (content/programs/ is empty)"
+        _err(f"unknown program {args.program!r}; expected one of: {known}")
+        return 1
+    slug = slugify(title) or f"seri-{args.date.isoformat()}"
+    folder = root / MARKDOWN_KINDS["series"]
+    path = folder / f"{slug}.md"
+    rel = path.relative_to(root).as_posix()
+    text = series_text(title, args.program, args.date, programs[args.program])
+
+    # The file must read back exactly as intended before it is written.
+    check = Problems()
+    doc = parse_document("series", rel, text.encode("utf-8"), check)
+    record = check_fields(doc, FIELDS_BY_KIND["series"], ctx, check) if doc is not None else None
+    if record is None or check.items or record["title"] != title or record["date"] != args.date:
+        _print_problems(check)
+        _err(f"could not write a valid series file for the title {title!r}")
+        return 1
+
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except FileExistsError:
+        _err(f"{rel} already exists and was not changed; edit that file, or choose another title")
+        return 1
+    print(_shown(path))
+    return 0
+
+
+# ---- schema -------------------------------------------------------------------------------
+
+def schema_texts(root: Path, problems: Problems) -> dict | None:
+    """rel path -> JSON text of every schema file, or None when the project has problems."""
+    config, ctx, _ = project_context(root, problems)
+    if config is None or problems.errors:
+        return None
+    out = {}
+    for kind in SCHEMA_KINDS:
+        data = json_schema(kind, ctx)
+        out[f"{SCHEMA_DIR}/{kind}.schema.json"] = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return out
+
+
+def cmd_schema(args) -> int:
+    root = args.root.resolve()
+    problems = Problems()
+    texts = schema_texts(root, problems)
+    if texts is None:
+        _print_problems(problems)
+        _err("the schema needs a valid site.yaml and content/programs/; fix the problems above")
+        return 1
+    stale = []
+    for rel, text in texts.items():
+        path = root / rel
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            continue
+        stale.append(rel)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            print(f"wrote {rel}")
+    if args.check:
+        if stale:
+            for rel in stale:
+                print(f"{rel}: out of date (run: python build.py schema, then commit it)", file=sys.stderr)
+            return 1
+        print(f"schema up to date: {', '.join(texts)}")
+    elif not stale:
+        print(f"schema up to date: {', '.join(texts)}")
+    return 0
