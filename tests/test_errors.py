@@ -233,3 +233,123 @@ def test_usage_errors_exit_2(tmp_path):
     root = make_project(tmp_path)
     assert run_cli("build", "--root", str(root), "--today", "kemarin").returncode == 2
     assert run_cli("build", "--root", str(root), "--nonsense").returncode == 2
+
+
+MORE_FIGURE_CASES = [
+    ("sources not a list", "sources: s\nfigures: []\n",
+     "content/figures.yaml:1: 'sources': expected a list, got text 's'"),
+    ("source not a mapping", "sources:\n  - s\nfigures: []\n",
+     "content/figures.yaml:2: sources[1]: expected fields id, title, date, got text 's'"),
+    ("source without date", "sources:\n  - id: s\n    title: T\nfigures: []\n",
+     "content/figures.yaml:2: sources[1]: expected a date as YYYY-MM-DD, got nothing"),
+    ("source id twice", "sources:\n  - id: s\n    title: T\n    date: 2024-01-01\n  - id: s\n    title: U\n    date: 2024-01-02\nfigures: []\n",
+     "content/figures.yaml:5: source id 's' is used twice"),
+    ("figures not a list", "figures: {a: 1}\n",
+     "content/figures.yaml:1: 'figures': expected a list, got a set of fields"),
+    ("figure not a mapping", "figures:\n  - 49\n",
+     "content/figures.yaml:2: figures[1]: expected fields program, year, series, reach, got the number 49"),
+    ("missing reach", "figures:\n  - program: asn-belajar\n    year: 2022\n    series: 49\n",
+     "content/figures.yaml:2: figures[1]: missing required field 'reach'"),
+    ("bad year", "figures:\n  - program: asn-belajar\n    year: dua ribu\n    series: 1\n    reach: 1\n",
+     "content/figures.yaml:3: figures[1]: field 'year': expected a year such as 2023, got text 'dua ribu'"),
+    ("from with year", "figures:\n  - program: asn-belajar\n    year: 2022\n    from: 2022-02-01\n    series: 1\n    reach: 1\n",
+     "content/figures.yaml:4: figures[1]: field 'from' goes with a span, not with 'year' (use 'as_of' for part of a year)"),
+    ("from after as_of", "figures:\n  - program: asn-belajar\n    from: 2024-03-01\n    as_of: 2024-02-22\n    series: 1\n    reach: 1\n",
+     "content/figures.yaml:3: figures[1]: field 'from': expected a date before as_of 2024-02-22, got 2024-03-01"),
+    ("channels not a mapping", "figures:\n  - program: asn-belajar\n    year: 2022\n    series: 1\n    reach: 10\n    channels: 5\n",
+     "content/figures.yaml:6: figures[1]: field 'channels': expected 'channel: number' pairs, got the number 5"),
+    ("unknown channel", "figures:\n  - program: asn-belajar\n    year: 2022\n    series: 1\n    reach: 10\n    channels: {radio: 5}\n",
+     "content/figures.yaml:6: figures[1]: field 'channels.radio': unknown channel 'radio' (expected one of: zoom, youtube)"),
+    ("channels over reach", "figures:\n  - program: asn-belajar\n    year: 2022\n    series: 1\n    reach: 10\n    channels: {zoom: 8, youtube: 5}\n",
+     "content/figures.yaml:6: figures[1]: the channels add up to 13, more than the reach 10"),
+    ("not a mapping", "- a\n", "content/figures.yaml:1: expected 'sources:' and 'figures:' sections, got a list"),
+]
+
+
+@pytest.mark.parametrize("name,text,message", MORE_FIGURE_CASES, ids=[c[0] for c in MORE_FIGURE_CASES])
+def test_more_figures_messages(tmp_path, name, text, message):
+    assert problems_for(tmp_path, {"content/figures.yaml": text}) == [message]
+
+
+def test_figures_unknown_key_warns(tmp_path):
+    found = problems_for(tmp_path, {"content/figures.yaml": "figures:\n  - program: asn-belajar\n    year: 2022\n    series: 1\n    reach: 1\n    jangkauan: 5\n"})
+    assert found == ["content/figures.yaml:6: warning: unknown field 'jangkauan' is ignored (known fields: program, year, from, as_of, series, reach, source, note, channels)"]
+
+
+CONFIG_CASES = [
+    ("not a mapping", "- a\n", "site.yaml:1: expected 'key: value' settings, got a list"),
+    ("language", "language: xx-zz\n", "site.yaml:6: setting 'language': unknown language 'xx-zz' (expected id)"),
+    ("markdown engine", "markdown: mistune\n", "site.yaml:6: setting 'markdown': expected one of: pulldown-cmark, python-markdown, got text 'mistune'"),
+    ("channels list", "channels: [zoom]\n", "site.yaml:6: setting 'channels': expected 'slug: Name' pairs, got a list"),
+    ("channel slug", "channels:\n  Zoom Meeting: Zoom\n", "site.yaml:7: setting 'channels.Zoom Meeting': expected a slug of lowercase letters, digits and single hyphens, got text 'Zoom Meeting'"),
+    ("raw_html", "raw_html: 5\n", "site.yaml:6: setting 'raw_html': expected a list of file paths or patterns, got the number 5"),
+    ("search", "search: ya\n", "site.yaml:6: setting 'search': expected true or false, got text 'ya'"),
+]
+
+
+@pytest.mark.parametrize("name,extra,message", CONFIG_CASES, ids=[c[0] for c in CONFIG_CASES])
+def test_config_messages(tmp_path, name, extra, message):
+    head = "title: T\norganisation: O\nbase_url: https://example.org/\ntimezone: Asia/Jakarta\nschedule_since: 2023-09-14\n"
+    text = extra if name == "not a mapping" else head + extra
+    files = {"site.yaml": text}
+    if name.startswith("channel"):
+        files["content/programs/asn-belajar.md"] = "---\ntitle: ASN Belajar\nweekday: kamis\n---\n"
+        files["content/programs/asn-mengaji.md"] = "---\ntitle: ASN Mengaji\nweekday: rabu\n---\n"
+    assert problems_for(tmp_path, files) == [message]
+
+
+def test_missing_site_yaml(tmp_path):
+    assert problems_for(tmp_path, {"site.yaml": None}) == ["site.yaml:1: site settings file not found (expected site.yaml at the project root)"]
+
+
+def test_bad_base_url_option(tmp_path):
+    root = make_project(tmp_path)
+    proc = run_cli("build", "--root", str(root), "--base-url", "example.org/repo")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == "--base-url:1: setting 'base_url': expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got text 'example.org/repo'"
+
+
+def test_non_markdown_file_in_series_warns(tmp_path):
+    assert problems_for(tmp_path, {"content/series/catatan.txt": "x"}) == [
+        "content/series/catatan.txt:1: warning: not a Markdown file (expected a name ending in .md); ignored"
+    ]
+
+
+def test_program_problems(tmp_path):
+    found = problems_for(tmp_path, {"content/programs/asn-sehat.md": "---\ntitle: ASN Sehat\nweekday: jum'at\nchannels: zoom\n---\n"})
+    assert found == [
+        "content/programs/asn-sehat.md:3: field 'weekday': unknown weekday \"jum'at\" (expected one of: senin, selasa, rabu, kamis, jumat, sabtu, minggu)",
+        "content/programs/asn-sehat.md:4: field 'channels': expected a list (write it as ['zoom'] or as '- ' lines), got text 'zoom'",
+    ]
+
+
+def test_page_needs_a_title(tmp_path):
+    assert problems_for(tmp_path, {"content/pages/tentang.md": "---\nsummary: s\n---\nx\n"}) == [
+        "content/pages/tentang.md:1: missing required field 'title'"
+    ]
+
+
+def test_competency_outside_program_warns(tmp_path):
+    files = {"content/programs/asn-belajar.md": "---\ntitle: ASN Belajar\nweekday: kamis\ncompetencies: [teknis]\n---\n",
+             "content/series/x.md": series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ncompetency: manajerial\n")}
+    assert problems_for(tmp_path, files) == [
+        "content/series/x.md:5: warning: field 'competency': 'manajerial' is not among the competencies of 'asn-belajar' (teknis)"
+    ]
+
+
+def test_static_file_cannot_overwrite_a_page(tmp_path):
+    root = make_project(tmp_path, {"static/jadwal/index.html": "<p>lama</p>"})
+    proc = run_cli("build", "--root", str(root), "--no-search")
+    assert proc.returncode == 1
+    assert "static/jadwal/index.html:1: static file would overwrite the page /jadwal/" in proc.stderr
+    assert not (root / "_site").exists()
+
+
+def test_two_routes_for_one_file_are_refused(tmp_path, monkeypatch):
+    from sitegen import routes
+
+    monkeypatch.setattr(routes, "PROVIDERS", routes.PROVIDERS + [lambda site, reports, so_far: [routes.Route("/jadwal/", None, {}, producer=lambda g, c: b"")]])
+    root = make_project(tmp_path)
+    with pytest.raises(BuildFailed) as info:
+        build(Options(root=root, use_cache=False, search=False))
+    assert [p.format() for p in info.value.problems.errors] == ["templates:1: two outputs share the path jadwal/index.html: /jadwal/ and /jadwal/"]
