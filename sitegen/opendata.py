@@ -140,6 +140,11 @@ def figure_records(site, reports) -> list[dict]:
     return out
 
 
+def _column_list(columns) -> list[dict]:
+    """Columns in file order (a list: JSON objects are written with sorted keys)."""
+    return [{"nama": name, "arti": doc} for name, doc in columns]
+
+
 def _sources(site) -> list[dict]:
     seen = {}
     for f in site.figures:
@@ -199,7 +204,7 @@ def data_routes(site, reports) -> list[Route]:
         "jumlah_baris": len(s_recs),
         "jumlah_contoh": samples,
         "catatan": "Baris dengan sample=true adalah contoh tampilan, bukan seri sungguhan, dan tidak dihitung dalam angka resmi.",
-        "kolom": dict(s_cols),
+        "kolom": _column_list(s_cols),
     }
     figures_meta = {
         "judul": f"Angka resmi jangkauan {config.title}",
@@ -211,7 +216,7 @@ def data_routes(site, reports) -> list[Route]:
         "jumlah_seri": reports.total_series,
         "jumlah_jangkauan": reports.total_reach,
         "catatan": "series dan reach dinyatakan sumber; average, growth, archived_series dan archived_reach dihitung dari data itu dan dari arsip situs.",
-        "kolom": dict(FIGURE_COLUMNS),
+        "kolom": _column_list(FIGURE_COLUMNS),
     }
     files = [
         {"url": SERIES_CSV, "format": "CSV", "title": "Seri (CSV)", "rows": len(s_recs),

@@ -1,0 +1,391 @@
+"""Data outputs, read back with real parsers: the Atom feed (feedparser), sitemap.xml (lxml),
+robots.txt, jadwal.ics (icalendar), and the open data CSV/JSON (csv, json), including
+hostile values and byte-identical rebuilds."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import feedparser
+import icalendar
+import pytest
+from bs4 import BeautifulSoup
+from dateutil.rrule import rrulestr
+from lxml import etree
+
+from conftest import FIGURES, REPO, SITE_YAML, copy_repo_project, make_project, run_cli, tree_bytes
+from sitegen.pipeline import Options, build
+
+SHIPPED_BASE = "https://example.github.io/asn-belajar/"
+TODAY = dt.date(2026, 11, 23)
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+DATA_FILES = ("feed.xml", "sitemap.xml", "robots.txt", "jadwal.ics",
+              "data/seri.csv", "data/seri.json", "data/angka-resmi.csv", "data/angka-resmi.json", "data/index.html")
+WEEKDAYS = {"senin": "MO", "selasa": "TU", "rabu": "WE", "kamis": "TH", "jumat": "FR"}
+
+
+def file_of(site: Path, base: str, url: str) -> Path:
+    """The output file an absolute URL under `base` names."""
+    assert url.startswith(base), f"{url} is not under {base}"
+    rel = url[len(base):]
+    return site / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+
+
+def build_project(root: Path, out: Path, *extra: str) -> Path:
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-cache", "--no-search", *extra)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def calendar_of(path: Path) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical(path.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def shipped_model():
+    """The shipped site's model and reports, computed in-process as the build does."""
+    result = build(Options(root=REPO, today=TODAY, search=False, use_cache=False, base_url=SHIPPED_BASE), write=False)
+    return result.site, result.reports
+
+
+# ---- Atom feed -----------------------------------------------------------------------------
+
+def test_feed_is_valid_atom_with_past_series_newest_first(shipped_site, shipped_model):
+    site, _ = shipped_model
+    feed = feedparser.parse((shipped_site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.language == "id"
+    assert feed.feed.title.endswith(site.config.title)
+    past = [s for s in site.series if s.date <= TODAY and not s.draft]
+    assert [e.link for e in feed.entries] == [SHIPPED_BASE + s.url.lstrip("/") for s in past][: site.config.feed_size]
+    assert len(feed.entries) == 4  # the four past samples; the two upcoming ones are not in the feed
+    dates = [e.published_parsed for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    assert feed.feed.updated_parsed == dates[0]
+    assert feed.feed.updated == "2024-02-08T00:00:00+07:00"
+    ids = [e.id for e in feed.entries]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("tag:example.github.io,20") for i in ids)
+    self_link = next(link.href for link in feed.feed.links if link.rel == "self")
+    assert self_link == SHIPPED_BASE + "feed.xml"
+    for e in feed.entries:
+        assert e.link.startswith(SHIPPED_BASE)
+        assert file_of(shipped_site, SHIPPED_BASE, e.link).is_file()
+        # every shipped series is a sample: the title and the categories say so
+        assert e.title.startswith("Contoh: ")
+        assert "contoh" in {t.term for t in e.tags}
+        assert e.summary
+
+
+def test_feed_size_limits_entries_and_samples_get_prefixed(tmp_path):
+    files = {
+        "site.yaml": SITE_YAML + "feed_size: 2\n",
+        "content/series/dua.md": '---\ntitle: Seri Dua\nprogram: asn-belajar\ndate: "2023-03-09"\ntime: "09:30"\n---\nIsi.\n',
+        "content/series/tiga.md": '---\ntitle: Seri Tiga\nprogram: asn-mengaji\ndate: "2023-03-15"\nsample: true\n---\nIsi.\n',
+        "content/series/nanti.md": '---\ntitle: Seri Nanti\nprogram: asn-belajar\ndate: "2030-01-03"\n---\nIsi.\n',
+        "content/series/draf.md": '---\ntitle: Seri Draf\nprogram: asn-belajar\ndate: "2023-03-16"\ndraft: true\n---\nIsi.\n',
+    }
+    root = make_project(tmp_path, files)
+    out = build_project(root, tmp_path / "out", "--today", "2024-01-01", "--drafts")
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert [e.title for e in feed.entries] == ["Contoh: Seri Tiga", "Seri Dua"]
+    assert [t.term for t in feed.entries[0].tags][-1] == "contoh"
+    assert "contoh" not in {t.term for t in feed.entries[1].tags}
+    # a series with a time is dated at that time in WIB
+    assert feed.entries[1].published == "2023-03-09T09:30:00+07:00"
+    assert feed.feed.updated == "2023-03-15T00:00:00+07:00"
+    assert feed.entries[1].link == "https://example.org/seri/dua/"
+
+
+# ---- sitemap.xml and robots.txt --------------------------------------------------------------
+
+def test_sitemap_lists_every_page_once_absolute_and_existing(shipped_site):
+    tree = etree.parse(str(shipped_site / "sitemap.xml"))
+    root = tree.getroot()
+    assert root.tag == f"{{{SITEMAP_NS}}}urlset"
+    locs = [el.text for el in root.iterfind(f"{{{SITEMAP_NS}}}url/{{{SITEMAP_NS}}}loc")]
+    assert locs and locs == sorted(locs) and len(set(locs)) == len(locs)
+    for loc in locs:
+        assert loc.startswith(SHIPPED_BASE), loc
+        target = file_of(shipped_site, SHIPPED_BASE, loc)
+        assert target.is_file() and target.suffix == ".html", loc
+    assert not any("/halaman/" in loc or loc.endswith("404.html") for loc in locs)
+    # every series, program and report page is listed, and the open data page
+    expected = {SHIPPED_BASE, SHIPPED_BASE + "data/", SHIPPED_BASE + "jadwal/", SHIPPED_BASE + "laporan/2023/"}
+    for folder in ("seri", "program"):
+        expected |= {f"{SHIPPED_BASE}{folder}/{p.parent.name}/" for p in (shipped_site / folder).glob("*/index.html")}
+    assert expected <= set(locs)
+    assert not any(loc.endswith((".xml", ".ics", ".csv", ".json", ".txt")) for loc in locs)
+
+
+def test_robots_allows_all_and_names_the_sitemap(shipped_site):
+    lines = (shipped_site / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "User-agent: *"
+    assert "Allow: /" in lines and not any(line.startswith("Disallow: /") and line != "Disallow:" for line in lines)
+    sitemap = [line.split(": ", 1)[1] for line in lines if line.startswith("Sitemap:")]
+    assert sitemap == [SHIPPED_BASE + "sitemap.xml"]
+    assert file_of(shipped_site, SHIPPED_BASE, sitemap[0]).is_file()
+
+
+# ---- jadwal.ics ------------------------------------------------------------------------------
+
+def test_calendar_weekly_programs_and_upcoming_series(shipped_site, shipped_model):
+    site, _ = shipped_model
+    cal = calendar_of(shipped_site / "jadwal.ics")
+    assert cal["VERSION"] == "2.0" and str(cal["PRODID"])
+    assert str(cal["X-WR-CALNAME"]).startswith("Jadwal ")
+    assert str(cal["X-WR-TIMEZONE"]) == "Asia/Jakarta"
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Jakarta"]
+    events = cal.walk("VEVENT")
+    uids = [str(e["UID"]) for e in events]
+    assert len(set(uids)) == len(uids)
+    assert all(u.endswith("@example.github.io") for u in uids)
+
+    weekly = [e for e in events if "RRULE" in e]
+    assert len(weekly) == 5
+    byday = {str(e["UID"]).split("@")[0].removeprefix("program-"): e["RRULE"]["BYDAY"] for e in weekly}
+    assert byday == {p.slug: [WEEKDAYS[p.weekday]] for p in site.programs}
+    launch = dt.date(2023, 9, 14)
+    for e in weekly:
+        assert e["RRULE"]["FREQ"] == ["WEEKLY"]
+        start = e.decoded("DTSTART")
+        assert type(start) is dt.date  # no time in the sources: all-day
+        assert launch <= start < launch + dt.timedelta(days=7)
+        assert ["MO", "TU", "WE", "TH", "FR"][start.weekday()] == e["RRULE"]["BYDAY"][0]
+        assert str(e["URL"]).startswith(SHIPPED_BASE + "program/")
+        assert file_of(shipped_site, SHIPPED_BASE, str(e["URL"])).is_file()
+        # the recurrence really lands on that weekday every week
+        rule = rrulestr(e["RRULE"].to_ical().decode(), dtstart=dt.datetime.combine(start, dt.time(0)))
+        assert {d.weekday() for d in rule[:10]} == {start.weekday()}
+    asn_belajar = next(e for e in weekly if str(e["SUMMARY"]) == "ASN Belajar")
+    assert asn_belajar.decoded("DTSTART") == launch  # 14 September 2023 was a Thursday
+
+    dated = [e for e in events if "RRULE" not in e]
+    upcoming = [s for s in site.upcoming_series if not s.draft]
+    assert len(dated) == len(upcoming) == 2
+    assert sorted(e.decoded("DTSTART") for e in dated) == [dt.date(2026, 12, 3), dt.date(2026, 12, 4)]
+    for e in dated:
+        assert str(e["SUMMARY"]).startswith("Contoh: ") and not str(e["SUMMARY"]).startswith("Contoh: Contoh")
+        assert file_of(shipped_site, SHIPPED_BASE, str(e["URL"])).is_file()
+        assert str(e["DESCRIPTION"])
+        assert e.decoded("DTSTAMP") == dt.datetime.combine(e.decoded("DTSTART"), dt.time(0), tzinfo=dt.timezone.utc)
+
+
+def test_calendar_times_since_and_prefix(tmp_path):
+    files = {
+        "content/programs/asn-belajar.md": "---\ntitle: ASN Belajar\nweekday: kamis\ntime: \"09:00\"\n---\nIsi.\n",
+        "content/programs/asn-mengaji.md": "---\ntitle: ASN Mengaji\nweekday: rabu\nsince: 2024-01-01\n---\nIsi.\n",
+        "content/series/jam.md": '---\ntitle: Seri Berjam\nprogram: asn-belajar\ndate: "2025-01-09"\ntime: "13:30"\n---\nIsi.\n',
+        "content/series/contoh.md": '---\ntitle: Latihan\nprogram: asn-mengaji\ndate: "2025-01-08"\nsample: true\n---\nIsi.\n',
+        "content/series/lalu.md": '---\ntitle: Sudah Lewat\nprogram: asn-mengaji\ndate: "2024-06-05"\n---\nIsi.\n',
+    }
+    root = make_project(tmp_path, files)
+    out = build_project(root, tmp_path / "out", "--today", "2024-12-31")
+    text = (out / "jadwal.ics").read_text(encoding="utf-8")
+    assert "DTSTART;TZID=Asia/Jakarta:20230914T090000" in text
+    cal = calendar_of(out / "jadwal.ics")
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"program-asn-belajar@example.org", "program-asn-mengaji@example.org",
+                           "seri-jam@example.org", "seri-contoh@example.org"}
+    belajar = events["program-asn-belajar@example.org"]
+    start, end = belajar.decoded("DTSTART"), belajar.decoded("DTEND")
+    assert start == dt.datetime(2023, 9, 14, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert str(start.tzinfo) == "Asia/Jakarta" and end - start == dt.timedelta(hours=2)
+    # since 2024-01-01 (a Monday): the first Wednesday on or after it
+    assert events["program-asn-mengaji@example.org"].decoded("DTSTART") == dt.date(2024, 1, 3)
+    timed = events["seri-jam@example.org"]
+    assert timed.decoded("DTSTART") == dt.datetime(2025, 1, 9, 13, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert "RRULE" not in timed
+    assert str(events["seri-contoh@example.org"]["SUMMARY"]) == "Contoh: Latihan"
+    assert "Contoh" in events["seri-contoh@example.org"]["CATEGORIES"].cats
+
+
+# ---- open data -------------------------------------------------------------------------------
+
+def test_series_csv_and_json_match_the_model(shipped_site, shipped_model):
+    site, _ = shipped_model
+    rows = read_csv(shipped_site / "data" / "seri.csv")
+    raw = (shipped_site / "data" / "seri.csv").read_bytes()
+    assert b"\r" not in raw and raw.endswith(b"\n")
+    doc = json.loads((shipped_site / "data" / "seri.json").read_text(encoding="utf-8"))
+    public = [s for s in site.series if not s.draft]
+    assert len(rows) == len(doc["data"]) == len(public) == doc["meta"]["jumlah_baris"] == 6
+    assert list(rows[0]) == [c["nama"] for c in doc["meta"]["kolom"]] == [
+        "slug", "title", "program", "program_title", "date", "time", "speakers", "competency", "tags",
+        "reach_zoom", "reach_youtube", "reach_total", "video", "summary", "sample", "url"]
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    by_slug = {s.slug: s for s in public}
+    for row, rec in zip(rows, doc["data"]):
+        s = by_slug[row["slug"]]
+        assert rec["slug"] == row["slug"] and rec["title"] == row["title"] == s.title
+        assert row["sample"] == "true" and rec["sample"] is True
+        assert doc["meta"]["jumlah_contoh"] == 6
+        assert row["url"] == rec["url"] == SHIPPED_BASE + s.url.lstrip("/")
+        assert file_of(shipped_site, SHIPPED_BASE, row["url"]).is_file()
+        assert rec["date"] == s.date.isoformat()
+        reach = dict(s.reach)
+        for ch in ("zoom", "youtube"):
+            assert rec[f"reach_{ch}"] == reach.get(ch)
+            assert row[f"reach_{ch}"] == ("" if ch not in reach else str(reach[ch]))
+        assert rec["reach_total"] == s.total_reach
+        assert rec["speakers"] == list(s.speakers) and row["speakers"] == "; ".join(s.speakers)
+    literasi = next(r for r in doc["data"] if r["slug"] == "contoh-literasi-data-untuk-asn")
+    assert (literasi["reach_zoom"], literasi["reach_youtube"], literasi["reach_total"]) == (500, 2000, 2500)
+
+
+def test_declared_figures_csv_and_json_match_reports(shipped_site, shipped_model):
+    _, reports = shipped_model
+    rows = read_csv(shipped_site / "data" / "angka-resmi.csv")
+    doc = json.loads((shipped_site / "data" / "angka-resmi.json").read_text(encoding="utf-8"))
+    assert len(rows) == len(doc["data"]) == len(reports.rows) == doc["meta"]["jumlah_baris"]
+    y2023 = [r for r in rows if r["program"] == "asn-belajar" and r["period_kind"] == "year" and r["year"] == "2023"]
+    assert len(y2023) == 1
+    assert (y2023[0]["series"], y2023[0]["reach"]) == ("44", "949080")
+    assert float(y2023[0]["growth"]) > 1  # 2023 more than doubled 2022
+    rec2023 = next(r for r in doc["data"] if r["year"] == 2023)
+    assert (rec2023["series"], rec2023["reach"], rec2023["average"]) == (44, 949080, 21570.0)
+    assert rec2023["growth"] == round((949080 - 401482) / 401482, 4)
+    for row, rec, rep in zip(rows, doc["data"], reports.rows):
+        assert rec["program"] == rep.figure.program and rec["end"] == rep.figure.period.end.isoformat()
+        assert (rec["series"], rec["reach"]) == (rep.figure.series, rep.figure.reach)
+        assert rec["archived_series"] == rep.archived_series == int(row["archived_series"])
+        assert rec["period_label"] == row["period_label"] == rep.figure.period.label
+        assert rec["source_date"] == "2024-02-22"
+    span = next(r for r in doc["data"] if r["period_kind"] == "span")
+    assert (span["program"], span["start"], span["year"], span["series"], span["reach"]) == ("asn-mengaji", None, None, 15, 11905)
+    assert sum(int(r["series"]) for r in rows) == doc["meta"]["jumlah_seri"] == reports.total_series
+    assert sum(int(r["reach"]) for r in rows) == doc["meta"]["jumlah_jangkauan"] == reports.total_reach
+    assert doc["meta"]["sumber"][0]["tanggal"] == "2024-02-22"
+
+
+def test_data_page_lists_files_and_columns(shipped_site):
+    soup = BeautifulSoup((shipped_site / "data" / "index.html").read_text(encoding="utf-8"), "lxml")
+    assert soup.html["lang"] == "id"
+    links = {a["href"] for a in soup.select("main a[href]")}
+    for name in ("seri.csv", "seri.json", "angka-resmi.csv", "angka-resmi.json"):
+        href = f"/asn-belajar/data/{name}"
+        assert href in links
+        assert (shipped_site / "data" / name).is_file()
+    terms = {dt_.get_text(strip=True) for dt_ in soup.select("main dl dt")}
+    assert {"reach_zoom", "reach_youtube", "reach_total", "sample", "growth", "archived_series"} <= terms
+    text = soup.main.get_text(" ", strip=True)
+    assert "sample=true" in text and "angka resmi" in text
+    assert "petik tunggal" in text  # the CSV formula defence is documented
+
+
+# ---- hostile values --------------------------------------------------------------------------
+
+HOSTILE_TITLE = "</script><script>alert(1)</script> \"kutip\" & 'apos' <b>x</b>\nbaris kedua"
+HOSTILE_SUMMARY = '=HYPERLINK("http://contoh.invalid/","klik")'
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    series = (
+        "---\n"
+        f"title: {json.dumps(HOSTILE_TITLE)}\n"
+        "program: asn-belajar\n"
+        'date: "2023-05-04"\n'
+        f"summary: {json.dumps(HOSTILE_SUMMARY)}\n"
+        "speakers:\n  - \"@SUM(1+1)\"\n  - \"Bu A & Pak B <c@d>\"\n"
+        "tags:\n  - \"+topik\"\n  - aman\n"
+        "reach:\n  zoom: 7\n"
+        "---\nIsi <script>alert(2)</script> & lainnya.\n"
+    )
+    upcoming = (
+        "---\n"
+        f"title: {json.dumps(HOSTILE_TITLE)}\n"
+        "program: asn-belajar\n"
+        'date: "2030-01-03"\n'
+        "sample: true\n"
+        "---\nIsi.\n"
+    )
+    figures = FIGURES.replace("reach: 949080", "reach: 200000")  # growth below zero
+    root = make_project(tmp, {"content/series/jahat.md": series, "content/series/nanti.md": upcoming,
+                              "content/figures.yaml": figures})
+    return build_project(root, tmp / "out", "--today", "2024-01-01")
+
+
+def test_hostile_values_survive_feed(hostile_site):
+    raw = (hostile_site / "feed.xml").read_bytes()
+    assert b"<script>" not in raw and b"<b>" not in raw
+    feed = feedparser.parse(raw)
+    assert not feed.bozo, feed.get("bozo_exception")
+    entry = next(e for e in feed.entries if e.link.endswith("/seri/jahat/"))
+    assert entry.title_detail.type == "text/plain"
+    assert entry.title == HOSTILE_TITLE
+    assert entry.summary == HOSTILE_SUMMARY
+    # and with a strict XML parser
+    root = etree.fromstring(raw)
+    titles = root.findall("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title")
+    assert HOSTILE_TITLE in [t.text for t in titles]
+
+
+def test_hostile_values_survive_calendar(hostile_site):
+    cal = calendar_of(hostile_site / "jadwal.ics")
+    dated = [e for e in cal.walk("VEVENT") if "RRULE" not in e]
+    assert [str(e["SUMMARY"]) for e in dated] == ["Contoh: " + HOSTILE_TITLE]
+    assert len(cal.walk("VEVENT")) == 2 + 1  # two programs in the small project, one upcoming series
+
+
+def test_hostile_values_are_defused_in_csv_and_kept_in_json(hostile_site):
+    rows = read_csv(hostile_site / "data" / "seri.csv")
+    row = next(r for r in rows if r["slug"] == "jahat")
+    assert row["title"] == HOSTILE_TITLE  # the newline and quotes survive the round trip
+    assert row["summary"] == "'" + HOSTILE_SUMMARY
+    assert row["speakers"] == "'@SUM(1+1); Bu A & Pak B <c@d>"
+    assert row["tags"] == "'+topik; aman"
+    assert row["reach_zoom"] == "7" and row["reach_total"] == "7"
+    for r in rows:
+        for value in r.values():
+            assert not value.startswith(("=", "+", "-", "@")), value
+    doc = json.loads((hostile_site / "data" / "seri.json").read_text(encoding="utf-8"))
+    rec = next(r for r in doc["data"] if r["slug"] == "jahat")
+    assert (rec["title"], rec["summary"]) == (HOSTILE_TITLE, HOSTILE_SUMMARY)
+    assert rec["speakers"] == ["@SUM(1+1)", "Bu A & Pak B <c@d>"] and rec["tags"] == ["+topik", "aman"]
+    # a negative number is a number, not a formula: no apostrophe
+    figures = read_csv(hostile_site / "data" / "angka-resmi.csv")
+    growth = next(r["growth"] for r in figures if r["year"] == "2023")
+    assert float(growth) == round((200000 - 401482) / 401482, 4) < 0
+    data_page = (hostile_site / "data" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in data_page
+
+
+# ---- determinism -----------------------------------------------------------------------------
+
+def test_data_outputs_are_byte_identical_across_builds(tmp_path, shipped_site):
+    root = copy_repo_project(tmp_path / "p")
+    common = ("--today", "2026-11-23", "--base-url", SHIPPED_BASE)
+    a = build_project(root, tmp_path / "a", *common)
+    proc = run_cli("build", "--root", str(root), "--output", str(tmp_path / "b"), "--no-cache", "--no-search", *common,
+                   env={"PYTHONHASHSEED": "4321", "TZ": "America/New_York"})
+    assert proc.returncode == 0, proc.stderr
+    ta, tb = tree_bytes(a), tree_bytes(tmp_path / "b")
+    shipped = tree_bytes(shipped_site)
+    for name in DATA_FILES:
+        assert ta[name] == tb[name] == shipped[name], name
+
+
+def test_feed_and_calendar_do_not_depend_on_the_clock_alone(tmp_path):
+    """Moving `today` without new past series changes neither the feed nor the open data."""
+    root = make_project(tmp_path)
+    a = build_project(root, tmp_path / "a", "--today", "2024-01-01")
+    b = build_project(root, tmp_path / "b", "--today", "2025-06-30")
+    for name in ("feed.xml", "sitemap.xml", "robots.txt", "jadwal.ics", "data/seri.csv", "data/seri.json",
+                 "data/angka-resmi.csv", "data/angka-resmi.json"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert urlsplit(feedparser.parse((a / "feed.xml").read_bytes()).entries[0].link).netloc == "example.org"
