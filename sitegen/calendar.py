@@ -80,8 +80,9 @@ def render_calendar(globals_: dict, ctx: dict) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Jadwal {config.title}")
-    cal.add("x-wr-caldesc", f"Jadwal mingguan Senin–Jumat dan seri mendatang dari {config.organisation}. Zona waktu: {config.timezone}.")
+    # X- properties have no known value type: vText escapes newlines, ',' and ';' in them.
+    cal.add("x-wr-calname", icalendar.vText(f"Jadwal {config.title}"))
+    cal.add("x-wr-caldesc", icalendar.vText(f"Jadwal mingguan Senin–Jumat dan seri mendatang dari {config.organisation}. Zona waktu: {config.timezone}."))
     cal.add("x-wr-timezone", config.timezone)
     refresh = icalendar.vDuration(dt.timedelta(days=1))
     cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
