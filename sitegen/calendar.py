@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from . import i18n
-from .outputs import absolute, display_title, host, midnight_utc, public_series
+from .outputs import absolute, display_title, host, midnight_utc
 from .routes import Route
 
 CALENDAR_URL = "/jadwal.ics"
@@ -45,12 +45,11 @@ def program_start(site, program) -> dt.date:
 
 def calendar_routes(site, reports) -> list[Route]:
     upcoming = tuple(s for s in site.upcoming_series if not s.draft)
-    public = {s.slug for s in public_series(site)}
     context = {
         "config": site.config,
         "programs": site.programs,
         "starts": {p.slug: program_start(site, p) for p in site.programs},
-        "upcoming": tuple(s for s in upcoming if s.slug in public),
+        "upcoming": upcoming,
     }
     return [Route(CALENDAR_URL, None, context, producer=render_calendar, kind="data", sitemap=False)]
 

@@ -95,7 +95,6 @@ def render_feed(globals_: dict, ctx: dict) -> bytes:
     author = _sub(feed, "author")
     _sub(author, "name", config.organisation)
     _sub(author, "uri", absolute(config, "/"))
-    _sub(feed, "rights", f"Sumber: {config.organisation}")
 
     for s in ctx["entries"]:
         url = absolute(config, s.url)
