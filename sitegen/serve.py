@@ -1,0 +1,420 @@
+"""`build.py serve`: a live preview for editors.
+
+Builds into its own folder (default .cache/serve-site, never _site, so no published build
+ever carries the live-reload script), serves it on 127.0.0.1 with the `livereload`
+package, watches content/, templates/, static/ and site.yaml, rebuilds through the normal
+pipeline and its build cache (only changed outputs are rendered again) and reloads the
+browser.
+
+When the input has problems the previous pages stay on disk, but every page URL answers
+with an error page listing the `path:line: message` problems; it carries the live-reload
+script, so saving the fixed file brings the page back. The search index never delays a
+page: rebuilds skip it, and a background thread indexes a hard-linked snapshot of each
+good build, served under /pagefind/.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from tornado import netutil, web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop
+from tornado.websocket import WebSocketHandler
+
+from .load import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
+from .problems import BuildFailed, Problem, Problems, UsageError
+
+WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
+DEFAULT_OUTPUT = Path(".cache") / "serve-site"
+WORK_DIR = Path(".cache") / "serve"  # build cache and search index of the preview
+
+
+def serve_script(port: int) -> str:
+    """The live-reload snippet. livereload.js comes from the preview server itself (never a
+    CDN); it reads the port from its own URL and opens ws://<page host>:<port>/livereload.
+    An external script rather than livereload's inline loader, so that a Content Security
+    Policy allowing only 'self' scripts does not block it."""
+    return f'<script src="/livereload.js?port={int(port)}"></script>'
+
+
+def base_url_for(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def is_page_path(path: str) -> bool:
+    """A URL path that names a page (folder, .html or no extension) rather than an asset."""
+    last = path.rstrip("/").rpartition("/")[2]
+    return path == "" or path.endswith("/") or last.endswith(".html") or "." not in last
+
+
+def error_page(problems: list[Problem], script: str) -> bytes:
+    items = "\n".join(
+        f'<li class="{p.level}"><code>{html.escape(p.format())}</code></li>' for p in problems
+    )
+    count = len([p for p in problems if p.level == "error"])
+    return f"""<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Pratinjau: ada masalah ({count})</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1b1b1b; background: #fff; }}
+h1 {{ color: #a4000f; font-size: 1.5rem; }}
+ul {{ padding-left: 1.2rem; }}
+li {{ margin: .5rem 0; }}
+code {{ white-space: pre-wrap; overflow-wrap: anywhere; font-size: .95rem; }}
+li.warning code {{ color: #6b4e00; }}
+</style>
+</head>
+<body>
+<main>
+<h1>Situs belum bisa dibangun ulang</h1>
+<p>Perbaiki masalah berikut, lalu simpan berkasnya. Halaman ini dimuat ulang sendiri
+setelah berkas disimpan. Setiap baris menyebut <strong>berkas:baris: pesan</strong>.</p>
+<ul id="masalah">
+{items}
+</ul>
+<p>Arti setiap pesan dan cara memperbaikinya: <code>docs/panduan-editor.md</code>.</p>
+</main>
+{script}
+</body>
+</html>
+""".encode("utf-8")
+
+
+def _stamp() -> str:
+    return time.strftime("%H:%M:%S")
+
+
+def _log(message: str) -> None:
+    print(f"[{_stamp()}] {message}", file=sys.stderr, flush=True)
+
+
+def sources_fingerprint(root: Path) -> tuple:
+    """(path, size, mtime) of every watched file: equal fingerprints need no rebuild."""
+    found = []
+    for name in WATCHED:
+        base = root / name
+        if base.is_file():
+            st = base.stat()
+            found.append((name, st.st_size, st.st_mtime_ns))
+            continue
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            for fn in sorted(filenames):
+                full = os.path.join(dirpath, fn)
+                try:
+                    st = os.stat(full)
+                except OSError:
+                    continue
+                found.append((full, st.st_size, st.st_mtime_ns))
+    return tuple(found)
+
+
+class SearchIndexer:
+    """Pagefind in a background thread, on a hard-linked snapshot of a finished build, so
+    pages are served (and rebuilt) without waiting for the index."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.current: Path | None = None  # the folder served under /pagefind/
+        self._pending: tuple | None = None  # (generation, snapshot folder, config)
+        self._gen = 0
+        self._cond = threading.Condition()
+        self._stop = False
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True, exist_ok=True)
+        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+        self._thread.start()
+
+    def submit(self, output: Path, config) -> None:
+        """Snapshot `output` (hard links: milliseconds) and index it in the background."""
+        self._gen += 1
+        snap = self.work / f"snapshot-{self._gen}"
+        for dirpath, dirnames, filenames in os.walk(output):
+            dirnames[:] = [d for d in dirnames if d != "pagefind"]
+            rel = Path(dirpath).relative_to(output)
+            (snap / rel).mkdir(parents=True, exist_ok=True)
+            for fn in filenames:
+                try:
+                    os.link(os.path.join(dirpath, fn), snap / rel / fn)
+                except OSError:
+                    shutil.copyfile(os.path.join(dirpath, fn), snap / rel / fn)
+        with self._cond:
+            if self._pending is not None:
+                shutil.rmtree(self._pending[1], ignore_errors=True)
+            self._pending = (self._gen, snap, config)
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+
+    def _run(self) -> None:
+        from . import search
+
+        while True:
+            with self._cond:
+                while self._pending is None and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                gen, snap, config = self._pending
+                self._pending = None
+            problems = Problems()
+            try:
+                search.index(snap, config, problems)
+                if not problems.errors and (snap / "pagefind").is_dir():
+                    target = self.work / f"pagefind-{gen}"
+                    os.rename(snap / "pagefind", target)
+                    old, self.current = self.current, target
+                    if old is not None:
+                        shutil.rmtree(old, ignore_errors=True)
+                    _log(f"search index updated ({gen})")
+                else:
+                    for p in problems.sorted():
+                        _log(f"search index not updated: {p.format()}")
+            except Exception as exc:  # the preview goes on without a fresh index
+                _log(f"search index not updated: {type(exc).__name__}: {exc}")
+            finally:
+                shutil.rmtree(snap, ignore_errors=True)
+
+
+class Preview:
+    """The state of a preview: how to build, and the problems of the last build (if any)."""
+
+    def __init__(self, args, output: Path, work: Path, port: int):
+        self.args = args
+        self.root = args.root.resolve()
+        self.output = output
+        self.work = work
+        self.script = serve_script(port)
+        self.base_url = base_url_for(args.host, port)
+        self.problems: list[Problem] | None = None  # None: the last build succeeded
+        self.fingerprint: tuple | None = None
+        self.search: SearchIndexer | None = None
+        self._error_page = b""
+
+    def options(self):
+        from .pipeline import Options
+
+        a = self.args
+        return Options(
+            root=self.root, output=self.output, base_url=self.base_url, drafts=a.drafts,
+            today=a.today, strict=a.strict, search=False, use_cache=True,
+            cache_dir=self.work / "cache", serve_script=self.script,
+        )
+
+    def failed_page(self) -> bytes | None:
+        return self._error_page if self.problems is not None else None
+
+    def _fail(self, problems: list[Problem], note: str) -> None:
+        self.problems = problems
+        self._error_page = error_page(problems, self.script)
+        for p in problems:
+            print(p.format(), file=sys.stderr)
+        _log(f"{note}; the browser shows the problems until they are fixed")
+
+    def rebuild(self) -> None:
+        """Build once; never raises (the server keeps running whatever happens)."""
+        fingerprint = sources_fingerprint(self.root)
+        if fingerprint == self.fingerprint:
+            return
+        self.fingerprint = fingerprint
+        from .pipeline import build
+
+        started = time.perf_counter()
+        try:
+            result = build(self.options())
+        except BuildFailed as exc:
+            self._fail(exc.problems.sorted(), f"build failed: {exc.problems.summary()}")
+            return
+        except UsageError as exc:
+            self._fail([Problem("build.py", 1, str(exc))], "build failed")
+            return
+        except Exception as exc:  # an engine bug: report it like a problem, keep serving
+            traceback.print_exc()
+            self._fail([Problem("build.py", 1, f"internal error: {type(exc).__name__}: {exc}")], "build failed")
+            return
+        was_failing = self.problems is not None
+        self.problems = None
+        for p in result.problems.sorted():
+            print(p.format(), file=sys.stderr)
+        _log(
+            f"built {len(result.routes)} pages in {time.perf_counter() - started:.2f} s "
+            f"({result.rendered} rendered, {result.reused} unchanged)"
+            + ("; problems fixed" if was_failing else "")
+        )
+        config = result.site.config
+        if self.search is not None and config.search:
+            try:
+                self.search.submit(self.output, config)
+            except OSError as exc:
+                _log(f"search index not updated: {exc}")
+
+
+class _NoCache:
+    def set_extra_headers(self, path):
+        self.set_header("Cache-Control", "no-store")
+
+    def should_return_304(self):
+        return False
+
+    def validate_absolute_path(self, root, absolute_path):
+        found = super().validate_absolute_path(root, absolute_path)
+        if found is not None:
+            real_root = os.path.realpath(root)
+            if os.path.commonpath([real_root, os.path.realpath(found)]) != real_root:
+                raise web.HTTPError(403)
+        return found
+
+
+class SiteHandler(_NoCache, web.StaticFileHandler):
+    """The built site; the error page for every page URL while the input has problems."""
+
+    def initialize(self, preview: Preview):
+        self.preview = preview
+        super().initialize(path=str(preview.output), default_filename="index.html")
+
+    async def get(self, path, include_body=True):
+        page = self.preview.failed_page()
+        if page is not None and is_page_path(path):
+            self._send_page(500, page, include_body)
+            return
+        await super().get(path, include_body)
+
+    def _send_page(self, status: int, body: bytes, include_body: bool = True) -> None:
+        self.clear()
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        if include_body:
+            self.write(body)
+        self.quiet_log = True  # the problems were printed once, after the build
+        self.finish()
+
+    def write_error(self, status_code, **kwargs):
+        page = self.preview.failed_page()
+        if page is not None and status_code == 404:
+            self._send_page(500, page)
+            return
+        not_found = self.preview.output / "404.html"
+        if status_code == 404 and not_found.is_file():
+            self._send_page(404, not_found.read_bytes())
+            return
+        super().write_error(status_code, **kwargs)
+
+
+class SearchHandler(_NoCache, web.StaticFileHandler):
+    """/pagefind/: the latest finished search index."""
+
+    def initialize(self, preview: Preview):
+        current = preview.search.current if preview.search else None
+        self.available = current is not None
+        super().initialize(path=str(current or preview.work / "no-index"))
+
+    async def get(self, path, include_body=True):
+        if not self.available:
+            raise web.HTTPError(404)
+        await super().get(path, include_body)
+
+
+class SameOriginReload(LiveReloadHandler):
+    """livereload's WebSocket, but only for pages of the preview itself (tornado's own
+    same-origin check instead of accepting every web page)."""
+
+    def check_origin(self, origin):
+        return WebSocketHandler.check_origin(self, origin)
+
+
+def _log_request(handler) -> None:
+    """Tornado's request log, without the error page (its problems are already printed)
+    and without successful requests."""
+    status = handler.get_status()
+    if status < 400 or getattr(handler, "quiet_log", False):
+        return
+    _log(f"{status} {handler.request.method} {handler.request.uri}")
+
+
+class PreviewServer(Server):
+    """livereload's Server with our handlers on sockets bound before the first build."""
+
+    def __init__(self, preview: Preview, sockets: list):
+        super().__init__()
+        self.preview = preview
+        self.sockets = sockets
+        self.http_server: HTTPServer | None = None
+
+    def application(self, port, host, liveport=None, debug=None, live_css=True):
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+        # livereload skips a reload that follows the previous one within 3 s; a rebuild is
+        # finished before the reload is sent, so every change may reload the page.
+        LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+        app = web.Application(
+            [
+                (r"/livereload", SameOriginReload),
+                (r"/livereload\.js", LiveReloadJSHandler),
+                (r"/pagefind/(.*)", SearchHandler, {"preview": self.preview}),
+                (r"/(.*)", SiteHandler, {"preview": self.preview}),
+            ],
+            debug=False,
+            log_function=_log_request,
+        )
+        self.http_server = HTTPServer(app)
+        self.http_server.add_sockets(self.sockets)
+
+
+def cmd_serve(args) -> int:
+    root = args.root.resolve()
+    if not (root / CONFIG_FILE).is_file():
+        raise UsageError(f"{root} has no site.yaml; run serve in the project folder or pass --root")
+    if args.base_url:
+        print("note: serve ignores --base-url; the preview lives at http://HOST:PORT/", file=sys.stderr)
+    output = args.output if args.output is not None else root / DEFAULT_OUTPUT
+    if not output.is_absolute():
+        output = Path.cwd() / output
+    from .writer import check_output_location
+
+    output = check_output_location(root, output)
+    if output == (root / "_site").resolve():
+        raise UsageError("serve never writes into _site (published builds must not carry the live-reload script); choose another --output")
+    try:
+        sockets = netutil.bind_sockets(args.port, args.host)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); choose another --port") from None
+    port = sockets[0].getsockname()[1]
+    work = root / WORK_DIR
+    preview = Preview(args, output, work, port)
+    if not args.no_search:
+        preview.search = SearchIndexer(work / "search")
+    # The watcher starts before the first build, so an edit made during it is not missed.
+    server = PreviewServer(preview, sockets)
+    for name in WATCHED:
+        server.watch(str(root / name), preview.rebuild)
+    preview.rebuild()
+
+    loop = IOLoop.current()
+    signal.signal(signal.SIGTERM, lambda *_: loop.add_callback(loop.stop))
+    print(f"preview: {preview.base_url}  (Ctrl+C to stop; files in {output})", flush=True)
+    try:
+        server.serve(port=port, host=args.host, root=str(output), restart_delay=0)
+    finally:
+        if preview.search is not None:
+            preview.search.stop()
+    return 0
+

@@ -1,0 +1,293 @@
+"""`build.py serve`: a real server in a subprocess on a free loopback port.
+
+Every wait is a bounded poll with a deadline; every server is stopped in a finally block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import REPO, make_project, run_cli
+from sitegen.problems import Problem
+from sitegen.serve import error_page, is_page_path, serve_script
+
+HOST = "127.0.0.1"
+DEADLINE = 60.0  # seconds; a poll that has not succeeded by then fails the test
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def request(port: int, path: str, method: str = "GET") -> tuple[int, str]:
+    """A raw HTTP request: the path is sent exactly as given (no client-side normalising)."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen, port: int, log: Path):
+        self.proc, self.port, self.log = proc, port, log
+
+    def get(self, path: str) -> tuple[int, str]:
+        return request(self.port, path)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, path: str, check, what: str) -> tuple[int, str]:
+        """Poll `path` until check(status, body) holds; fail after DEADLINE seconds."""
+        end = time.monotonic() + DEADLINE
+        last = None
+        while time.monotonic() < end:
+            assert self.alive(), f"server exited while waiting for {what}:\n{self.output()}"
+            try:
+                last = self.get(path)
+            except OSError as exc:  # not listening yet
+                last = (None, repr(exc))
+            else:
+                if check(*last):
+                    return last
+            time.sleep(0.1)
+        pytest.fail(f"timed out waiting for {what}; last answer {last[0] if last else None}:\n"
+                    f"{(last[1] if last else '')[:2000]}\n--- server output ---\n{self.output()}")
+
+
+@contextlib.contextmanager
+def serving(root: Path, *extra: str):
+    port = free_port()
+    log = root.parent / f"serve-{port}.log"
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port), *extra],
+            cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    served = Served(proc, port, log)
+    try:
+        served.wait_for("/", lambda status, body: status is not None, "the server to answer")
+        yield served
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=15)
+
+
+def write(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+SERIES = """\
+---
+title: {title}
+program: asn-belajar
+date: "2023-03-02"
+---
+{body}
+"""
+
+
+def test_edit_error_page_and_recovery(tmp_path):
+    root = make_project(tmp_path)
+    write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi pertama."))
+    with serving(root) as srv:
+        status, body = srv.wait_for("/seri/satu/", lambda s, b: s == 200 and "Isi pertama." in b, "the series page")
+        soup = BeautifulSoup(body, "lxml")
+        assert soup.find("h1").get_text(strip=True) == "Seri Satu"
+        assert soup.find("script", src=f"/livereload.js?port={srv.port}") is not None
+        status, js = srv.get(f"/livereload.js?port={srv.port}")
+        assert status == 200 and "LiveReload" in js  # served by the preview server itself
+
+        # An edit is picked up and the new content served.
+        write(root, "content/series/satu.md", SERIES.format(title="Seri Satu Diubah", body="Isi kedua."))
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200 and "Isi kedua." in b, "the edited page")
+        status, body = srv.get("/seri/satu/")
+        assert BeautifulSoup(body, "lxml").find("h1").get_text(strip=True) == "Seri Satu Diubah"
+
+        # A broken file: every page URL shows the problems with file and line, escaped.
+        write(root, "content/series/satu.md",
+              '---\ntitle: Seri Satu\nprogram: asn-belajar\ndate: "<b>2023</b>"\n---\nIsi.\n')
+        status, body = srv.wait_for("/seri/satu/", lambda s, b: s == 500, "the error page")
+        soup = BeautifulSoup(body, "lxml")
+        problems = [li.get_text() for li in soup.select("#masalah li")]
+        assert any(p.startswith("content/series/satu.md:4: field 'date'") and "<b>2023</b>" in p for p in problems), problems
+        assert soup.find("b") is None  # the value is shown as text, not as markup
+        assert soup.find("script", src=f"/livereload.js?port={srv.port}") is not None
+        for other in ("/", "/program/asn-belajar/", "/tidak-ada/"):
+            st, b = srv.get(other)
+            assert st == 500 and "content/series/satu.md:4:" in b, other
+        st, css = srv.get("/assets/site.css")
+        assert st == 200 and "content/series/satu.md" not in css  # assets still served
+        assert srv.alive()
+
+        # Fixing the file brings the page back.
+        write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi ketiga."))
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200 and "Isi ketiga." in b, "the page after the fix")
+
+        # A template error is shown the same way, with the template's file and line.
+        write(root, "templates/series.html",
+              '{% extends "base.html" %}\n{% block main %}\n<p>{{ series.no_such_field }}</p>\n{% endblock %}\n')
+        status, body = srv.wait_for("/seri/satu/", lambda s, b: s == 500, "the template error page")
+        problems = [li.get_text() for li in BeautifulSoup(body, "lxml").select("#masalah li")]
+        assert any(p.startswith("templates/series.html:3: ") for p in problems), problems
+        (root / "templates/series.html").unlink()
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200 and "Isi ketiga." in b, "the page after the template fix")
+        assert srv.alive()
+
+    out = srv.output()
+    assert "content/series/satu.md:4: field 'date'" in out  # problems printed in the terminal too
+    assert not (root / "_site").exists()  # the preview never writes the published folder
+
+
+def test_rebuild_renders_only_what_changed(tmp_path):
+    root = make_project(tmp_path)
+    with serving(root) as srv:
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
+        write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi baru."))
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200 and "Isi baru." in b, "the edited page")
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end and srv.output().count("built ") < 2:
+            time.sleep(0.1)
+        lines = [line for line in srv.output().splitlines() if "] built " in line]
+    assert len(lines) == 2, lines
+    first, second = lines
+    assert " 0 unchanged" in first
+    # Only the series page and the pages listing it are rendered again.
+    rendered = int(second.split("(")[1].split(" rendered")[0])
+    total = int(second.split("built ")[1].split(" pages")[0])
+    assert 0 < rendered < total, second
+
+
+SECRET = "RAHASIA-JANGAN-TAMPIL"
+
+
+def test_no_file_outside_the_output_folder(tmp_path):
+    root = make_project(tmp_path)
+    write(root, "site.yaml", (root / "site.yaml").read_text().replace("search: false", "search: true"))
+    write(root, ".cache/secret.txt", SECRET)  # next to the output folder .cache/serve-site
+    write(root, "secret.txt", SECRET)  # in the project root
+    write(root, ".cache/serve-site-x/secret.txt", SECRET)  # a sibling whose name starts alike
+    attempts = [
+        "/../secret.txt", "/../../secret.txt", "/..%2fsecret.txt", "/..%2f..%2fsecret.txt",
+        "/%2e%2e/secret.txt", "/%2e%2e/%2e%2e/secret.txt", "/%2e%2e%2fsecret.txt",
+        "/%2E%2E%2F%2E%2E%2Fsecret.txt", "/seri/..%2f..%2f..%2fsecret.txt", "/seri/%2e%2e/%2e%2e/%2e%2e/secret.txt",
+        "/%252e%252e/secret.txt", "/..%5csecret.txt", "/.%2e/secret.txt",
+        "/../serve-site-x/secret.txt", "/%2e%2e/serve-site-x/secret.txt",
+        "/%2f" + str(root).lstrip("/").replace("/", "%2f") + "%2fsecret.txt",
+        "//" + str(root / "secret.txt").lstrip("/"),
+        "/" + str(root / "secret.txt"),
+        "/..%2f..%2fsite.yaml", "/%2e%2e/%2e%2e/site.yaml", "/%2e%2e/%2e%2e/content/series/satu.md",
+        "/pagefind/..%2f..%2f..%2f..%2fsecret.txt", "/pagefind/%2e%2e/%2e%2e/%2e%2e/secret.txt",
+        "/pagefind/%2e%2e/%2e%2e/%2e%2e/%2e%2e/secret.txt",
+    ]
+    with serving(root) as srv:
+        srv.wait_for("/pagefind/pagefind.js", lambda s, b: s == 200, "the search index")
+        for path in attempts:
+            status, body = srv.get(path)
+            assert SECRET not in body, (path, status)
+            assert "schedule_since" not in body and "Isi seri." not in body, (path, status)
+            assert status in (400, 403, 404), (path, status)
+        # The checks above can fail: the same server does serve files inside the folder.
+        status, body = srv.get("/seri/satu/")
+        assert status == 200 and "Seri Satu" in body
+        assert srv.alive()
+
+
+def test_search_index_is_built_beside_the_pages(tmp_path):
+    root = make_project(tmp_path)
+    write(root, "site.yaml", (root / "site.yaml").read_text().replace("search: false", "search: true"))
+    with serving(root) as srv:
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
+        srv.wait_for("/pagefind/pagefind.js", lambda s, b: s == 200, "the search index")
+        status, _ = srv.get("/pagefind/pagefind-entry.json")
+        assert status == 200
+    # The index is never part of the swapped-in build: a rebuild does not wait for it.
+    assert not (root / ".cache/serve-site/pagefind").exists()
+    assert (root / ".cache/serve-site/seri/satu/index.html").is_file()
+
+
+def test_published_build_has_no_livereload_script(tmp_path):
+    root = make_project(tmp_path)
+    out = tmp_path / "published"
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".html" for p in files)
+    for p in files:
+        assert b"livereload" not in p.read_bytes().lower(), p
+
+
+def test_published_shipped_site_has_no_livereload_script(shipped_site):
+    pages = list(shipped_site.rglob("*.html"))
+    assert pages
+    for p in pages:
+        assert b"livereload" not in p.read_bytes().lower(), p
+
+
+def test_serve_refuses_the_published_folder(tmp_path):
+    root = make_project(tmp_path)
+    proc = run_cli("serve", "--root", str(root), "--port", str(free_port()), "--output", str(root / "_site"), timeout=60)
+    assert proc.returncode == 2
+    assert "_site" in proc.stderr
+    assert not (root / "_site").exists()
+
+
+def test_port_in_use_is_a_usage_error(tmp_path):
+    root = make_project(tmp_path)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind((HOST, 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = run_cli("serve", "--root", str(root), "--port", str(port), timeout=60)
+    assert proc.returncode == 2
+    assert "--port" in proc.stderr
+
+
+# ---- pure helpers -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, page", [
+    ("", True), ("seri/x/", True), ("seri/x", True), ("index.html", True), ("404.html", True),
+    ("assets/site.css", False), ("feed.xml", False), ("jadwal.ics", False), ("data/seri.json", False),
+])
+def test_is_page_path(path, page):
+    assert is_page_path(path) is page
+
+
+def test_error_page_escapes_and_reloads():
+    page = error_page([Problem("content/series/<x>.md", 3, "got text '<script>alert(1)</script>'")], serve_script(8123))
+    soup = BeautifulSoup(page, "lxml")
+    assert [li.get_text() for li in soup.select("#masalah li")] == [
+        "content/series/<x>.md:3: got text '<script>alert(1)</script>'"
+    ]
+    scripts = soup.find_all("script")
+    assert [s.get("src") for s in scripts] == ["/livereload.js?port=8123"]
+    assert soup.html["lang"] == "id"
