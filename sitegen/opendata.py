@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import urlsplit
 
 from .outputs import absolute, public_series
 from .routes import COMPETENCY_LABELS, Route
@@ -140,6 +141,11 @@ def figure_records(site, reports) -> list[dict]:
     return out
 
 
+def _web_address(url: str | None) -> str | None:
+    """A source address the /data/ page may link to: http(s) only, never javascript: etc."""
+    return url if url and urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
+
+
 def _column_list(columns) -> list[dict]:
     """Columns in file order (a list: JSON objects are written with sorted keys)."""
     return [{"nama": name, "arti": doc} for name, doc in columns]
@@ -238,7 +244,7 @@ def data_routes(site, reports) -> list[Route]:
         "total_series": reports.total_series,
         "total_reach": reports.total_reach,
         "sources": [
-            {"judul": f.source.title, "tanggal": f.source.date, "alamat": f.source.url}
+            {"judul": f.source.title, "tanggal": f.source.date, "alamat": _web_address(f.source.url)}
             for f in {f.source.id: f for f in site.figures if f.source is not None}.values()
         ],
         "formula_starts": ["=", "+", "-", "@"],

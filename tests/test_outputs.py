@@ -389,3 +389,18 @@ def test_feed_and_calendar_do_not_depend_on_the_clock_alone(tmp_path):
                  "data/angka-resmi.csv", "data/angka-resmi.json"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert urlsplit(feedparser.parse((a / "feed.xml").read_bytes()).entries[0].link).netloc == "example.org"
+
+
+def test_data_page_links_only_web_addresses_of_sources(tmp_path):
+    """Even if a source address that is not http(s) got past validation, /data/ never links it."""
+    from sitegen.opendata import _web_address
+
+    assert _web_address("https://jatimprov.go.id/berita") == "https://jatimprov.go.id/berita"
+    assert _web_address(" JaVaScRiPt:alert(1)") is None and _web_address("data:text/html,x") is None
+    root = make_project(tmp_path, {"content/figures.yaml": FIGURES.replace(
+        "    date: 2024-02-22\n", "    date: 2024-02-22\n    url: https://example.org/sumber?a=1&b=2\n", 1)})
+    out = build_project(root, tmp_path / "out")
+    soup = BeautifulSoup((out / "data" / "index.html").read_text(encoding="utf-8"), "lxml")
+    assert [a["href"] for a in soup.select("#sumber ~ ul a")] == ["https://example.org/sumber?a=1&b=2"]
+    doc = json.loads((out / "data" / "angka-resmi.json").read_text(encoding="utf-8"))
+    assert {r["source_url"] for r in doc["data"]} == {"https://example.org/sumber?a=1&b=2"}
