@@ -151,10 +151,19 @@ def validate_figures(parsed: Parsed | None, path: str, ctx: dict, problems: Prob
         except Invalid as exc:
             problems.error(path, line(*where), f"sources[{i + 1}]: {exc}")
             continue
+        url = None
+        if src.get("url") is not None:
+            from .schema import Url
+
+            try:
+                url = Url().check(src["url"], ctx)
+            except Invalid as exc:
+                problems.error(path, line(*where, "url"), f"sources[{i + 1}]: field 'url': {exc}")
+                continue
         if sid in result["sources"]:
             problems.error(path, line(*where, "id"), f"source id '{sid}' is used twice")
             continue
-        result["sources"][sid] = {"id": sid, "title": title, "date": date, "url": src.get("url"), "line": line(*where)}
+        result["sources"][sid] = {"id": sid, "title": title, "date": date, "url": url, "line": line(*where)}
 
     figures = data.get("figures") or []
     if not isinstance(figures, list):

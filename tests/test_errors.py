@@ -244,6 +244,8 @@ MORE_FIGURE_CASES = [
      "content/figures.yaml:2: sources[1]: expected a date as YYYY-MM-DD, got nothing"),
     ("source id twice", "sources:\n  - id: s\n    title: T\n    date: 2024-01-01\n  - id: s\n    title: U\n    date: 2024-01-02\nfigures: []\n",
      "content/figures.yaml:5: source id 's' is used twice"),
+    ("source url scheme", "sources:\n  - id: s\n    title: T\n    date: 2024-01-01\n    url: javascript:alert(1)\nfigures: []\n",
+     "content/figures.yaml:5: sources[1]: field 'url': expected a web address starting with https://, got text 'javascript:alert(1)'"),
     ("figures not a list", "figures: {a: 1}\n",
      "content/figures.yaml:1: 'figures': expected a list, got a set of fields"),
     ("figure not a mapping", "figures:\n  - 49\n",
