@@ -1,0 +1,235 @@
+"""`build.py new` (a new series file) and `build.py schema` (JSON Schema of front matter)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import REPO, make_project, run_cli
+from sitegen.load import MARKDOWN_KINDS, Document, parse_document
+from sitegen.problems import Problems
+from sitegen.scaffold import schema_texts
+from sitegen.schema import FIELDS_BY_KIND, SLUG_RE
+from sitegen.validate import check_fields
+
+def validator(kind: str, root: Path = REPO) -> jsonschema.Draft202012Validator:
+    schema = json.loads((root / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def front_matter(path: Path, kind: str) -> dict:
+    problems = Problems()
+    doc = parse_document(kind, path.relative_to(path.parents[2]).as_posix(), path.read_bytes(), problems)
+    assert doc is not None and not problems.items, problems.items
+    return doc.meta
+
+
+# ---- schema -----------------------------------------------------------------------------------
+
+def test_committed_schema_is_generated_from_the_model():
+    problems = Problems()
+    texts = schema_texts(REPO, problems)
+    assert texts is not None, problems.items
+    assert set(texts) == {"schema/series.schema.json", "schema/program.schema.json", "schema/page.schema.json"}
+    for rel, text in texts.items():
+        assert (REPO / rel).read_text(encoding="utf-8") == text, f"{rel} is stale: run python build.py schema"
+    proc = run_cli("schema", "--check")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_schema_lists_the_real_programs_and_channels():
+    schema = json.loads((REPO / "schema/series.schema.json").read_text(encoding="utf-8"))
+    programs = sorted(p.stem for p in (REPO / "content/programs").glob("*.md"))
+    assert sorted(schema["properties"]["program"]["enum"]) == programs
+    assert schema["properties"]["reach"]["propertyNames"]["enum"] == ["zoom", "youtube"]
+    assert set(schema["required"]) == {f.name for f in FIELDS_BY_KIND["series"] if f.required}
+    assert set(schema["properties"]) == {f.name for f in FIELDS_BY_KIND["series"]}
+
+
+@pytest.mark.parametrize("kind", ["series", "program", "page"])
+def test_schema_accepts_every_shipped_file(kind):
+    files = sorted((REPO / MARKDOWN_KINDS[kind]).rglob("*.md"))
+    assert files, f"no shipped {kind} files"
+    v = validator(kind)
+    for path in files:
+        errors = [e.message for e in v.iter_errors(front_matter(path, kind))]
+        assert not errors, (path.name, errors)
+
+
+GOOD = {"title": "Literasi Data untuk ASN", "program": "asn-belajar", "date": "2024-02-22"}
+
+BAD = [
+    ("missing title", {"title": None}),
+    ("empty title", {"title": ""}),
+    ("unknown program", {"program": "asn-tidak-ada"}),
+    ("impossible date", {"date": "2024-02-30"}),
+    ("day-month-year date", {"date": "22-02-2024"}),
+    ("time without leading zero", {"time": "9:00"}),
+    ("time as minutes", {"time": 540}),
+    ("negative reach", {"reach": {"zoom": -1}}),
+    ("unknown channel", {"reach": {"tiktok": 5}}),
+    ("reach as a number", {"reach": 1000}),
+    ("speakers as text", {"speakers": "Satu Orang"}),
+    ("repeated tag", {"tags": ["data", "data"]}),
+    ("unknown competency", {"competency": "umum"}),
+    ("video not a web address", {"video": "ftp://contoh.id/video"}),
+    ("draft as yes", {"draft": "yes"}),
+    ("slug with capitals", {"slug": "Literasi-Data"}),
+    ("misspelt field", {"judul": "Literasi Data"}),
+]
+
+
+@pytest.mark.parametrize("label, change", BAD, ids=[b[0] for b in BAD])
+def test_schema_rejects_bad_front_matter(label, change):
+    meta = dict(GOOD)
+    for key, value in change.items():
+        if value is None:
+            meta.pop(key)
+        else:
+            meta[key] = value
+    assert not list(validator("series").iter_errors(GOOD))
+    assert list(validator("series").iter_errors(meta)), f"schema accepted: {label}"
+    # The build complains too (an error, or a warning that fails --strict).
+    problems = Problems()
+    doc = Document("series", "content/series/x.md", meta, {}, "", 1, "d")
+    ctx = {"programs": ["asn-belajar", "asn-mengaji"], "channels": ["zoom", "youtube"]}
+    record = check_fields(doc, FIELDS_BY_KIND["series"], ctx, problems)
+    assert record is None or problems.items, f"validator accepted: {label}"
+
+
+def test_schema_check_finds_a_stale_schema(tmp_path):
+    root = make_project(tmp_path)
+    assert run_cli("schema", "--root", str(root), "--check").returncode == 1  # nothing written yet
+    proc = run_cli("schema", "--root", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert "schema/series.schema.json" in proc.stdout
+    first = (root / "schema/series.schema.json").read_bytes()
+    assert first.endswith(b"}\n")
+    assert run_cli("schema", "--root", str(root), "--check").returncode == 0
+    (root / "content/programs/asn-sehat-bugar.md").write_text(
+        "---\ntitle: ASN Sehat Bugar\nweekday: jumat\n---\nOlahraga ringan.\n", encoding="utf-8")
+    proc = run_cli("schema", "--root", str(root), "--check")
+    assert proc.returncode == 1
+    assert "schema/series.schema.json" in proc.stderr and "out of date" in proc.stderr
+    assert run_cli("schema", "--root", str(root)).returncode == 0
+    assert "asn-sehat-bugar" in json.loads((root / "schema/series.schema.json").read_text())["properties"]["program"]["enum"]
+    # Deterministic: writing again changes nothing.
+    again = (root / "schema/series.schema.json").read_bytes()
+    assert run_cli("schema", "--root", str(root)).returncode == 0
+    assert (root / "schema/series.schema.json").read_bytes() == again
+
+
+# ---- new --------------------------------------------------------------------------------------
+
+def new(root: Path, title: str, program: str = "asn-belajar", date: str = "2024-03-07"):
+    return run_cli("new", title, "--program", program, "--date", date, "--root", str(root))
+
+
+def test_new_file_passes_check_strict_and_is_published(tmp_path):
+    root = make_project(tmp_path)
+    proc = new(root, "Literasi Data: ASN 4.0!")
+    assert proc.returncode == 0, proc.stderr
+    path = root / "content/series/literasi-data-asn-4-0.md"
+    assert proc.stdout.strip() == str(path)
+    meta = front_matter(path, "series")
+    assert meta == {"title": "Literasi Data: ASN 4.0!", "program": "asn-belajar", "date": "2024-03-07"}
+    assert not list(validator("series", REPO).iter_errors(meta))
+    check = run_cli("check", "--strict", "--root", str(root))
+    assert check.returncode == 0, check.stdout + check.stderr
+    out = tmp_path / "out"
+    build = run_cli("build", "--root", str(root), "--output", str(out), "--no-cache", "--strict")
+    assert build.returncode == 0, build.stderr
+    page = out / "seri/literasi-data-asn-4-0/index.html"
+    assert page.is_file()  # not a draft: the preview and the published site show it
+    assert BeautifulSoup(page.read_bytes(), "lxml").find("h1").get_text(strip=True) == "Literasi Data: ASN 4.0!"
+
+
+def test_new_file_hints_become_valid_fields(tmp_path):
+    """Every commented hint, uncommented, is a valid field (the hints come from the schema)."""
+    root = make_project(tmp_path)
+    assert new(root, "Seri dengan Semua Kolom").returncode == 0
+    path = root / "content/series/seri-dengan-semua-kolom.md"
+    text = path.read_text(encoding="utf-8")
+    assert "\n# time: " in text and "\n# reach:" in text and "\n# draft: true" in text
+    opened = "\n".join(
+        line[2:] if line.startswith("# ") and not line.startswith("# Kolom") else line for line in text.splitlines()
+    ).replace("draft: true", "draft: false")
+    path.write_text(opened + "\n", encoding="utf-8")
+    meta = front_matter(path, "series")
+    assert {"time", "speakers", "competency", "tags", "reach", "video", "summary", "draft"} <= set(meta)
+    assert not list(validator("series", REPO).iter_errors(meta))
+    check = run_cli("check", "--strict", "--root", str(root))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+TITLES = [
+    ('Apa itu "Kata Kunci" & #Tagar?', "apa-itu-kata-kunci-tagar"),
+    ("Kamis: 10:00 — 'Ngopi' bareng", "kamis-10-00-ngopi-bareng"),
+    ("Résumé naïve: Öffentlicher Dienst", "resume-naive-offentlicher-dienst"),
+    ("true", "true"),
+    ("2024-03-07", "2024-03-07"),
+    ("- [kurung] {kurawal} * & ! |", "kurung-kurawal"),
+    ("  Spasi   berlebih\tdan\nbaris  ", "spasi-berlebih-dan-baris"),
+    ("الإخلاص في العمل", "seri-2024-03-07"),
+    ("!!! ???", "seri-2024-03-07"),
+]
+
+
+@pytest.mark.parametrize("title, slug", TITLES)
+def test_new_makes_a_safe_slug_and_keeps_the_title(tmp_path, title, slug):
+    root = make_project(tmp_path)
+    proc = new(root, title)
+    assert proc.returncode == 0, proc.stderr
+    path = root / "content/series" / f"{slug}.md"
+    assert SLUG_RE.match(slug) and path.is_file(), list((root / "content/series").iterdir())
+    assert front_matter(path, "series")["title"] == " ".join(title.split())
+    check = run_cli("check", "--strict", "--root", str(root))
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_new_refuses_to_overwrite(tmp_path):
+    root = make_project(tmp_path)
+    assert new(root, "Seri Kedua").returncode == 0
+    path = root / "content/series/seri-kedua.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nSudah diisi editor.\n", encoding="utf-8")
+    before = path.read_bytes()
+    proc = new(root, "Seri Kedua", date="2024-03-14")
+    assert proc.returncode == 1
+    assert "content/series/seri-kedua.md already exists" in proc.stderr
+    assert path.read_bytes() == before
+
+
+def test_new_refuses_an_existing_file_from_the_shipped_content(tmp_path):
+    root = make_project(tmp_path)
+    before = (root / "content/series/satu.md").read_bytes()
+    proc = new(root, "Satu")
+    assert proc.returncode == 1 and "already exists" in proc.stderr
+    assert (root / "content/series/satu.md").read_bytes() == before
+
+
+def test_new_unknown_program_lists_the_programs(tmp_path):
+    root = make_project(tmp_path)
+    proc = new(root, "Seri Baru", program="asn-ngaji")
+    assert proc.returncode == 1
+    assert "unknown program 'asn-ngaji'" in proc.stderr
+    assert "asn-belajar, asn-mengaji" in proc.stderr
+    assert not (root / "content/series/seri-baru.md").exists()
+
+
+@pytest.mark.parametrize("args, code", [
+    (["", "--program", "asn-belajar", "--date", "2024-03-07"], 1),  # empty title
+    (["   ", "--program", "asn-belajar", "--date", "2024-03-07"], 1),
+    (["Judul", "--program", "asn-belajar", "--date", "07-03-2024"], 2),  # usage: date format
+    (["Judul", "--date", "2024-03-07"], 2),  # usage: no program
+])
+def test_new_bad_arguments(tmp_path, args, code):
+    root = make_project(tmp_path)
+    before = sorted(p.name for p in (root / "content/series").iterdir())
+    proc = run_cli("new", *args, "--root", str(root))
+    assert proc.returncode == code, proc.stderr
+    assert sorted(p.name for p in (root / "content/series").iterdir()) == before
