@@ -79,6 +79,16 @@ def parse_yaml(text: str, path: str, problems: Problems, offset: int = 0) -> Par
         dups: list = []
         _record(node, (), lines, offset, dups)
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; no mark
+        position = exc.position if isinstance(exc.position, int) else 0
+        line = text[:position].count("\n") + 1 + offset
+        char = exc.character if isinstance(exc.character, int) else ord(text[position : position + 1] or "\0")
+        problems.error(
+            path, line,
+            f"YAML syntax error: character U+{char:04X} is not allowed here "
+            "(an invisible control character, often pasted from another program; delete it)",
+        )
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark is not None else offset + 1
@@ -92,7 +102,7 @@ def parse_yaml(text: str, path: str, problems: Problems, offset: int = 0) -> Par
         problems.error(path, line, f"YAML syntax error: {detail}")
         return None
     except yaml.YAMLError as exc:  # no position known
-        problems.error(path, offset + 1, f"YAML syntax error: {exc}")
+        problems.error(path, offset + 1, "YAML syntax error: " + " ".join(str(exc).split()))
         return None
     finally:
         loader.dispose()
