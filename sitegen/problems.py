@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ERROR = "error"
 WARNING = "warning"
+
+# Characters that would break the one-problem-per-line output (a key or file name may
+# carry them); they are shown escaped as Python writes them (a newline as backslash-n).
+_LINE_BREAKING = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    return _LINE_BREAKING.sub(lambda m: repr(m.group())[1:-1], str(text))
 
 
 @dataclass(frozen=True, order=True)
@@ -28,10 +37,10 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
 
     def error(self, path: str | Path, line: int, message: str) -> None:
-        self.items.append(Problem(str(path), max(int(line), 1), message, ERROR))
+        self.items.append(Problem(one_line(path), max(int(line), 1), one_line(message), ERROR))
 
     def warning(self, path: str | Path, line: int, message: str) -> None:
-        self.items.append(Problem(str(path), max(int(line), 1), message, WARNING))
+        self.items.append(Problem(one_line(path), max(int(line), 1), one_line(message), WARNING))
 
     def extend(self, other: "Problems") -> None:
         self.items.extend(other.items)
