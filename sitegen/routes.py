@@ -132,10 +132,13 @@ def plan(site: Site, reports: Reports) -> list[Route]:
     facets = archive_facets(site)
     upcoming = site.upcoming_series
     latest = site.past_series[:6]
+    from . import charts  # imported here: charts registers the plotly.js asset
+
+    chart_map = charts.page_charts(site, reports)
 
     routes.append(Route("/", "home.html", {
         "programs": site.programs, "reports": reports, "latest": latest,
-        "upcoming": upcoming[:5], "today_weekday": site.today.weekday(),
+        "upcoming": upcoming[:5], "today_weekday": site.today.weekday(), "charts": chart_map["/"],
     }, kind="home"))
 
     routes.append(Route("/program/", "programs.html", {"programs": site.programs, "reports": reports}, kind="section"))
@@ -146,16 +149,21 @@ def plan(site: Site, reports: Reports) -> list[Route]:
             "past": tuple(s for s in own if s.date <= site.today),
             "upcoming": tuple(s for s in upcoming if s.program == program.slug),
             "totals": reports.program_totals(program.slug),
+            "charts": chart_map.get(program.url, {}),
         }))
 
+    # Archive pages exist only for facets with past series; a series links to those only.
+    facet_urls = {url for group in facets.values() for _, _, url, n in group if n}
     for program in site.programs:
         own = site.series_of(program.slug)
         near = _neighbours(own)
         for s in own:
             prev, nxt = near[s.slug]
+            mine = [t.url for t in s.tags] + ([f"/arsip/kompetensi/{s.competency}/"] if s.competency else [])
             routes.append(Route(s.url, "series.html", {
                 "series": s, "program": program, "prev": prev, "next": nxt,
                 "upcoming": s.date > site.today,
+                "archive_links": tuple(u for u in mine if u in facet_urls),
             }))
 
     routes.extend(_archive_routes(site, facets))
@@ -164,11 +172,17 @@ def plan(site: Site, reports: Reports) -> list[Route]:
         "programs": site.programs, "upcoming": upcoming, "today_weekday": site.today.weekday(),
     }, kind="section"))
 
-    routes.append(Route("/laporan/", "reports.html", {"reports": reports, "programs": site.programs}, kind="section"))
+    routes.append(Route("/laporan/", "reports.html", {
+        "reports": reports, "programs": site.programs, "charts": chart_map["/laporan/"],
+    }, kind="section"))
     for year in reports.years:
         routes.append(Route(f"/laporan/{year.year}/", "report_year.html", {
             "year": year, "reports": reports, "programs": site.programs,
+            "charts": chart_map.get(f"/laporan/{year.year}/", {}),
         }))
+    routes.extend(charts.csv_routes(chart_map))
+
+    routes.append(Route("/cari/", "search.html", {}, kind="section", sitemap=False))
 
     for page in site.pages:
         routes.append(Route(page.url, "page.html", {"page": page}))

@@ -1,0 +1,305 @@
+"""Chart figures, built from the reports as data: never a typed number.
+
+Each chart is a plain dict that a template renders as a <figure>: a caption, a quick
+CSS bar preview (drawn by the page itself, no script needed), an accessible data table,
+a CSV download and a Plotly figure spec (Plotly's JSON schema: data, layout, config).
+The page loads the site's own copy of plotly.min.js only when the chart comes near the
+viewport or the visitor first interacts, then draws from the embedded spec.
+
+Everything here is deterministic: plain dicts and lists, no generated ids, and the JSON is
+written with sorted keys by the `json_data` filter.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from . import i18n
+
+# Okabe & Ito (2008), a palette told apart by readers with any common colour-vision deficiency.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+HIGHLIGHT = "#D55E00"  # the year a report page is about, against the palette's blue
+MUTED = "#8DA9C4"  # the other years on that page (still 3:1 against both page backgrounds)
+
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
+PLOTLY_ASSET = "assets/plotly.min.js"
+REACH_BY_YEAR_CSV = "/laporan/jangkauan-per-tahun.csv"
+SERIES_BY_YEAR_CSV = "/laporan/seri-per-tahun.csv"
+CHANNELS_CSV = "/laporan/porsi-kanal.csv"
+
+
+# ---- plotly.js, served from the site itself --------------------------------------------------
+
+def plotly_source() -> Path:
+    """The plotly.min.js bundled in the installed plotly package."""
+    import plotly
+
+    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise FileNotFoundError(f"plotly.min.js not found in the plotly package ({path})")
+    return path
+
+
+def plotly_asset() -> list:
+    """assets.PROVIDERS entry: copy plotly.min.js once per build to assets/plotly.min.js."""
+    return [(PLOTLY_ASSET, plotly_source())]
+
+
+def register_assets() -> None:
+    from . import assets
+
+    if plotly_asset not in assets.PROVIDERS:
+        assets.PROVIDERS.append(plotly_asset)
+
+
+register_assets()
+
+
+# ---- labels -----------------------------------------------------------------------------------
+
+def axis_label(period) -> str:
+    """Short category label: '2023', '2024 (Jan–Feb)', or the span's own label."""
+    if period.kind == "year":
+        return str(period.year)
+    if period.kind == "partial":
+        months = i18n.short_month_names()
+        first, last = months[0], months[period.end.month - 1]
+        return f"{period.year} ({first})" if period.end.month == 1 else f"{period.year} ({first}–{last})"
+    return period.label
+
+
+def long_label(period) -> str:
+    """What the hover text says: '2024, Januari–Februari (hingga 22 Februari 2024)'."""
+    if period.kind == "year":
+        return f"Tahun {period.year}"
+    if period.kind == "partial":
+        return f"{period.label} (hingga {i18n.date(period.end)})"
+    return f"{period.label[0].upper()}{period.label[1:]}"
+
+
+# ---- one bar chart ------------------------------------------------------------------------------
+
+def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_title: str,
+               category_title: str, categories: list, hover: list, traces: list,
+               colours: dict | None = None) -> dict:
+    """categories: labels; traces: [(name, [value or None per category])];
+    colours: optional {category index: colour} for a single-trace chart (highlighting)."""
+    values = [v for _, vs in traces for v in vs if v is not None]
+    top = max(values) if values else 0
+    data = []
+    for i, (name, vs) in enumerate(traces):
+        colour = PALETTE[i % len(PALETTE)]
+        marker = {"color": colour}
+        if colours is not None and len(traces) == 1:
+            marker = {"color": [colours.get(j, colour) for j in range(len(categories))]}
+        data.append({
+            "type": "bar",
+            "name": name,
+            "x": list(categories),
+            "y": list(vs),
+            "customdata": list(hover),
+            "marker": marker,
+            "texttemplate": "%{y:,.0f}",
+            "textposition": "outside",
+            "textfont": {"size": 13},
+            "constraintext": "none",
+            "cliponaxis": False,
+            "hovertemplate": "%{customdata}<br>" + name + "<br>" + axis_title + ": <b>%{y:,.0f}</b><extra></extra>",
+        })
+    layout = {
+        "autosize": True,
+        "height": 320,
+        "separators": ",.",
+        "font": {"family": FONT, "size": 14},
+        "margin": {"l": 8, "r": 8, "t": 28 if len(traces) == 1 else 52, "b": 8},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": len(traces) > 1,
+        "legend": {"orientation": "h", "x": 0, "y": 1.15},
+        "bargap": 0.35,
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": {
+            "type": "category", "automargin": True, "fixedrange": True, "showgrid": False,
+            "tickmode": "array", "tickvals": list(categories),
+            "ticktext": [c.replace(" (", "<br>(") for c in categories], "tickangle": 0,
+        },
+        "yaxis": {
+            "title": {"text": ""}, "tickformat": ",.0f", "rangemode": "tozero",
+            "automargin": True, "fixedrange": True, "range": [0, top * 1.15 if top else 1],
+        },
+    }
+    config = {"responsive": True, "displayModeBar": False, "scrollZoom": False, "doubleClick": False}
+    groups = []
+    for j, label in enumerate(categories):
+        bars = []
+        for i, (name, vs) in enumerate(traces):
+            v = vs[j]
+            colour = PALETTE[i % len(PALETTE)]
+            if colours is not None and len(traces) == 1:
+                colour = colours.get(j, colour)
+            bars.append({
+                "name": name, "value": v, "text": "–" if v is None else i18n.number(v),
+                "height": 0 if not v or not top else round(v / top * 100, 1), "colour": colour,
+            })
+        groups.append({"label": label, "bars": bars})
+    return {
+        "id": chart_id,
+        "title": title,
+        "caption": caption,
+        "csv": csv_url,
+        "table": {
+            "caption": title,
+            "columns": [category_title] + [name for name, _ in traces],
+            "rows": [[label] + [vs[j] for _, vs in traces] for j, label in enumerate(categories)],
+        },
+        "preview": {"groups": groups, "legend": [(name, PALETTE[i % len(PALETTE)]) for i, (name, _) in enumerate(traces)] if len(traces) > 1 else []},
+        "figure": {"data": data, "layout": layout, "config": config},
+    }
+
+
+def _yearly(site, reports, field: str):
+    """Categories (year and part-year periods, oldest first) and one trace per program."""
+    rows = [r for r in reports.rows if r.figure.period.kind in ("year", "partial")]
+    periods = sorted({(r.figure.period.year, r.figure.period.kind, r.figure.period.end): r.figure.period for r in rows}.items())
+    keys = [k for k, _ in periods]
+    categories = [axis_label(p) for _, p in periods]
+    hover = [long_label(p) for _, p in periods]
+    traces = []
+    for program in site.programs:
+        mine = {(r.figure.period.year, r.figure.period.kind, r.figure.period.end): getattr(r.figure, field) for r in rows if r.program == program.slug}
+        if mine:
+            traces.append((program.title, [mine.get(k) for k in keys]))
+    return keys, categories, hover, traces
+
+
+def _partial_note(site, reports) -> str:
+    notes = []
+    for r in reports.rows:
+        p = r.figure.period
+        if p.kind == "partial":
+            notes.append(f"{p.year} hanya mencakup {p.label.rsplit(' ', 1)[0]} (hingga {i18n.date(p.end)})")
+    return ("; ".join(sorted(set(notes))) + ".") if notes else ""
+
+
+def reach_by_year(site, reports, highlight: int | None = None) -> dict | None:
+    keys, categories, hover, traces = _yearly(site, reports, "reach")
+    if not traces:
+        return None
+    colours = None
+    if highlight is not None:
+        colours = {j: (HIGHLIGHT if k[0] == highlight else MUTED) for j, k in enumerate(keys)}
+    caption = "Jumlah peserta Zoom Meeting dan penonton YouTube yang dinyatakan penyelenggara, per tahun."
+    note = _partial_note(site, reports)
+    if note:
+        caption += " " + note
+    if highlight is not None:
+        caption += f" Batang berwarna jingga adalah tahun {highlight}."
+    return _bar_chart(
+        chart_id="jangkauan-per-tahun", title="Jangkauan per tahun", caption=caption,
+        csv_url=REACH_BY_YEAR_CSV, axis_title="Jangkauan (orang)", category_title="Periode",
+        categories=categories, hover=hover, traces=traces, colours=colours,
+    )
+
+
+def series_by_year(site, reports) -> dict | None:
+    keys, categories, hover, traces = _yearly(site, reports, "series")
+    if not traces:
+        return None
+    caption = "Jumlah seri (episode) yang dinyatakan penyelenggara, per tahun."
+    note = _partial_note(site, reports)
+    if note:
+        caption += " " + note
+    return _bar_chart(
+        chart_id="seri-per-tahun", title="Seri per tahun", caption=caption,
+        csv_url=SERIES_BY_YEAR_CSV, axis_title="Seri", category_title="Periode",
+        categories=categories, hover=hover, traces=traces,
+    )
+
+
+def program_reach(program, totals) -> dict | None:
+    """A program's declared reach per period; only when it has two periods or more to compare."""
+    if totals is None or len(totals.rows) < 2:
+        return None
+    periods = [r.figure.period for r in totals.rows]
+    return _bar_chart(
+        chart_id=f"jangkauan-{program.slug}", title=f"Jangkauan {program.title} per periode",
+        caption=f"Jumlah peserta dan penonton {program.title} yang dinyatakan penyelenggara, per periode.",
+        csv_url=f"/program/{program.slug}/jangkauan.csv", axis_title="Jangkauan (orang)",
+        category_title="Periode", categories=[axis_label(p) for p in periods],
+        hover=[long_label(p) for p in periods], traces=[(program.title, [r.figure.reach for r in totals.rows])],
+    )
+
+
+def channel_shares(site, reports) -> dict | None:
+    """Each channel's reach among archived official series that record it per channel."""
+    if not reports.channel_shares:
+        return None
+    labels = site.config.channel_labels
+    names = [labels.get(c.channel, c.channel) for c in reports.channel_shares]
+    chart = _bar_chart(
+        chart_id="porsi-kanal", title="Jangkauan per kanal",
+        caption=f"Dihitung dari {reports.channel_basis} seri resmi di arsip yang mencatat jangkauan per kanal.",
+        csv_url=CHANNELS_CSV, axis_title="Jangkauan (orang)", category_title="Kanal",
+        categories=names, hover=names, traces=[("Jangkauan", [c.reach for c in reports.channel_shares])],
+    )
+    return chart
+
+
+# ---- which page shows which chart ------------------------------------------------------------------
+
+def page_charts(site, reports) -> dict:
+    """Site URL -> {name: chart} for the pages that show charts."""
+    reach = reach_by_year(site, reports)
+    pages: dict = {"/": {}, "/laporan/": {}}
+    if reach:
+        pages["/"]["reach"] = reach
+        pages["/laporan/"]["reach"] = reach
+    series = series_by_year(site, reports)
+    if series:
+        pages["/laporan/"]["series"] = series
+    channels = channel_shares(site, reports)
+    if channels:
+        pages["/laporan/"]["channels"] = channels
+    for year in reports.years:
+        pages[f"/laporan/{year.year}/"] = {}
+        if year.rows:
+            chart = reach_by_year(site, reports, highlight=year.year)
+            if chart:
+                pages[f"/laporan/{year.year}/"]["reach"] = chart
+    for program in site.programs:
+        chart = program_reach(program, reports.program_totals(program.slug))
+        pages[program.url] = {"reach": chart} if chart else {}
+    return pages
+
+
+def csv_bytes(table: dict) -> bytes:
+    """The chart's data table as CSV: UTF-8, a header row, plain numbers, CRLF rows (RFC 4180)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table["columns"])
+    for row in table["rows"]:
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def csv_producer(_globals: dict, context: dict) -> bytes:
+    return csv_bytes(context["table"])
+
+
+def csv_routes(pages: dict) -> list:
+    """One data route per distinct CSV URL (a chart shown on several pages has one CSV)."""
+    from .routes import Route
+
+    tables: dict = {}
+    for url in sorted(pages):
+        for name in sorted(pages[url]):
+            chart = pages[url][name]
+            known = tables.setdefault(chart["csv"], chart["table"])
+            if known != chart["table"]:
+                raise ValueError(f"two charts publish different tables at {chart['csv']}")
+    return [
+        Route(csv_url, None, {"table": table}, producer=csv_producer, kind="data", sitemap=False)
+        for csv_url, table in sorted(tables.items())
+    ]

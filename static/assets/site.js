@@ -1,0 +1,176 @@
+/* Small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  var doc = document;
+  var me = doc.currentScript;
+  var plotlySrc = me && me.getAttribute("data-plotly");
+
+  /* Today's program, by the date in WIB (Asia/Jakarta). */
+  try {
+    var names = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
+    var day = names[new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Jakarta", weekday: "short" }).format(new Date())];
+    doc.querySelectorAll('[data-weekday="' + day + '"]').forEach(function (li) {
+      li.classList.add("today");
+      var label = li.querySelector(".day");
+      if (label) {
+        var tag = doc.createElement("span");
+        tag.className = "today-label";
+        tag.textContent = "· hari ini";
+        label.appendChild(tag);
+      }
+    });
+  } catch (e) { /* no Intl time zones: nothing to mark */ }
+
+  /* Video: nothing from the video host loads until the visitor asks for it. */
+  function youtubeId(href) {
+    var u;
+    try { u = new URL(href); } catch (e) { return null; }
+    var host = u.hostname.replace(/^(www|m)\./, "");
+    var id = null;
+    if (host === "youtu.be") id = u.pathname.slice(1);
+    else if (host === "youtube.com" || host === "youtube-nocookie.com") {
+      if (u.pathname === "/watch") id = u.searchParams.get("v");
+      else {
+        var m = u.pathname.match(/^\/(embed|shorts|live)\/([^/?#]+)/);
+        if (m) id = m[2];
+      }
+    }
+    return id && /^[A-Za-z0-9_-]{11}$/.test(id) ? id : null;
+  }
+  doc.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a[data-video]");
+    if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+    var id = youtubeId(a.href);
+    if (!id) return; /* another host: an ordinary link */
+    ev.preventDefault();
+    var frame = doc.createElement("iframe");
+    frame.src = "https://www.youtube-nocookie.com/embed/" + id + "?autoplay=1&rel=0";
+    frame.title = a.getAttribute("data-title") || "Video";
+    frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+    frame.allowFullscreen = true;
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    var box = a.closest(".video-box") || a.parentNode;
+    box.replaceChildren(frame);
+    frame.focus();
+  });
+
+  /* Charts: the table and the quick bars are there from the start; plotly.js (large) is
+     fetched only when a chart comes near the viewport or the visitor first interacts. */
+  var figures = Array.prototype.slice.call(doc.querySelectorAll("figure[data-chart]"));
+  var loading = null;
+  function loadPlotly() {
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        if (window.Plotly) return resolve(window.Plotly);
+        var s = doc.createElement("script");
+        s.src = plotlySrc;
+        s.async = true;
+        s.onload = function () { resolve(window.Plotly); };
+        s.onerror = function () { loading = null; reject(new Error("plotly.js tidak termuat")); };
+        doc.head.appendChild(s);
+      });
+    }
+    return loading;
+  }
+  function theme(layout, fig) {
+    var css = getComputedStyle(fig);
+    var fg = css.color;
+    var grid = css.getPropertyValue("--border").trim() || "#ccc";
+    layout.font = Object.assign({}, layout.font, { color: fg });
+    ["xaxis", "yaxis"].forEach(function (k) {
+      layout[k] = Object.assign({}, layout[k], { gridcolor: grid, linecolor: grid, zerolinecolor: grid });
+    });
+    return layout;
+  }
+  function draw(fig) {
+    if (fig.getAttribute("data-state")) return;
+    fig.setAttribute("data-state", "loading");
+    loadPlotly().then(function (Plotly) {
+      var spec = JSON.parse(doc.getElementById(fig.getAttribute("data-chart")).textContent);
+      var canvas = fig.querySelector(".chart-canvas");
+      var box = doc.createElement("div");
+      box.className = "plot";
+      canvas.replaceChildren(box);
+      fig.classList.add("is-drawn");
+      return Plotly.newPlot(box, spec.data, theme(spec.layout, fig), spec.config).then(function () {
+        fig.setAttribute("data-state", "drawn");
+      });
+    }).catch(function () { fig.removeAttribute("data-state"); });
+  }
+  function drawAll() { figures.forEach(draw); }
+  if (figures.length && plotlySrc) {
+    if ("IntersectionObserver" in window) {
+      var io = new IntersectionObserver(function (entries) {
+        entries.forEach(function (en) {
+          if (en.isIntersecting) { io.unobserve(en.target); draw(en.target); }
+        });
+      }, { rootMargin: "150px 0px" });
+      figures.forEach(function (f) { io.observe(f); });
+    }
+    var events = ["pointerdown", "keydown", "touchstart"];
+    var first = function () {
+      events.forEach(function (t) { window.removeEventListener(t, first, true); });
+      drawAll();
+    };
+    events.forEach(function (t) { window.addEventListener(t, first, { capture: true, passive: true }); });
+    if (window.matchMedia) {
+      var mq = window.matchMedia("(prefers-color-scheme: dark)");
+      var retheme = function () {
+        figures.forEach(function (fig) {
+          var box = fig.querySelector(".plot");
+          if (box && window.Plotly && fig.getAttribute("data-state") === "drawn") {
+            window.Plotly.relayout(box, theme({ font: box.layout.font, xaxis: box.layout.xaxis, yaxis: box.layout.yaxis }, fig));
+          }
+        });
+      };
+      if (mq.addEventListener) mq.addEventListener("change", retheme);
+    }
+  }
+
+  /* Search (Pagefind), from the site's own pagefind/ folder. */
+  var search = doc.getElementById("cari");
+  if (search) {
+    var base = search.getAttribute("data-pagefind");
+    var status = doc.querySelector("[data-search-status]");
+    var fail = function () {
+      if (status) {
+        status.hidden = false;
+        status.textContent = "Indeks pencarian belum tersedia di salinan situs ini. Silakan telusuri arsip seri.";
+      }
+    };
+    var css = doc.createElement("link");
+    css.rel = "stylesheet";
+    css.href = base + "pagefind-ui.css";
+    doc.head.appendChild(css);
+    var s = doc.createElement("script");
+    s.src = base + "pagefind-ui.js";
+    s.onerror = fail;
+    s.onload = function () {
+      if (!window.PagefindUI) return fail();
+      var ui = new window.PagefindUI({
+        element: "#cari",
+        bundlePath: base,
+        baseUrl: search.getAttribute("data-base"),
+        showImages: false,
+        showSubResults: false,
+        resetStyles: true,
+        translations: {
+          placeholder: "Cari judul, topik, atau narasumber",
+          clear_search: "Hapus",
+          load_more: "Tampilkan lebih banyak",
+          search_label: "Cari seri",
+          filters_label: "Saring",
+          zero_results: "Tidak ada seri yang cocok dengan [SEARCH_TERM]",
+          many_results: "[COUNT] seri cocok dengan [SEARCH_TERM]",
+          one_result: "1 seri cocok dengan [SEARCH_TERM]",
+          alt_search: "Tidak ada hasil untuk [SEARCH_TERM]. Menampilkan hasil untuk [DIFFERENT_TERM]",
+          search_suggestion: "Tidak ada hasil untuk [SEARCH_TERM]. Coba kata lain:",
+          searching: "Mencari [SEARCH_TERM]…"
+        }
+      });
+      var q = new URLSearchParams(location.search).get("q");
+      if (q && ui.triggerSearch) ui.triggerSearch(q);
+    };
+    doc.head.appendChild(s);
+  }
+})();
