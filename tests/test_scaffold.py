@@ -233,3 +233,65 @@ def test_new_bad_arguments(tmp_path, args, code):
     proc = run_cli("new", *args, "--root", str(root))
     assert proc.returncode == code, proc.stderr
     assert sorted(p.name for p in (root / "content/series").iterdir()) == before
+
+
+# ---- the editors' guide and the VS Code mapping -----------------------------------------------
+
+MESSAGE_SOURCES = ("validate.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py",
+                   "reports.py", "render.py", "search.py", "scaffold.py", "serve.py")
+MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError"}
+
+
+def message_fragments() -> set[tuple[str, str]]:
+    """The fixed text of every problem message in the engine: (module, fragment)."""
+    import ast
+    import re
+
+    found = set()
+    for name in MESSAGE_SOURCES:
+        tree = ast.parse((REPO / "sitegen" / name).read_text(encoding="utf-8"))
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            fn = call.func
+            if (fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")) not in MESSAGE_CALLS:
+                continue
+            for arg in call.args:
+                parts = [arg.value] if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else [
+                    v.value for v in getattr(arg, "values", []) if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+                for text in parts:
+                    for piece in re.split(r"[{}]", text):
+                        piece = " ".join(piece.split()).strip(" :;,.'\"(")
+                        if len(piece) >= 14:
+                            found.add((name, piece))
+    return found
+
+
+def test_editors_guide_explains_every_message():
+    guide = " ".join((REPO / "docs/panduan-editor.md").read_text(encoding="utf-8").split())
+    fragments = message_fragments()
+    assert len(fragments) > 60  # the collector does find the messages
+    missing = sorted(f"{name}: {piece}" for name, piece in fragments if piece not in guide)
+    assert not missing, "messages missing from docs/panduan-editor.md:\n" + "\n".join(missing)
+
+
+def test_editors_guide_lists_the_real_programs():
+    guide = (REPO / "docs/panduan-editor.md").read_text(encoding="utf-8")
+    for path in (REPO / "content/programs").glob("*.md"):
+        assert f"`{path.stem}`" in guide, path.stem
+
+
+def test_vscode_settings_map_each_schema_to_its_content():
+    import fnmatch
+
+    settings = json.loads((REPO / ".vscode/settings.json").read_text(encoding="utf-8"))
+    mapping = settings["yaml.schemas"]
+    for kind in ("series", "program", "page"):
+        schema_path = f"./schema/{kind}.schema.json"
+        assert (REPO / schema_path).is_file()
+        globs = mapping[schema_path]
+        files = sorted((REPO / MARKDOWN_KINDS[kind]).rglob("*.md"))
+        assert files
+        for path in files:
+            rel = path.relative_to(REPO).as_posix()
+            assert any(fnmatch.fnmatch(rel, g) for g in globs), (rel, globs)
