@@ -138,7 +138,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Asia" is a folder
             problems.error(path, line("timezone"), f"setting 'timezone': unknown time zone {values['timezone']!r} (expected for example Asia/Jakarta)")
             ok = False
     if "language" in values:
