@@ -1,8 +1,13 @@
-"""The persistent build cache: parsed sources and rendered Markdown by content hash, and
-per output the digest of everything it was rendered from.
+"""The persistent build cache: per source its stat and content hash, its parsed and
+validated record, the problems found in it and its rendered Markdown; per output the
+digest of everything it was rendered from.
 
 The cache is only an accelerator: a missing, stale or unreadable cache gives the same
 site, just more slowly (tests compare incremental builds with clean ones byte for byte).
+
+On disk: `state.pickle` (everything but the rendered Markdown, small enough to load and
+save on every build) and `bodies/NN.pickle`, the rendered Markdown bodies spread over
+shards by content hash, so that editing one series rewrites one small shard.
 """
 
 from __future__ import annotations
@@ -13,18 +18,55 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from . import ENGINE_VERSION
 
-FORMAT = f"sitegen-cache/{ENGINE_VERSION}/py{sys.version_info.major}.{sys.version_info.minor}"
+SHARDS = 64
+
+
+def _engine_signature() -> str:
+    """Changes whenever the engine's own code changes (file sizes and times), so that a
+    cache written by other code is never trusted."""
+    here = Path(__file__).resolve().parent
+    parts = []
+    try:
+        for entry in sorted(os.scandir(here), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                st = entry.stat()
+                parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    except OSError:
+        pass
+    return ";".join(parts)
+
+
+FORMAT = (
+    f"sitegen-cache/{ENGINE_VERSION}/py{sys.version_info.major}.{sys.version_info.minor}"
+    f"/jinja{jinja2.__version__}/{_engine_signature()}"
+)
 
 
 @dataclass
 class CacheState:
     stats: dict = field(default_factory=dict)  # source rel path -> (size, mtime_ns, digest)
-    docs: dict = field(default_factory=dict)  # digest -> Document
+    # source rel path -> (key, light Document, record or None, [Problem]); key is
+    # (digest, validation context digest, markdown engine, raw_html)
+    entities: dict = field(default_factory=dict)
     bodies: dict = field(default_factory=dict)  # (digest, engine, raw_html) -> html
-    outputs: dict = field(default_factory=dict)  # output rel path -> route/static digest
+    outputs: dict = field(default_factory=dict)  # output rel path -> (digest, size, mtime_ns)
     output_dir: str = ""
+    search: bool = False  # the output folder holds a search index
+    closures: tuple = ()  # (template hashes, closures) of the last build
+    assets: dict = field(default_factory=dict)  # source path -> (size, mtime_ns, digest)
+    shard_keys: dict = field(default_factory=dict, repr=False)  # shard -> keys as loaded
+
+
+def shard_of(key: tuple) -> int:
+    return int(key[0][:4], 16) % SHARDS if key and isinstance(key[0], str) and len(key[0]) >= 4 else 0
+
+
+def _bodies_dir(path: Path) -> Path:
+    return path.parent / "bodies"
 
 
 def load(path: Path | None) -> CacheState:
@@ -35,16 +77,61 @@ def load(path: Path | None) -> CacheState:
             fmt, state = pickle.load(fh)
         if fmt != FORMAT or not isinstance(state, CacheState):
             return CacheState()
-        return state
     except Exception:  # a damaged cache is ignored, never fatal
         return CacheState()
+    state.bodies = {}
+    state.shard_keys = {}
+    folder = _bodies_dir(path)
+    for n in range(SHARDS):
+        f = folder / f"{n:02d}.pickle"
+        try:
+            with open(f, "rb") as fh:
+                fmt, part = pickle.load(fh)
+            if fmt != FORMAT or not isinstance(part, dict):
+                continue
+        except Exception:  # a missing or damaged shard: its bodies are made again
+            continue
+        state.bodies.update(part)
+        state.shard_keys[n] = frozenset(part)
+    return state
+
+
+def _write(path: Path, payload) -> None:
+    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 def save(path: Path | None, state: CacheState) -> None:
+    """Write the state; only the body shards whose contents changed are rewritten."""
     if path is None:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        pickle.dump((FORMAT, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    folder = _bodies_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shards: dict = {n: {} for n in range(SHARDS)}
+    for key, html in state.bodies.items():
+        shards[shard_of(key)][key] = html
+    for n, part in shards.items():
+        keys = frozenset(part)
+        if state.shard_keys.get(n) == keys:
+            continue
+        _write(folder / f"{n:02d}.pickle", (FORMAT, part))
+        state.shard_keys[n] = keys
+    bodies, shard_keys = state.bodies, state.shard_keys
+    state.bodies, state.shard_keys = {}, {}
+    try:
+        _write(path, (FORMAT, state))
+    finally:
+        state.bodies, state.shard_keys = bodies, shard_keys
+
+
+def invalidate(path: Path | None) -> None:
+    """Forget the state before the output folder is changed in place: if the update is
+    interrupted, the next build starts from scratch instead of trusting stale digests."""
+    if path is None:
+        return
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

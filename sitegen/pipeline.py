@@ -13,19 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import cache as cache_mod
-from . import markup, model, reports as reports_mod, routes as routes_mod
+from . import markup, model, parallel, reports as reports_mod, routes as routes_mod
 from .assets import collect as collect_assets, file_digest
 from .config import Config, load_config
 from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_document
 from .problems import BuildFailed, Problems
 from .render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
 from .validate import check_unique_urls, validate_documents, validate_figures
-from .writer import StagedTree, check_output_location
+from .writer import MARKER, InPlaceTree, StagedTree, check_output_location
 from .yamlfile import parse_yaml
 
 
@@ -78,68 +78,123 @@ class Timer:
         self.t = now
 
 
+def _source_task(task: tuple) -> tuple:
+    """Read, parse, validate and render the Markdown of one source (in a worker process
+    when there are many). Returns (rel, stat entry, light document, record, problems,
+    body html); the light document is the parsed one without its Markdown body."""
+    kind, rel, path, size, mtime_ns, raw = task
+    shared = parallel._SHARED
+    ctx, engine, bodies = shared["ctx"], shared["engine"], shared["bodies"]
+    problems = Problems()
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        problems.error(rel, 1, f"cannot read the file: {exc.strerror or exc}")
+        return rel, None, None, None, problems.items, None
+    d = digest_bytes(data)
+    doc = parse_document(kind, rel, data, problems)
+    record, html = None, None
+    if doc is not None and ctx is not None:
+        found = validate_documents([doc], ctx, problems)[kind]
+        if found:
+            record = found[0][1]
+            html = bodies.get((d, engine, raw))
+            if html is None:
+                html = markup.render(doc.body, engine, raw)
+    light = replace(doc, body="") if doc is not None else None
+    return rel, (size, mtime_ns, d), light, record, problems.items, html
+
+
+def _load_sources(sources: list, ctx: dict | None, config: Config | None, state: cache_mod.CacheState,
+                  jobs: int, problems: Problems) -> list:
+    """[(light document or None, record or None, body html)] for `sources`, in order,
+    reusing the cached result of every source whose bytes and validation context are
+    unchanged. Problems are reported as if every source had been read again."""
+    engine = config.markdown if config is not None else ""
+    ctx_key = digest(ctx) if ctx is not None else None
+    results: list = [None] * len(sources)
+    todo: list = []
+    for i, src in enumerate(sources):
+        raw = config.raw_html_allowed(src.rel) if config is not None else False
+        cached = state.stats.get(src.rel)
+        entity = state.entities.get(src.rel)
+        if cached and entity and cached[0] == src.size and cached[1] == src.mtime_ns:
+            key, doc, record, found = entity
+            html = state.bodies.get((key[0], engine, raw)) if record is not None else None
+            if key == (cached[2], ctx_key, engine, raw) and (record is None or html is not None):
+                results[i] = (doc, record, html, found, cached)
+                continue
+        todo.append((i, (src.kind, src.rel, src.abs, src.size, src.mtime_ns, raw)))
+    n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
+    shared = {"ctx": ctx, "engine": engine, "bodies": state.bodies}
+    done = parallel.run(_source_task, [t for _, t in todo], n, shared)
+    for (i, task), (rel, stat, doc, record, found, html) in zip(todo, done):
+        results[i] = (doc, record, html, found, stat)
+    out = []
+    for src, (doc, record, html, found, stat) in zip(sources, results):
+        problems.items.extend(found)
+        raw = config.raw_html_allowed(src.rel) if config is not None else False
+        if stat is not None:
+            state.new_stats[src.rel] = stat
+            state.new_entities[src.rel] = ((stat[2], ctx_key, engine, raw), doc, record, found)
+            if html is not None:
+                state.bodies[(stat[2], engine, raw)] = html
+        out.append((doc, record, html))
+    return out
+
+
 def gather(opts: Options, state: cache_mod.CacheState, timer: Timer) -> tuple:
-    """Load and validate everything. Returns (problems, config, site, reports, new stats)."""
+    """Load and validate everything. Returns (problems, config, site, reports, new stats,
+    new entities)."""
     root = opts.root
     problems = Problems()
     config = load_config(root, problems, opts.base_url)
     sources = find_sources(root, problems)
     timer.mark("find")
+    state.new_stats, state.new_entities = {}, {}
 
-    docs: list[Document] = []
     figures_parsed = None
-    stats: dict = {}
-    for src in sources:
-        cached = state.stats.get(src.rel)
-        doc = None
-        if cached and cached[0] == src.size and cached[1] == src.mtime_ns and src.kind != "figures":
-            doc = state.docs.get(cached[2])
-            if doc is not None and doc.path == src.rel:
-                stats[src.rel] = cached
-                docs.append(doc)
-                continue
+    fig_src = [s for s in sources if s.kind == "figures"]
+    for src in fig_src:
         data = Path(src.abs).read_bytes()
-        d = digest_bytes(data)
-        if src.kind == "figures":
-            from .load import decode
+        from .load import decode
 
-            text = decode(data, src.rel, problems)
-            if text is not None:
-                figures_parsed = parse_yaml(text, src.rel, problems)
-            stats[src.rel] = (src.size, src.mtime_ns, d)
-            continue
-        doc = state.docs.get(d)
-        if doc is None or doc.path != src.rel:
-            doc = parse_document(src.kind, src.rel, data, problems)
-        if doc is not None:
-            stats[src.rel] = (src.size, src.mtime_ns, d)
-            docs.append(doc)
-    timer.mark("parse")
+        text = decode(data, src.rel, problems)
+        if text is not None:
+            figures_parsed = parse_yaml(text, src.rel, problems)
+        state.new_stats[src.rel] = (src.size, src.mtime_ns, digest_bytes(data))
+    markdown_sources = [s for s in sources if s.kind != "figures"]
     if config is None:
-        return problems, None, None, None, stats, docs
+        _load_sources(markdown_sources, None, None, state, opts.jobs, problems)
+        timer.mark("parse")
+        return problems, None, None, None
 
     ctx = {"channels": [c for c, _ in config.channels]}
     # Programs first: series are checked against the program slugs.
-    records = validate_documents([d for d in docs if d.kind == "program"], ctx, problems)
+    program_sources = [s for s in markdown_sources if s.kind == "program"]
+    loaded = dict(zip((s.rel for s in program_sources), _load_sources(program_sources, dict(ctx), config, state, opts.jobs, problems)))
+    records: dict = {"program": [(d, r) for d, r, _ in loaded.values() if r is not None]}
     ctx["programs"] = [rec["slug"] for _, rec in records["program"]]
-    rest = validate_documents([d for d in docs if d.kind != "program"], ctx, problems)
-    records["series"], records["page"] = rest["series"], rest["page"]
+    rest_sources = [s for s in markdown_sources if s.kind != "program"]
+    loaded.update(zip((s.rel for s in rest_sources), _load_sources(rest_sources, ctx, config, state, opts.jobs, problems)))
+    bodies = {}
+    for kind in ("series", "page"):
+        records[kind] = []
+    for src in rest_sources:
+        doc, rec, html = loaded[src.rel]
+        if rec is not None:
+            records[src.kind].append((doc, rec))
+    for doc, rec, html in loaded.values():
+        if rec is not None:
+            bodies[doc.path] = html
+    timer.mark("parse")
     fig_data = validate_figures(figures_parsed, FIGURES_FILE, ctx, problems)
     _check_program_fit(records, problems)
     timer.mark("validate")
 
-    def body(doc: Document) -> str:
-        raw = config.raw_html_allowed(doc.path)
-        key = (doc.digest, config.markdown, raw)
-        html = state.bodies.get(key)
-        if html is None:
-            html = markup.render(doc.body, config.markdown, raw)
-            state.bodies[key] = html
-        return html
-
-    programs = [model.make_program(d, r, body(d)) for d, r in records["program"]]
-    series = [model.make_series(d, r, body(d)) for d, r in records["series"]]
-    pages = [model.make_page(d, r, body(d)) for d, r in records["page"]]
+    programs = [model.make_program(d, r, bodies[d.path]) for d, r in records["program"]]
+    series = [model.make_series(d, r, bodies[d.path]) for d, r in records["series"]]
+    pages = [model.make_page(d, r, bodies[d.path]) for d, r in records["page"]]
     timer.mark("markdown")
     site = model.make_site(config, today_for(config, opts.today), programs, series, model.make_figures(fig_data), pages, opts.drafts)
     reports = reports_mod.compute(site, problems)
@@ -151,7 +206,7 @@ def gather(opts: Options, state: cache_mod.CacheState, timer: Timer) -> tuple:
             problems.error(p.path, 1, f"URL {p.url} is reserved for the site's own pages (change 'slug' or the file name)")
     check_unique_urls(url_entries, problems)
     timer.mark("model")
-    return problems, config, site, reports, stats, docs
+    return problems, config, site, reports
 
 
 def _check_program_fit(records: dict, problems: Problems) -> None:
@@ -175,6 +230,46 @@ def site_globals(site, reports) -> dict:
     return {"nav_programs": site.programs, "pages": site.pages}
 
 
+def _render_task(i: int) -> tuple:
+    """Render route i (in a worker process when there are many). With a tree, the bytes
+    are written there and (i, (size, mtime_ns), None, None) returned; without one, (i,
+    None, bytes, None). A template mistake gives (i, None, None, (path, line, message))."""
+    shared = parallel._SHARED
+    renderer, route = shared["renderer"], shared["routes"][i]
+    try:
+        data = renderer.render(route)
+    except Exception as exc:  # template mistakes are reported like content problems
+        return i, None, None, template_error(exc, renderer.templates, shared["root"], route)
+    tree = shared["tree"]
+    if tree is None:
+        return i, None, data, None
+    return i, tree.write_file(route.output, data), None, None
+
+
+def _unchanged(state: cache_mod.CacheState, rel: str, d: str, output: Path | None) -> bool:
+    """The previous build wrote `rel` from the same digest and the file is still as written."""
+    old = state.outputs.get(rel)
+    if output is None or not old or old[0] != d:
+        return False
+    try:
+        st = os.stat(os.path.join(output, rel))
+    except OSError:
+        return False
+    return st.st_size == old[1] and st.st_mtime_ns == old[2]
+
+
+def _closures(env, templates, problems: Problems, root: Path, state: cache_mod.CacheState) -> dict:
+    """template_closures, reused from the last build while no template changed."""
+    key = tuple(templates.hashes.items())
+    if state.closures and state.closures[0] == key:
+        return state.closures[1]
+    found = Problems()
+    closures = template_closures(env, templates, found, root)
+    problems.extend(found)
+    state.closures = (key, closures) if not found.items else ()
+    return closures
+
+
 def build(opts: Options, write: bool = True) -> Result:
     """Build the site (or, with write=False, only check it). Raises BuildFailed on input
     problems, before anything is written."""
@@ -182,22 +277,23 @@ def build(opts: Options, write: bool = True) -> Result:
     root = opts.root.resolve()
     opts.root = root
     output = check_output_location(root, opts.output or root / "_site") if write else None
-    cache_path = None
+    cache_path = cache_dir = None
     if opts.use_cache:
-        cache_path = (opts.cache_dir or root / ".cache" / "sitegen") / "state.pickle"
+        cache_dir = opts.cache_dir or root / ".cache" / "sitegen"
+        cache_path = cache_dir / "state.pickle"
     state = cache_mod.load(cache_path)
-    if output is not None and state.output_dir != str(output):
-        state.outputs = {}
+    if output is None or state.output_dir != str(output) or not (output / MARKER).is_file():
+        state.outputs, state.search = {}, False
     timer.mark("cache-load")
 
-    problems, config, site, reports, stats, docs = gather(opts, state, timer)
+    problems, config, site, reports = gather(opts, state, timer)
     result = Result(problems, site, reports)
     if config is None or problems.fails(opts.strict):
         raise BuildFailed(problems)
 
     templates = TemplateSet(root)
-    env = make_environment(templates, config, opts.serve_script)
-    closures = template_closures(env, templates, problems, root)
+    env = make_environment(templates, config, opts.serve_script, cache_dir / "jinja" if cache_dir else None)
+    closures = _closures(env, templates, problems, root, state)
     if problems.fails(opts.strict):
         raise BuildFailed(problems)
     planned = routes_mod.plan(site, reports)
@@ -211,66 +307,102 @@ def build(opts: Options, write: bool = True) -> Result:
         if r.output in seen:
             problems.error("templates", 1, f"two outputs share the path {r.output}: {seen[r.output]} and {r.url}")
         seen[r.output] = r.url
-    outputs: list = []  # (rel, digest, bytes or None when reused)
-    for route in planned:
-        d = renderer.route_digest(route)
-        old = output / route.output if output is not None else None
-        if write and state.outputs.get(route.output) == d and old is not None and old.is_file():
-            outputs.append((route.output, d, None))
-            result.reused += 1
-            continue
-        try:
-            data = renderer.render(route)
-        except Exception as exc:  # template mistakes are reported like content problems
-            path, line, message = template_error(exc, templates, root, route)
-            problems.error(path, line, message)
-            continue
-        outputs.append((route.output, d, data))
-        result.rendered += 1
-    timer.mark("render")
-    if problems.fails(opts.strict):
-        raise BuildFailed(problems)
-    if not write:
-        return result
+    searching = bool(opts.search and config.search)
+    # Update the previous output in place when the cache describes it and no search index
+    # is involved; otherwise build a fresh tree beside it and swap (StagedTree).
+    in_place = write and bool(state.outputs) and not searching and not state.search
+    digests = [renderer.route_digest(route) for route in planned]
+    todo = [i for i, route in enumerate(planned) if not (write and _unchanged(state, route.output, digests[i], output))]
+    result.reused = len(planned) - len(todo)
+    timer.mark("digest")
 
-    assets = collect_assets(root)
-    staged = StagedTree(output)
+    tree = None
+    if write and not in_place and not problems.fails(opts.strict):
+        tree = StagedTree(output)
+    new_outputs: dict = {}
     try:
-        new_outputs: dict = {}
-        for rel, d, data in outputs:
-            if data is None:
-                if not staged.link_file(rel, output / rel):
-                    staged.write_file(rel, renderer.render(next(r for r in planned if r.output == rel)))
-            else:
-                staged.write_file(rel, data)
-            new_outputs[rel] = d
-        for rel, src in assets.items():
-            if rel in seen:
-                problems.error(f"static/{rel}", 1, f"static file would overwrite the page {seen[rel]}")
-                continue
-            d = "asset:" + file_digest(src)
-            old = output / rel
-            if not (state.outputs.get(rel) == d and old.is_file() and staged.link_file(rel, old)):
-                staged.write_file(rel, src.read_bytes())
-            new_outputs[rel] = d
-        timer.mark("write")
+        jobs = parallel.jobs_for(opts.jobs, len(todo), min_per_job=64)
+        shared = {"renderer": renderer, "routes": planned, "tree": tree, "root": root}
+        rendered = parallel.run(_render_task, todo, jobs, shared)
+        pending: list = []  # (rel, bytes) to write in place once everything has rendered
+        for i, stat, data, error in rendered:
+            if error is not None:
+                problems.error(*error)
+            elif stat is not None:
+                new_outputs[planned[i].output] = (digests[i],) + stat
+            elif data is not None:
+                pending.append((i, data))
+        result.rendered = len(todo)
+        timer.mark("render")
         if problems.fails(opts.strict):
             raise BuildFailed(problems)
-        from . import search
+        if not write:
+            return result
 
-        if opts.search and config.search:
-            search.index(staged.tmp, config, problems)
+        assets = collect_assets(root)
+        for rel in assets:
+            if rel in seen:
+                problems.error(f"static/{rel}", 1, f"static file would overwrite the page {seen[rel]}")
+        if problems.fails(opts.strict):
+            raise BuildFailed(problems)
+
+        if in_place:
+            tree = InPlaceTree(output)
+        changed = bool(pending)
+        todo_set = set(todo)
+        for i, route in enumerate(planned):
+            if i not in todo_set:
+                old = state.outputs[route.output]
+                if in_place or tree.link_file(route.output, output / route.output):
+                    new_outputs[route.output] = old
+                else:  # the previous file could not be reused after all
+                    pending.append((i, renderer.render(route)))
+        asset_stats: dict = {}
+        asset_writes: list = []
+        for rel, src in assets.items():
+            st = src.stat()
+            memo = state.assets.get(str(src))
+            if memo and memo[0] == st.st_size and memo[1] == st.st_mtime_ns:
+                d = memo[2]
+            else:
+                d = file_digest(src)
+            asset_stats[str(src)] = (st.st_size, st.st_mtime_ns, d)
+            d = "asset:" + d
+            if _unchanged(state, rel, d, output) and (in_place or tree.link_file(rel, output / rel)):
+                new_outputs[rel] = state.outputs[rel]
+            else:
+                asset_writes.append((rel, d, src))
+        stale = [rel for rel in state.outputs if rel not in new_outputs and rel not in seen and rel not in assets] if in_place else []
+        changed = changed or bool(asset_writes) or bool(stale)
+        if in_place and changed:
+            cache_mod.invalidate(cache_path)
+        for i, data in pending:
+            new_outputs[planned[i].output] = (digests[i],) + tree.write_file(planned[i].output, data)
+        for rel, d, src in asset_writes:
+            new_outputs[rel] = (d,) + tree.write_file(rel, src.read_bytes())
+        for rel in stale:
+            tree.remove(rel)
+        timer.mark("write")
+        if searching:
+            from . import search
+
+            search.index(tree.tmp, config, problems)
             timer.mark("search")
-        staged.commit()
+            if problems.fails(opts.strict):
+                raise BuildFailed(problems)
+        tree.commit()
     except BaseException:
-        staged.abandon()
+        if tree is not None:
+            tree.abandon()
         raise
-    state.stats = stats
-    keep = {s[2] for s in stats.values()}
-    state.docs = {d.digest: d for d in docs if d.digest in keep}
+    state.stats, state.entities = state.new_stats, state.new_entities
+    del state.new_stats, state.new_entities
+    keep = {e[0][0] for e in state.entities.values() if e[2] is not None}
     state.bodies = {k: v for k, v in state.bodies.items() if k[0] in keep}
     state.outputs = new_outputs
     state.output_dir = str(output)
+    state.search = searching
+    state.assets = asset_stats
     cache_mod.save(cache_path, state)
     timer.mark("cache-save")
     result.timings = timer.marks

@@ -30,43 +30,129 @@ DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
 
 # ---- digests ------------------------------------------------------------------------------
 
-def _feed(h, value) -> None:
-    fp = getattr(value, "fingerprint", None)
-    if isinstance(fp, str):
-        h.update(b"F" + fp.encode())
-        return
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        h.update(b"V" + repr(value).encode())
-    elif isinstance(value, (dt.date, dt.time)):
-        h.update(b"D" + value.isoformat().encode())
-    elif isinstance(value, dict):
-        h.update(b"{")
-        for k in sorted(value, key=repr):
-            _feed(h, k)
-            _feed(h, value[k])
-        h.update(b"}")
-    elif isinstance(value, (list, tuple)):
-        h.update(b"[")
-        for item in value:
-            _feed(h, item)
-        h.update(b"]")
-    elif dataclasses.is_dataclass(value):
-        h.update(type(value).__name__.encode() + b"(")
-        for f in dataclasses.fields(value):
-            if f.compare:
-                _feed(h, getattr(value, f.name))
-        h.update(b")")
-    elif callable(value):
-        h.update(b"C" + getattr(value, "__qualname__", repr(value)).encode())
-    else:
-        raise TypeError(f"cannot digest {type(value).__name__} in a route context")
+_FIELDS: dict = {}  # dataclass type -> names of the fields that take part in comparisons
+_MEMO_MIN = 8  # containers of at least this many items are digested once per Digester
+_PLAIN = frozenset((int, float, bool, type(None)))
+_PLAIN_OR_STR = _PLAIN | {str}
+
+
+def _fields_of(cls) -> tuple:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    return names
+
+
+class Digester:
+    """Digests of values: model objects contribute their source fingerprints, plain values
+    their repr. A container or report object shared by many routes (the archive facets,
+    the program list, the reports) is digested once: its digest is remembered by object
+    identity, and the object is kept alive meanwhile so that an identity is never reused.
+    Use one Digester per build, for values that are not mutated while it is in use."""
+
+    def __init__(self):
+        self.memo: dict = {}
+
+    def digest(self, *values) -> str:
+        parts: list = []
+        for v in values:
+            self._walk(v, parts)
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def _memoised(self, value, tag: str) -> str:
+        hit = self.memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        parts: list = [tag]
+        self._walk_inner(value, parts)
+        d = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        self.memo[id(value)] = (value, d)
+        return d
+
+    def _walk(self, value, out: list) -> None:
+        t = type(value)
+        if t is str:
+            out.append(repr(value))
+            return
+        if t in _PLAIN:
+            out.append("V" + repr(value))
+            return
+        fp = getattr(value, "fingerprint", None)
+        if type(fp) is str:
+            out.append("F" + fp)
+            return
+        if t is tuple or t is list or t is dict:
+            if len(value) >= _MEMO_MIN:
+                out.append("M" + self._memoised(value, t.__name__))
+                return
+            self._walk_inner(value, out)
+            return
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out.append("M" + self._memoised(value, t.__name__))
+            return
+        self._walk_inner(value, out)
+
+    def _walk_inner(self, value, out: list) -> None:
+        t = type(value)
+        if t is tuple or t is list:
+            # Plain values only (the common case of data files): repr says it all, at C speed.
+            if all(type(x) in _PLAIN_OR_STR for x in value):
+                out.append("L" + repr(value))
+                return
+            out.append("[")
+            walk = self._walk
+            for item in value:
+                fp = getattr(item, "fingerprint", None)
+                if type(fp) is str:
+                    out.append("F" + fp)
+                else:
+                    walk(item, out)
+            out.append("]")
+        elif t is dict:
+            if all(type(k) is str for k in value) and all(
+                type(v) in _PLAIN_OR_STR
+                or ((type(v) is list or type(v) is tuple) and len(v) < _MEMO_MIN and all(type(x) in _PLAIN_OR_STR for x in v))
+                for v in value.values()
+            ):
+                out.append("P" + repr(value))
+                return
+            out.append("{")
+            try:
+                keys = sorted(value)
+            except TypeError:
+                keys = sorted(value, key=repr)
+            for k in keys:
+                self._walk(k, out)
+                self._walk(value[k], out)
+            out.append("}")
+        elif isinstance(value, (str, int, float, bool)) or value is None:
+            out.append("V" + repr(value))
+        elif isinstance(value, (dt.date, dt.time)):
+            out.append("D" + value.isoformat())
+        elif isinstance(value, dict):
+            out.append("{")
+            for k in sorted(value, key=repr):
+                self._walk(k, out)
+                self._walk(value[k], out)
+            out.append("}")
+        elif isinstance(value, (list, tuple)):
+            out.append("[")
+            for item in value:
+                self._walk(item, out)
+            out.append("]")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out.append(type(value).__name__ + "(")
+            for name in _fields_of(type(value)):
+                self._walk(getattr(value, name), out)
+            out.append(")")
+        elif callable(value):
+            out.append("C" + getattr(value, "__qualname__", repr(value)))
+        else:
+            raise TypeError(f"cannot digest {type(value).__name__} in a route context")
 
 
 def digest(*values) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for v in values:
-        _feed(h, v)
-    return h.hexdigest()
+    return Digester().digest(*values)
 
 
 # ---- the Jinja environment -------------------------------------------------------------------
@@ -94,15 +180,55 @@ class TemplateSet:
             return f"templates/{name}"
 
 
-def make_environment(templates: TemplateSet, config: Config, serve_script: str = "") -> jinja2.Environment:
+ENV_OPTIONS = dict(
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    auto_reload=False,
+)
+
+
+def _memo(fn):
+    """A formatting filter, remembered per value (dates and numbers repeat across pages;
+    Babel's formatting is slow). Keyed by type too, so 1, 1.0 and True stay apart."""
+    cache: dict = {}
+
+    def filter_(value, *args, **kwargs):
+        if kwargs:
+            return fn(value, *args, **kwargs)
+        key = (type(value), value, args)
+        try:
+            return cache[key]
+        except KeyError:
+            result = cache[key] = fn(value, *args)
+            return result
+        except TypeError:  # unhashable: not remembered
+            return fn(value, *args)
+
+    return filter_
+
+
+def bytecode_cache(folder: Path | None):
+    """Compiled templates kept between builds (Jinja checks each template's source), in a
+    folder named after everything else that shapes the compiled code."""
+    if folder is None:
+        return None
+    shape = repr((jinja2.__version__, sorted((k, repr(v)) for k, v in ENV_OPTIONS.items()), ENGINE_VERSION))
+    sub = folder / hashlib.blake2b(shape.encode(), digest_size=8).hexdigest()
+    try:
+        sub.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(sub))
+
+
+def make_environment(templates: TemplateSet, config: Config, serve_script: str = "", bytecode_dir: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in templates.dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        auto_reload=False,
+        bytecode_cache=bytecode_cache(bytecode_dir),
+        **ENV_OPTIONS,
     )
     base = config.base_path
     lang = config.language
@@ -117,12 +243,12 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
     env.filters.update(
         url=url,
         abs_url=abs_url,
-        number=lambda v: i18n.number(v, lang),
-        decimal=lambda v, d=1: i18n.decimal(v, d, lang),
-        percent=lambda v, d=1: i18n.percent(v, d, lang),
-        long_date=lambda d: i18n.long_date(d, lang),
-        date_id=lambda d: i18n.date(d, lang),
-        month_year=lambda d: i18n.month_year(d, lang),
+        number=_memo(lambda v: i18n.number(v, lang)),
+        decimal=_memo(lambda v, d=1: i18n.decimal(v, d, lang)),
+        percent=_memo(lambda v, d=1: i18n.percent(v, d, lang)),
+        long_date=_memo(lambda d: i18n.long_date(d, lang)),
+        date_id=_memo(lambda d: i18n.date(d, lang)),
+        month_year=_memo(lambda d: i18n.month_year(d, lang)),
         wib=lambda t: f"{t:%H.%M} WIB",
         competency=lambda c: COMPETENCY_LABELS.get(c, c),
         channel=lambda c: config.channel_labels.get(c, c),
@@ -195,14 +321,24 @@ class Renderer:
         self.closures = closures
         self.globals_digest = globals_digest
         self.globals = globals_
+        self.digester = Digester()
+        self._prefixes: dict = {}
+
+    def _prefix(self, route: Route) -> str:
+        """The digest of what a route shares with every route of its template or producer."""
+        key = route.template if route.template is not None else route.producer
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            if route.template is not None:
+                names = self.closures.get(route.template, (route.template,))
+                tmpl = tuple((n, self.templates.hashes.get(n, "")) for n in names)
+            else:
+                tmpl = (getattr(route.producer, "__module__", ""), getattr(route.producer, "__qualname__", ""))
+            prefix = self._prefixes[key] = self.digester.digest(ENGINE_VERSION, tmpl, self.globals_digest)
+        return prefix
 
     def route_digest(self, route: Route) -> str:
-        if route.template is not None:
-            names = self.closures.get(route.template, (route.template,))
-            tmpl = tuple((n, self.templates.hashes.get(n, "")) for n in names)
-        else:
-            tmpl = (getattr(route.producer, "__module__", ""), getattr(route.producer, "__qualname__", ""))
-        return digest(ENGINE_VERSION, route.url, tmpl, self.globals_digest, route.context)
+        return self.digester.digest(self._prefix(route), route.url, route.context)
 
     def render(self, route: Route) -> bytes:
         if route.template is None:

@@ -52,6 +52,7 @@ def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, d
         return base if n == 1 else f"{base}halaman/{n}/"
 
     pages = []
+    urls = tuple(url_of(i) for i in range(1, count + 1))  # one tuple shared by every page
     for n in range(1, count + 1):
         pager = {
             "number": n,
@@ -60,7 +61,7 @@ def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, d
             "prev": url_of(n - 1) if n > 1 else None,
             "next": url_of(n + 1) if n < count else None,
             "first": url_of(1),
-            "urls": [url_of(i) for i in range(1, count + 1)],
+            "urls": urls,
         }
         pages.append((url_of(n), items[(n - 1) * per_page : n * per_page], pager))
     return pages
@@ -69,19 +70,25 @@ def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, d
 def archive_facets(site: Site) -> dict:
     """The archive's browsing facets, each a list of (slug, label, url, count)."""
     past = site.past_series
-    years = sorted({s.year for s in past}, reverse=True)
     tags: dict = {}
-    for s in past:
+    per_year: dict = {}
+    per_program: dict = {}
+    per_competency: dict = {}
+    for s in past:  # one pass: counting per facet value must stay linear in the archive
+        per_year[s.year] = per_year.get(s.year, 0) + 1
+        per_program[s.program] = per_program.get(s.program, 0) + 1
+        per_competency[s.competency] = per_competency.get(s.competency, 0) + 1
         for t in s.tags:
             tags.setdefault(t.slug, [t, 0])[1] += 1
+    years = sorted(per_year, reverse=True)
     return {
-        "years": [(str(y), str(y), f"/arsip/{y}/", sum(1 for s in past if s.year == y)) for y in years],
+        "years": [(str(y), str(y), f"/arsip/{y}/", per_year[y]) for y in years],
         "programs": [
-            (p.slug, p.title, f"/arsip/program/{p.slug}/", sum(1 for s in past if s.program == p.slug))
+            (p.slug, p.title, f"/arsip/program/{p.slug}/", per_program.get(p.slug, 0))
             for p in site.programs
         ],
         "competencies": [
-            (c, COMPETENCY_LABELS[c], f"/arsip/kompetensi/{c}/", sum(1 for s in past if s.competency == c))
+            (c, COMPETENCY_LABELS[c], f"/arsip/kompetensi/{c}/", per_competency.get(c, 0))
             for c in COMPETENCIES
         ],
         "tags": [
@@ -93,16 +100,29 @@ def archive_facets(site: Site) -> dict:
 def _archive_routes(site: Site, facets: dict) -> list[Route]:
     per_page = site.config.per_page
     past = site.past_series
+    # Group the archive once (each series goes to its year, program, competency and tags),
+    # keeping the archive's order inside every group.
+    groups: dict = {}
+    for s in past:
+        groups.setdefault(("year", str(s.year)), []).append(s)
+        groups.setdefault(("program", s.program), []).append(s)
+        groups.setdefault(("competency", s.competency), []).append(s)
+        for slug in dict.fromkeys(t.slug for t in s.tags):
+            groups.setdefault(("tag", slug), []).append(s)
+
+    def group(facet: str, slug: str) -> tuple:
+        return tuple(groups.get((facet, slug), ()))
+
     lists = [("/arsip/", "Arsip seri", "all", None, past)]
     for slug, label, url, _ in facets["years"]:
-        lists.append((url, f"Seri tahun {label}", "year", slug, tuple(s for s in past if str(s.year) == slug)))
+        lists.append((url, f"Seri tahun {label}", "year", slug, group("year", slug)))
     for slug, label, url, n in facets["programs"]:
-        lists.append((url, label, "program", slug, tuple(s for s in past if s.program == slug)))
+        lists.append((url, label, "program", slug, group("program", slug)))
     for slug, label, url, n in facets["competencies"]:
         if n:
-            lists.append((url, f"Kompetensi {label}", "competency", slug, tuple(s for s in past if s.competency == slug)))
+            lists.append((url, f"Kompetensi {label}", "competency", slug, group("competency", slug)))
     for slug, label, url, _ in facets["tags"]:
-        lists.append((url, f"Topik: {label}", "tag", slug, tuple(s for s in past if any(t.slug == slug for t in s.tags))))
+        lists.append((url, f"Topik: {label}", "tag", slug, group("tag", slug)))
     routes = []
     for base, title, facet, value, items in lists:
         for url, page_items, pager in paginate(base, items, per_page):

@@ -73,7 +73,9 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 class StagedTree:
-    """A temporary folder that becomes the output folder on commit()."""
+    """A temporary folder that becomes the output folder on commit(). Used for clean
+    builds and whenever the previous output cannot be trusted; `InPlaceTree` updates a
+    folder this class made, file by file."""
 
     def __init__(self, output: Path):
         self.output = output
@@ -97,9 +99,13 @@ class StagedTree:
                 d = d.rpartition("/")[0]
         return full
 
-    def write_file(self, rel: str, data: bytes) -> None:
+    def write_file(self, rel: str, data: bytes) -> tuple:
+        """Write one output; returns its (size, mtime_ns) for the build cache."""
         with open(self.path(rel), "wb") as fh:
             fh.write(data)
+            fh.flush()
+            st = os.fstat(fh.fileno())
+        return st.st_size, st.st_mtime_ns
 
     def link_file(self, rel: str, existing: Path) -> bool:
         """Reuse an unchanged file of the previous build (hard link; copy where links fail)."""
@@ -129,3 +135,70 @@ class StagedTree:
 
     def abandon(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class InPlaceTree:
+    """The incremental writer: updates the previous build's output folder where it is.
+
+    Used only when the build cache describes that folder exactly (outputs with their
+    digests, sizes and times) and after everything has been rendered without a problem.
+    Each changed file is written beside its target and renamed over it, so no file is
+    ever seen half-written; outputs that no longer exist are removed. The caller forgets
+    its cache first (cache.invalidate), so an interrupted update is followed by a clean
+    build rather than trusted.
+    """
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.tmp = output  # where the files are (the search indexer reads this)
+        self._dirs: set = {""}
+
+    def path(self, rel: str) -> Path:
+        full = safe_join(self.output, rel)
+        folder = rel.rpartition("/")[0]
+        if folder not in self._dirs:
+            full.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+        return full
+
+    def write_file(self, rel: str, data: bytes) -> tuple:
+        full = self.path(rel)
+        tmp = full.with_name(f".{full.name}.tmp-{os.getpid()}")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                st = os.fstat(fh.fileno())
+            os.replace(tmp, full)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return st.st_size, st.st_mtime_ns
+
+    def link_file(self, rel: str, existing: Path) -> bool:
+        """The file is already in place."""
+        return existing == safe_join(self.output, rel) and existing.is_file()
+
+    def remove(self, rel: str) -> None:
+        """Delete an output that the build no longer makes, and folders left empty."""
+        full = safe_join(self.output, rel)
+        try:
+            os.unlink(full)
+        except FileNotFoundError:
+            pass
+        folder = full.parent
+        while folder != self.output and folder.is_relative_to(self.output):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or gone)
+                break
+            folder = folder.parent
+
+    def commit(self) -> None:
+        pass
+
+    def abandon(self) -> None:
+        pass

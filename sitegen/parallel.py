@@ -1,0 +1,73 @@
+"""Both cores: a pool of forked worker processes for the two heavy steps of a build
+(parsing + Markdown of changed sources, rendering of changed outputs).
+
+Workers are forked after the parent has everything they need (the model, the templates),
+so a task is only an index into that shared state and a result is only what the parent
+must know. Results come back in task order, and every task is a pure function of that
+state, so the output is byte-identical whatever the number of jobs.
+
+Forking is refused (the work is done in this process) where it would be unsafe or not
+worth it: other threads running (a fork copies their locks, as in the preview server),
+no `fork` start method, one job, or too little work.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from typing import Callable
+
+# The state a pool's workers share, set by `run` just before forking.
+_SHARED: dict = {}
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def jobs_for(requested: int, tasks: int, min_per_job: int) -> int:
+    """How many processes to use for `tasks` items (1: stay in this process)."""
+    jobs = requested if requested > 0 else default_jobs()
+    jobs = min(jobs, tasks // max(min_per_job, 1))
+    if jobs <= 1:
+        return 1
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return jobs
+
+
+def _call(chunk: list) -> list:
+    fn = _SHARED["fn"]
+    return [fn(item) for item in chunk]
+
+
+def run(fn: Callable, items: list, jobs: int, shared: dict | None = None) -> list:
+    """[fn(item) for item in items], spread over `jobs` forked processes when jobs > 1.
+    `shared` is put in `_SHARED` (readable by fn in the workers) for the pool's lifetime."""
+    _SHARED.clear()
+    _SHARED.update(shared or {})
+    _SHARED["fn"] = fn
+    try:
+        if jobs <= 1 or len(items) < 2:
+            return [fn(item) for item in items]
+        # Small chunks balance the load (pages differ in cost); each costs one round trip.
+        size = max(1, min(64, len(items) // (jobs * 8) or 1))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        gc.collect()
+        gc.freeze()  # objects the parent already has are not touched by the workers' GC
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                out: list = []
+                for part in pool.imap(_call, chunks):
+                    out.extend(part)
+                return out
+        finally:
+            gc.unfreeze()
+    finally:
+        _SHARED.clear()
