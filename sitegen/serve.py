@@ -407,12 +407,17 @@ def cmd_serve(args) -> int:
     for name in WATCHED:
         server.watch(str(root / name), preview.rebuild)
     preview.rebuild()
+    # One scan records every watched file now: livereload's first scan would otherwise treat
+    # them all as new and send the browser a reload for nothing. A file edited during the
+    # first build is seen here and rebuilt.
+    server.watcher.examine()
 
     loop = IOLoop.current()
     signal.signal(signal.SIGTERM, lambda *_: loop.add_callback(loop.stop))
     print(f"preview: {preview.base_url}  (Ctrl+C to stop; files in {output})", flush=True)
     try:
-        server.serve(port=port, host=args.host, root=str(output), restart_delay=0)
+        # restart_delay="forever": no reload is sent for the server's own start.
+        server.serve(port=port, host=args.host, root=str(output), restart_delay="forever")
     finally:
         if preview.search is not None:
             preview.search.stop()

@@ -168,6 +168,68 @@ def test_edit_error_page_and_recovery(tmp_path):
     assert not (root / "_site").exists()  # the preview never writes the published folder
 
 
+async def _reload_message(port: int, root: Path) -> tuple[dict, tuple[int, str]]:
+    """Connect as livereload.js does, then edit until a reload arrives (bounded)."""
+    import asyncio
+    import json
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    origin = f"http://{HOST}:{port}"
+    ws = await asyncio.wait_for(websocket_connect(HTTPRequest(f"ws://{HOST}:{port}/livereload", headers={"Origin": origin})), 10)
+    try:
+        ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        hello = json.loads(await asyncio.wait_for(ws.read_message(), 10))
+        assert hello["command"] == "hello"
+        ws.write_message(json.dumps({"command": "info", "url": origin + "/seri/satu/", "plugins": {}}))
+        end = time.monotonic() + DEADLINE
+        attempt = 0
+        while time.monotonic() < end:
+            attempt += 1  # the browser is registered asynchronously: edit again until told to reload
+            write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body=f"Versi {attempt}."))
+            try:
+                message = json.loads(await asyncio.wait_for(ws.read_message(), 5))
+            except asyncio.TimeoutError:
+                continue
+            if message.get("command") == "reload":
+                # The rebuild is finished before the reload is sent.
+                return message, request(port, "/seri/satu/"), attempt
+        raise AssertionError("no reload message before the deadline")
+    finally:
+        ws.close()
+
+
+def test_browser_is_told_to_reload_after_the_rebuild(tmp_path):
+    import asyncio
+
+    root = make_project(tmp_path)
+    with serving(root) as srv:
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
+        message, (status, body), attempt = asyncio.run(_reload_message(srv.port, root))
+        assert message["command"] == "reload" and message["path"].endswith("content/series/satu.md")
+        assert status == 200 and f"Versi {attempt}." in body
+
+
+def test_reload_socket_refuses_other_origins(tmp_path):
+    import asyncio
+
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    root = make_project(tmp_path)
+    with serving(root) as srv:
+        async def connect(origin):
+            req = HTTPRequest(f"ws://{HOST}:{srv.port}/livereload", headers={"Origin": origin})
+            ws = await asyncio.wait_for(websocket_connect(req), 10)
+            ws.close()
+
+        asyncio.run(connect(f"http://{HOST}:{srv.port}"))  # the preview's own pages may connect
+        with pytest.raises(HTTPClientError) as info:
+            asyncio.run(connect("https://situs-lain.example"))
+        assert info.value.code == 403
+
+
 def test_rebuild_renders_only_what_changed(tmp_path):
     root = make_project(tmp_path)
     with serving(root) as srv:
