@@ -99,14 +99,19 @@
   }
   function drawAll() { figures.forEach(draw); }
   if (figures.length && plotlySrc) {
-    if ("IntersectionObserver" in window) {
+    /* Watching starts with the first scroll: a chart already on screen at load shows its
+       quick bars, and the page stays light until the visitor moves or touches it. */
+    var watch = function () {
+      window.removeEventListener("scroll", watch);
+      if (!("IntersectionObserver" in window)) return drawAll();
       var io = new IntersectionObserver(function (entries) {
         entries.forEach(function (en) {
           if (en.isIntersecting) { io.unobserve(en.target); draw(en.target); }
         });
-      }, { rootMargin: "150px 0px" });
+      }, { rootMargin: "200px 0px" });
       figures.forEach(function (f) { io.observe(f); });
-    }
+    };
+    window.addEventListener("scroll", watch, { passive: true });
     var events = ["pointerdown", "keydown", "touchstart"];
     var first = function () {
       events.forEach(function (t) { window.removeEventListener(t, first, true); });
@@ -168,6 +173,8 @@
           searching: "Mencari [SEARCH_TERM]…"
         }
       });
+      var input = search.querySelector("input");
+      if (input) input.setAttribute("aria-label", "Cari seri: judul, topik, atau narasumber");
       var q = new URLSearchParams(location.search).get("q");
       if (q && ui.triggerSearch) ui.triggerSearch(q);
     };

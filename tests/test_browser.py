@@ -1,0 +1,292 @@
+"""The public pages in a real headless Chromium (Debian's, never a downloaded one).
+
+One browser for the whole module; the shipped site (plus one series with a video) is built
+with its search index into DIR/asn-belajar and served from DIR by http.server on a free
+local port, so every URL carries the /asn-belajar/ prefix as on GitHub Pages.
+Screenshots go to tests/_artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import copy_repo_project, run_cli
+
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+
+ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
+TODAY = dt.date(2026, 11, 23)
+PREFIX = "/asn-belajar/"
+VIDEO_SERIES = "/seri/contoh-seri-dengan-rekaman/"
+VIDEO_ID = "dQw4w9WgXcQ"
+PAGES = ["/", "/laporan/2023/", VIDEO_SERIES, "/program/", "/jadwal/", "/arsip/", "/cari/"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+VIDEO_SOURCE = f"""\
+---
+title: "Contoh: Seri dengan Rekaman"
+program: asn-belajar
+date: "2024-01-25"
+speakers:
+  - Widyaiswara BPSDM Jatim (contoh)
+competency: manajerial
+tags: [contoh]
+reach:
+  zoom: 150
+  youtube: 450
+video: https://www.youtube.com/watch?v={VIDEO_ID}
+summary: Entri contoh untuk memperlihatkan tombol rekaman.
+sample: true
+---
+Entri contoh dengan tautan rekaman.
+"""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = copy_repo_project(tmp_path_factory.mktemp("browser") / "proj")
+    (root / "content/series/contoh-seri-dengan-rekaman.md").write_text(VIDEO_SOURCE, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(project, tmp_path_factory):
+    """(origin, site folder): the site built with its search index, served under /asn-belajar/."""
+    www = tmp_path_factory.mktemp("www")
+    handler = functools.partial(QuietHandler, directory=str(www))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    out = www / PREFIX.strip("/")
+    proc = run_cli("build", "--root", str(project), "--output", str(out), "--no-cache",
+                   "--today", TODAY.isoformat(), "--base-url", origin + PREFIX, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield origin, out
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def model(project):
+    from sitegen.pipeline import Options, build
+
+    result = build(Options(root=project, today=TODAY, search=False, use_cache=False), write=False)
+    return result.site, result.reports
+
+
+class Visit:
+    """A page with its console errors, failed responses and every requested URL recorded."""
+
+    def __init__(self, browser, origin: str, width: int = 360, height: int = 800, scheme: str = "light"):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+        self.page = self.context.new_page()
+        self.origin = origin
+        self.errors: list = []
+        self.requests: list = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status} {r.url}"))
+
+    def go(self, path: str):
+        self.page.goto(self.origin + PREFIX + path.lstrip("/"))
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def fetched(self, fragment: str) -> bool:
+        return any(fragment in u for u in self.requests)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    opened = []
+
+    def make(**kw) -> Visit:
+        v = Visit(browser, server[0], **kw)
+        opened.append(v)
+        return v
+
+    yield make
+    for v in opened:
+        v.close()
+
+
+def wait_for_charts(page) -> None:
+    page.wait_for_function(
+        "[...document.querySelectorAll('figure[data-chart]')].every(f => f.dataset.state === 'drawn')", timeout=20000)
+
+
+def axe_violations(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+
+    script = os.environ.get("AXE_CORE_JS")
+    axe = Axe(Path(script).read_text(encoding="utf-8")) if script and Path(script).is_file() else Axe()
+    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
+
+
+# ---- tests ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_without_errors_and_only_from_its_own_origin(visit, path):
+    v = visit()
+    page = v.go(path)
+    assert page.locator("h1").count() == 1
+    assert v.errors == []
+    outside = [u for u in v.requests if urlsplit(u).netloc != urlsplit(v.origin).netloc]
+    assert outside == []
+
+
+def test_report_is_useful_before_plotly_and_draws_after_scrolling(visit, model):
+    _, reports = model
+    expected = [r.figure.reach for r in reports.rows if r.program == "asn-belajar"]
+    v = visit(width=360, height=800)
+    page = v.go("/laporan/2023/")
+    # a phone sees the figures and the table first; plotly.js is not fetched yet
+    assert not v.fetched("plotly.min.js")
+    assert page.locator(".stat-value").first.inner_text() == "44"
+    assert page.locator("table.wide").is_visible()
+    assert page.locator("figure.chart .bars .bar").count() == len(expected)
+    page.locator("figure.chart").scroll_into_view_if_needed()
+    wait_for_charts(page)
+    assert v.fetched("plotly.min.js")
+    assert page.locator("figure.chart .plotly svg.main-svg").count() >= 1
+    y = page.evaluate("document.querySelector('figure.chart .plot').data[0].y")
+    x = page.evaluate("document.querySelector('figure.chart .plot').data[0].x")
+    assert y == expected == [401482, 949080, 179022]
+    assert x == ["2022", "2023", "2024 (Jan–Feb)"]
+    # Indonesian separators in the drawn bar labels
+    labels = [t.strip() for t in page.locator("figure.chart .plotly .bartext").all_text_contents()]
+    assert "949.080" in labels
+    assert v.errors == []
+
+
+def test_chart_draws_on_first_interaction(visit):
+    v = visit(width=360, height=800)
+    page = v.go("/")
+    assert not v.fetched("plotly.min.js")
+    assert page.evaluate("document.querySelector('figure.chart').getBoundingClientRect().top") > 1000
+    page.keyboard.press("Tab")  # the skip link; no scrolling
+    wait_for_charts(page)
+    assert page.locator("figure.chart .plotly svg.main-svg").count() >= 1
+    assert v.errors == []
+
+
+def test_chart_on_screen_at_load_waits_for_the_visitor(visit):
+    """A chart visible without scrolling shows its quick bars; plotly.js waits for a scroll."""
+    v = visit(width=1280, height=900)
+    page = v.go("/laporan/2023/")
+    assert page.evaluate("document.querySelector('figure.chart').getBoundingClientRect().top") < 900
+    page.wait_for_timeout(500)
+    assert not v.fetched("plotly.min.js")
+    assert page.locator("figure.chart .bars .bar").first.is_visible()
+    page.mouse.wheel(0, 200)
+    wait_for_charts(page)
+    assert v.fetched("plotly.min.js") and v.errors == []
+
+
+def test_keyboard_skip_link_is_first_and_visible(visit):
+    v = visit(width=360, height=800)
+    page = v.go("/program/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert focused == ["skip", "#isi"]
+    box = page.locator("a.skip").bounding_box()
+    assert box["y"] >= 0 and box["height"] > 0
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+def test_video_loads_nothing_third_party_until_clicked(visit):
+    v = visit(width=1280, height=900)
+    v.page.route("https://www.youtube-nocookie.com/**",
+                 lambda route: route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>video</title>"))
+    page = v.go(VIDEO_SERIES)
+    local = urlsplit(v.origin).netloc
+    assert [u for u in v.requests if urlsplit(u).netloc != local] == []
+    assert page.locator("iframe").count() == 0
+    button = page.get_by_role("link", name="Putar video")
+    button.click()
+    frame = page.locator(".video iframe")
+    frame.wait_for()
+    src = frame.get_attribute("src")
+    assert src.startswith(f"https://www.youtube-nocookie.com/embed/{VIDEO_ID}")
+    assert frame.get_attribute("title").startswith("Rekaman:")
+    outside = {urlsplit(u).netloc for u in v.requests if urlsplit(u).netloc != local}
+    assert outside == {"www.youtube-nocookie.com"}
+    assert v.errors == []
+
+
+def test_search_finds_series_under_the_base_path(visit):
+    v = visit(width=1280, height=900)
+    page = v.go("/cari/")
+    page.locator("#cari input").fill("literasi")
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=15000)
+    assert "Literasi Data" in result.inner_text()
+    assert result.get_attribute("href").startswith(PREFIX + "seri/")
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations(visit, scheme):
+    v = visit(width=1280, height=900, scheme=scheme)
+    found = {}
+    for path in PAGES:
+        page = v.go(path)
+        if page.locator("figure[data-chart]").count():
+            page.keyboard.press("Shift")  # first interaction: draw the charts, check them too
+            wait_for_charts(page)
+        if path == "/cari/":
+            page.locator("#cari input").fill("contoh")
+            page.locator(".pagefind-ui__result").first.wait_for(timeout=15000)
+        problems = axe_violations(page)
+        if problems:
+            found[path] = problems
+    assert found == {}
+    assert v.errors == []
+
+
+def test_screenshots(visit):
+    """Home, a report and a series page at phone and desktop widths, charts drawn."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((360, 800), (1280, 900)):
+        v = visit(width=width, height=height)
+        for name, path in (("home", "/"), ("laporan-2023", "/laporan/2023/"), ("seri", VIDEO_SERIES)):
+            page = v.go(path)
+            if page.locator("figure[data-chart]").count():
+                page.keyboard.press("Shift")
+                wait_for_charts(page)
+            no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert no_overflow, f"{path} scrolls sideways at {width} px"
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        assert v.errors == []

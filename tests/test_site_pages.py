@@ -1,0 +1,399 @@
+"""The public pages, parsed: structure, figures (checked against the facts and against the
+model), charts (the embedded Plotly spec, the data table and the CSV all say the same),
+sample labels, the video that loads nothing until asked, search markup, links and weight."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import REPO, copy_repo_project, run_cli
+from linkcheck import broken_links
+from sitegen import charts, i18n
+from sitegen.pipeline import Options, build
+
+BASE_URL = "https://example.github.io/asn-belajar/"
+BASE = "/asn-belajar/"
+TODAY = dt.date(2026, 11, 23)
+PAGE_BUDGET = 60 * 1024  # bytes, gzip: HTML + CSS + site.js of a page without charts
+
+
+@pytest.fixture(scope="module")
+def model():
+    result = build(Options(root=REPO, today=TODAY, search=False, use_cache=False, base_url=BASE_URL), write=False)
+    return result.site, result.reports
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    rel = url.lstrip("/")
+    path = site / (rel + "index.html" if rel == "" or rel.endswith("/") else rel)
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
+def text(el) -> str:
+    return " ".join(el.get_text(" ", strip=True).split())
+
+
+def stat(soup: BeautifulSoup, label_start: str) -> str:
+    """The value of the stat box whose label starts with `label_start`."""
+    for box in soup.select(".stat"):
+        if text(box.select_one(".stat-label")).startswith(label_start):
+            return text(box.select_one(".stat-value"))
+    raise AssertionError(f"no stat labelled {label_start!r}")
+
+
+def table_rows(table) -> list[list[str]]:
+    return [[text(c) for c in tr.find_all(["th", "td"])] for tr in table.select("tbody tr")]
+
+
+def as_int(s: str) -> int:
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", s), f"not an Indonesian integer: {s!r}"
+    return int(s.replace(".", ""))
+
+
+def percent_value(s: str) -> float:
+    m = re.search(r"([+-]?\d+(?:\.\d{3})*(?:,\d+)?)%", s)
+    assert m, f"no percentage in {s!r}"
+    return float(m.group(1).replace(".", "").replace(",", "."))
+
+
+def chart_spec(soup: BeautifulSoup, chart_id: str) -> dict:
+    fig = soup.select_one(f'figure.chart[data-chart="grafik-{chart_id}"]')
+    assert fig is not None, f"no chart {chart_id}"
+    script = fig.find("script", id=f"grafik-{chart_id}")
+    assert script is not None and script.get("type") == "application/json"
+    return json.loads(script.string)
+
+
+def html_files(site: Path) -> list[Path]:
+    return [p for p in sorted(site.rglob("*.html")) if "pagefind" not in p.relative_to(site).parts]
+
+
+# ---- figures ------------------------------------------------------------------------------
+
+def test_report_2023_shows_44_series_and_949080(shipped_site):
+    soup = page(shipped_site, "/laporan/2023/")
+    assert text(soup.h1) == "Laporan 2023"
+    assert stat(soup, "Seri") == "44"
+    assert stat(soup, "Jangkauan") == "949.080"
+    assert stat(soup, "Rata-rata per seri") == i18n.decimal(949080 / 44, 0)
+    rows = table_rows(soup.find("table", class_="wide"))
+    assert rows == [["ASN Belajar", "2023", "44", "949.080", "+136,4% (2,36 kali lipat)", "21.570", "0 dari 44 seri diarsipkan"]]
+
+
+def test_growth_2023_more_than_doubles_2022(shipped_site):
+    for url in ("/laporan/", "/laporan/2023/", "/program/asn-belajar/"):
+        soup = page(shipped_site, url)
+        row = next(r for t in soup.select("table.wide") for r in table_rows(t) if "2023" in r[:2])
+        growth = next(c for c in row if "%" in c)
+        assert percent_value(growth) > 100, (url, growth)
+        assert "kali lipat" in growth
+    highlight = text(page(shipped_site, "/laporan/").select_one(".highlight"))
+    assert "naik 136,4%" in highlight and "lebih dari dua kali lipat" in highlight
+
+
+def test_reports_page_rows_match_the_model(shipped_site, model):
+    _, reports = model
+    soup = page(shipped_site, "/laporan/")
+    table = soup.find("section", attrs={"aria-labelledby": "program-asn-belajar"}).find("table", class_="wide")
+    belajar = table_rows(table)
+    rows = [r for r in reports.rows if r.program == "asn-belajar"]
+    assert [r[0] for r in belajar] == [r.figure.period.label for r in rows]
+    assert [as_int(r[1]) for r in belajar] == [r.figure.series for r in rows]
+    assert [as_int(r[2]) for r in belajar] == [r.figure.reach for r in rows]
+    assert [r[5] for r in belajar] == [f"{r.archived_series} dari {r.figure.series} seri diarsipkan" for r in rows]
+    assert belajar[0][5] == "0 dari 49 seri diarsipkan"
+    total = table.select_one("tfoot tr")
+    assert [text(c) for c in total.find_all(["th", "td"])][:3] == ["Jumlah", "100", "1.529.584"]
+
+
+def test_home_shows_computed_headline_figures(shipped_site, model):
+    _, reports = model
+    soup = page(shipped_site, "/")
+    belajar = reports.program_totals("asn-belajar")
+    assert belajar.reach == 401482 + 949080 + 179022 == 1529584
+    assert stat(soup, "ASN Belajar") == "1.529.584"
+    assert "100 seri" in text(next(b for b in soup.select(".stat") if "ASN Belajar" in text(b)))
+    assert stat(soup, "ASN Mengaji") == "11.905"
+    # the flagship comes first, and the week has the five programs Monday to Friday
+    assert text(soup.select(".stat .stat-label")[0]).startswith("ASN Belajar, 2022 – Februari 2024")
+    days = [text(li.select_one(".day")) for li in soup.select("ol.week > li")]
+    assert days == ["Senin", "Selasa", "Rabu", "Kamis", "Jumat"]
+
+
+def test_asn_mengaji_span_is_shown_as_a_span(shipped_site):
+    label = "sejak awal hingga Februari 2024"
+    reports = page(shipped_site, "/laporan/")
+    section = reports.find("section", attrs={"aria-labelledby": "program-asn-mengaji"})
+    row = section.select_one("tbody tr")
+    assert "span-row" in row["class"]
+    head = row.find("th")
+    assert text(head.select_one(".span-label")) == label and text(head.select_one(".badge.span")) == "rentang"
+    assert head.find("a") is None  # no year page claims it
+    assert "tidak dipecah per tahun" in text(section.select_one(".span-note"))
+    # on a year page it is listed apart from the year's rows and never summed in
+    y2023 = page(shipped_site, "/laporan/2023/")
+    assert "ASN Mengaji" not in text(y2023.find("table", class_="wide"))
+    spans = y2023.find("section", attrs={"aria-labelledby": "rentang"})
+    assert label in text(spans) and "11.905" in text(spans)
+    # before the program existed (it began with Dahar Ngopi in 2023) no year page mentions it
+    assert page(shipped_site, "/laporan/2022/").find("section", attrs={"aria-labelledby": "rentang"}) is None
+
+
+def test_partial_year_is_labelled(shipped_site):
+    soup = page(shipped_site, "/laporan/2024/")
+    assert "Kamis, 22 Februari 2024" in text(soup.select_one(".notice"))
+    row = table_rows(soup.find("table", class_="wide"))[0]
+    assert row[1] == "Januari–Februari 2024" and "belum setahun penuh" in row[4]
+
+
+def test_channel_shares_are_honest_when_unknown(shipped_site, model):
+    _, reports = model
+    assert reports.channel_shares == ()
+    section = page(shipped_site, "/laporan/").find("section", attrs={"aria-labelledby": "kanal"})
+    assert "Belum dapat ditampilkan" in text(section) and section.find("table") is None
+
+
+def test_channel_shares_are_shown_when_known(tmp_path):
+    root = copy_repo_project(tmp_path / "p")
+    (root / "content/series/resmi.md").write_text(
+        "---\ntitle: Seri Resmi\nprogram: asn-belajar\ndate: 2023-05-04\nreach:\n  zoom: 300\n  youtube: 900\n---\nIsi.\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-cache", "--no-search", "--today", "2026-11-23")
+    assert proc.returncode == 0, proc.stderr
+    soup = page(out, "/laporan/")
+    section = soup.find("section", attrs={"aria-labelledby": "kanal"})
+    assert table_rows(section.find("table")) == [["YouTube BPSDM Jatim", "900", "75,0%"], ["Zoom Meeting", "300", "25,0%"]]
+    spec = chart_spec(soup, "porsi-kanal")
+    assert spec["data"][0]["y"] == [900, 300]
+    assert (out / "laporan/porsi-kanal.csv").read_text(encoding="utf-8").splitlines()[1:] == ["YouTube BPSDM Jatim,900", "Zoom Meeting,300"]
+    # the official series now counts as archived in its year
+    assert "1 dari 44 seri diarsipkan" in text(page(out, "/laporan/2023/"))
+
+
+# ---- charts ---------------------------------------------------------------------------------
+
+def test_reach_chart_spec_table_and_csv_agree_with_the_model(shipped_site, model):
+    _, reports = model
+    rows = [r for r in reports.rows if r.program == "asn-belajar"]
+    expected = [r.figure.reach for r in rows]
+    with open(shipped_site / "laporan/jangkauan-per-tahun.csv", encoding="utf-8", newline="") as fh:
+        records = list(csv.reader(fh))
+    assert records[0] == ["Periode", "ASN Belajar"]
+    assert [int(r[1]) for r in records[1:]] == expected
+    for url in ("/", "/laporan/", "/laporan/2023/"):
+        soup = page(shipped_site, url)
+        spec = chart_spec(soup, "jangkauan-per-tahun")
+        trace = spec["data"][0]
+        assert trace["type"] == "bar" and trace["name"] == "ASN Belajar"
+        assert trace["y"] == expected == [401482, 949080, 179022]
+        assert trace["x"] == ["2022", "2023", "2024 (Jan–Feb)"] == [r[0] for r in records[1:]]
+        assert spec["layout"]["separators"] == ",."
+        assert spec["config"]["responsive"] is True and spec["layout"]["autosize"] is True
+        assert "Februari 2024" in trace["customdata"][2]  # Indonesian month names in the hover text
+        fig = soup.select_one('figure[data-chart="grafik-jangkauan-per-tahun"]')
+        assert fig.find("figcaption") is not None
+        table = fig.find("table")
+        assert table.find("caption") is not None
+        assert [th.get("scope") for th in table.select("thead th")] == ["col", "col"]
+        assert [[r[0], as_int(r[1])] for r in table_rows(table)] == [[r[0], int(r[1])] for r in records[1:]]
+        link = fig.select_one(".chart-links a[download]")
+        assert link["href"] == BASE + "laporan/jangkauan-per-tahun.csv"
+    # the year page marks its own year in another colour
+    colours = chart_spec(page(shipped_site, "/laporan/2023/"), "jangkauan-per-tahun")["data"][0]["marker"]["color"]
+    assert colours[1] == charts.HIGHLIGHT and colours[0] == colours[2] == charts.MUTED
+
+
+def test_series_chart_and_program_chart(shipped_site, model):
+    _, reports = model
+    rows = [r for r in reports.rows if r.program == "asn-belajar"]
+    spec = chart_spec(page(shipped_site, "/laporan/"), "seri-per-tahun")
+    assert spec["data"][0]["y"] == [r.figure.series for r in rows] == [49, 44, 7]
+    assert (shipped_site / "laporan/seri-per-tahun.csv").read_bytes() == b"Periode,ASN Belajar\r\n2022,49\r\n2023,44\r\n2024 (Jan\xe2\x80\x93Feb),7\r\n"
+    spec = chart_spec(page(shipped_site, "/program/asn-belajar/"), "jangkauan-asn-belajar")
+    assert spec["data"][0]["y"] == [r.figure.reach for r in rows]
+    assert (shipped_site / "program/asn-belajar/jangkauan.csv").is_file()
+    # one figure of one span is not a comparison: no chart for ASN Mengaji
+    assert page(shipped_site, "/program/asn-mengaji/").select("figure.chart") == []
+
+
+def test_chart_specs_are_valid_plotly_and_deterministic(model):
+    import plotly.graph_objects as go
+
+    site, reports = model
+    first = charts.page_charts(site, reports)
+    again = charts.page_charts(site, reports)
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+    seen = 0
+    for url, named in first.items():
+        for chart in named.values():
+            go.Figure(data=chart["figure"]["data"], layout=chart["figure"]["layout"])  # raises on unknown properties
+            assert "uid" not in json.dumps(chart["figure"])
+            assert set(chart["figure"]["layout"]["font"]) == {"family", "size"}
+            seen += 1
+    assert seen >= 5
+
+
+def test_plotly_is_served_from_the_site_and_loaded_lazily(shipped_site):
+    from sitegen.charts import plotly_source
+
+    copy = shipped_site / "assets/plotly.min.js"
+    assert copy.read_bytes() == plotly_source().read_bytes()
+    for path in html_files(shipped_site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        for s in soup.find_all("script", src=True):
+            assert "plotly" not in s["src"], path  # never a script tag: site.js fetches it on demand
+            assert s["src"].startswith(BASE), path  # never from another host
+        site_js = soup.find("script", src=BASE + "assets/site.js")
+        assert site_js is not None and site_js.has_attr("defer")
+        assert site_js["data-plotly"] == BASE + "assets/plotly.min.js"
+    js = (shipped_site / "assets/site.js").read_text(encoding="utf-8")
+    assert "IntersectionObserver" in js and "pointerdown" in js
+
+
+# ---- samples, series, video, search -------------------------------------------------------------
+
+def test_sample_entries_are_labelled_everywhere(shipped_site, model):
+    site, _ = model
+    samples = {s.url for s in site.series if s.sample}
+    assert samples
+    cards = 0
+    for path in html_files(shipped_site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        for card in soup.select(".card"):
+            href = card.find(["h2", "h3"]).find("a")["href"]
+            if href[len(BASE) - 1:] in samples:
+                cards += 1
+                assert "is-sample" in card["class"]
+                assert text(card.select_one(".badge.sample")) == "Contoh", path
+    assert cards >= len(samples)
+    for url in samples:
+        soup = page(shipped_site, url)
+        assert text(soup.select_one("article .kicker .badge.sample")) == "Contoh"
+        assert text(soup.select_one(".sample-notice")).startswith("Contoh.")
+        caption = soup.find("caption", id="tabel-jangkauan")
+        if caption:
+            assert "contoh, bukan angka resmi" in text(caption)
+
+
+def test_series_page_fields_and_neighbours(shipped_site, model):
+    site, _ = model
+    s = site.series_of("asn-belajar")
+    older, newer = s[-1], s[-2]  # asn-belajar series, oldest and next
+    soup = page(shipped_site, older.url)
+    facts = dict(zip([text(d) for d in soup.select("dl.facts dt")], [text(d) for d in soup.select("dl.facts dd")]))
+    assert facts["Tanggal"] == i18n.long_date(older.date)
+    assert facts["Program"].startswith("ASN Belajar")
+    assert facts["Kompetensi"] == "Teknis"
+    assert facts["Narasumber"] == ", ".join(older.speakers)
+    nxt = soup.select_one('nav.prevnext a[rel="next"]')
+    assert nxt["href"] == BASE + newer.url.lstrip("/")
+    assert soup.select_one('nav.prevnext a[rel="prev"]') is None
+    rows = table_rows(soup.find("table"))
+    assert [(r[0], as_int(r[1])) for r in rows] == [(site.config.channel_labels[c], v) for c, v in older.reach]
+
+
+def test_video_loads_nothing_until_asked(tmp_path):
+    root = copy_repo_project(tmp_path / "p")
+    (root / "content/series/dengan-video.md").write_text(
+        "---\ntitle: Seri dengan Video\nprogram: asn-belajar\ndate: 2024-01-18\nsample: true\n"
+        "video: https://www.youtube.com/watch?v=dQw4w9WgXcQ\n---\nIsi.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-cache", "--no-search", "--today", "2026-11-23")
+    assert proc.returncode == 0, proc.stderr
+    soup = page(out, "/seri/dengan-video/")
+    assert soup.find("iframe") is None and soup.find("embed") is None and soup.find("object") is None
+    loaded = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "preconnect", "dns-prefetch"}
+    for tag, attr in (("script", "src"), ("img", "src"), ("link", "href"), ("source", "src")):
+        for el in soup.find_all(tag):
+            if tag == "link" and not loaded & set(el.get("rel", [])):
+                continue  # canonical, alternate: addresses, not loaded by the browser
+            if el.get(attr):
+                assert not el[attr].startswith(("http:", "https:", "//")), el
+    button = soup.select_one(".video a[data-video]")
+    assert text(button) == "Putar video"
+    assert button["href"] == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert "www.youtube.com" in text(soup.select_one(".video .note"))
+    js = (out / "assets/site.js").read_text(encoding="utf-8")
+    assert "https://www.youtube-nocookie.com/embed/" in js
+
+
+def test_search_indexes_only_series(shipped_site):
+    bodies = {}
+    for path in html_files(shipped_site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        found = soup.select("[data-pagefind-body]")
+        if found:
+            bodies[path.relative_to(shipped_site).as_posix()] = found
+    assert bodies and all(k.startswith("seri/") for k in bodies)
+    assert all(len(v) == 1 and v[0].name == "article" for v in bodies.values())
+    assert len(bodies) == len(list((shipped_site / "seri").glob("*/index.html")))
+    one = next(iter(bodies.values()))[0]
+    assert one.select_one('[data-pagefind-filter="program"]') is not None
+    assert one.select_one('[data-pagefind-filter^="tahun:"]') is not None
+    search = page(shipped_site, "/cari/")
+    box = search.find(id="cari")
+    assert box["data-pagefind"] == BASE + "pagefind/" and box["data-base"] == BASE
+    assert "memerlukan JavaScript" in text(box.find("noscript"))
+
+
+# ---- every page ---------------------------------------------------------------------------------
+
+def test_every_page_structure(shipped_site):
+    for path in html_files(shipped_site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        where = path.relative_to(shipped_site).as_posix()
+        assert soup.html["lang"] == "id", where
+        assert len(soup.find_all("h1")) == 1, where
+        assert soup.select_one("a.skip")["href"] == "#isi" and soup.find("main", id="isi"), where
+        assert soup.find("link", rel="icon")["href"] == BASE + "favicon.svg", where
+        for table in soup.find_all("table"):
+            assert table.find("caption") is not None, where
+            assert all(th.get("scope") in ("col", "row") for th in table.find_all("th")), where
+        ids = [el["id"] for el in soup.find_all(id=True)]
+        assert len(ids) == len(set(ids)), where
+
+
+def test_every_internal_link_and_asset_resolves(shipped_site):
+    assert broken_links(shipped_site, BASE, BASE_URL) == []
+    missing = []
+    for path in html_files(shipped_site):
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        for el in soup.select("[data-plotly]"):
+            url = el["data-plotly"]
+            if not (shipped_site / url[len(BASE):]).is_file():
+                missing.append(f"{path}: {url}")
+    assert missing == []
+    assert (shipped_site / "favicon.svg").read_bytes().startswith(b"<svg")
+
+
+def test_pages_without_charts_stay_under_60kb_gzip(shipped_site):
+    shared = sum(len(gzip.compress((shipped_site / a).read_bytes(), 9)) for a in ("assets/site.css", "assets/site.js"))
+    weights = {}
+    for path in html_files(shipped_site):
+        raw = path.read_bytes()
+        if b"data-chart=" in raw:
+            continue
+        weights[path.relative_to(shipped_site).as_posix()] = len(gzip.compress(raw, 9)) + shared
+    assert len(weights) > 20
+    heavy = {k: v for k, v in weights.items() if v >= PAGE_BUDGET}
+    assert heavy == {}
+
+
+def test_print_stylesheet_hides_navigation_and_keeps_tables():
+    css = (REPO / "static/assets/site.css").read_text(encoding="utf-8")
+    block = css[css.index("@media print"):]
+    block = block[: block.index("\n}\n")]
+    for selector in (".site-header nav", ".chart-canvas", ".button", ".pager"):
+        assert selector in block
+    assert "table" in block and "display: none" in block
+    assert "@media (prefers-color-scheme: dark)" in css and ":focus-visible" in css
