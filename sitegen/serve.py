@@ -297,14 +297,14 @@ class SiteHandler(_NoCache, web.StaticFileHandler):
             return
         await super().get(path, include_body)
 
-    def _send_page(self, status: int, body: bytes, include_body: bool = True) -> None:
+    def _send_page(self, status: int, body: bytes, include_body: bool = True, quiet: bool = True) -> None:
         self.clear()
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         if include_body:
             self.write(body)
-        self.quiet_log = True  # the problems were printed once, after the build
+        self.quiet_log = quiet  # the problems were printed once, after the build
         self.finish()
 
     def write_error(self, status_code, **kwargs):
@@ -314,7 +314,7 @@ class SiteHandler(_NoCache, web.StaticFileHandler):
             return
         not_found = self.preview.output / "404.html"
         if status_code == 404 and not_found.is_file():
-            self._send_page(404, not_found.read_bytes())
+            self._send_page(404, not_found.read_bytes(), quiet=False)
             return
         super().write_error(status_code, **kwargs)
 

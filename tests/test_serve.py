@@ -126,6 +126,8 @@ def test_edit_error_page_and_recovery(tmp_path):
         assert soup.find("script", src=f"/livereload.js?port={srv.port}") is not None
         status, js = srv.get(f"/livereload.js?port={srv.port}")
         assert status == 200 and "LiveReload" in js  # served by the preview server itself
+        status, missing = srv.get("/tidak-ada/")
+        assert status == 404 and (root / ".cache/serve-site/404.html").read_text(encoding="utf-8") == missing
 
         # An edit is picked up and the new content served.
         write(root, "content/series/satu.md", SERIES.format(title="Seri Satu Diubah", body="Isi kedua."))
