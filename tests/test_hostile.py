@@ -100,6 +100,10 @@ serta <svg onload="window.__pwned=14"><circle r="1"/></svg> dan <b onmouseover="
 """
 
 
+# Plotly draws a few tags in its labels (<b>, <br>, <a href>): chart labels must stay text.
+CHART_MARKUP = ' <b>tebal</b> <br> <a href="https://x.org/" target="_top">x</a>'
+
+
 def q(value) -> str:
     """A YAML scalar/flow value (JSON is valid YAML)."""
     return json.dumps(value, ensure_ascii=False)
@@ -113,7 +117,7 @@ base_url: https://example.org/
 language: id
 timezone: Asia/Jakarta
 channels:
-  zoom: {q("Zoom " + PAYLOADS[2] + " " + PAYLOADS[3])}
+  zoom: {q("Zoom " + PAYLOADS[2] + " " + PAYLOADS[3] + " " + PAYLOADS[5] + CHART_MARKUP)}
   youtube: {q("YouTube " + PAYLOADS[6] + " " + CSV_PAYLOAD)}
 schedule_since: 2023-09-14
 search: false
@@ -487,6 +491,23 @@ POKE = """
 }
 """
 
+# Plotly turns <a href>, <b>, <br> in label text into SVG markup; content must stay text.
+CHART_TEXT = """
+() => {
+  const out = [];
+  for (const plot of document.querySelectorAll(".js-plotly-plot")) {
+    for (const a of plot.querySelectorAll("svg a")) {
+      out.push("a chart label became a link: " + a.outerHTML.slice(0, 160));
+    }
+    const text = plot.textContent;
+    if (text.includes("tebal") && !text.includes("<b>tebal</b>")) {
+      out.push("a chart label's <b> became bold text instead of staying text");
+    }
+  }
+  return out;
+}
+"""
+DRAWN = "document.querySelectorAll('figure[data-state=drawn]').length"
 STATE = "() => [typeof window.__pwned === 'undefined' ? null : String(window.__pwned), window.__dialogs]"
 
 
@@ -525,9 +546,14 @@ def browse(browser, base: str, rels: list[str]) -> list[str]:
     for rel in rels:
         where[0] = rel
         page.goto(base + "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel), wait_until="load")
-        if page.query_selector("script[type='application/json']"):  # charts load on scroll
-            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-            page.wait_for_load_state("networkidle")
+        charts = len(page.query_selector_all("figure[data-chart]"))
+        if charts:  # charts are drawn on the first interaction: draw them all, with the payloads
+            page.keyboard.press("Shift")
+            try:
+                page.wait_for_function(f"document.querySelectorAll('figure[data-state=drawn]').length >= {charts}", timeout=15000)
+            except Exception:
+                found.append(f"{rel}: only {page.evaluate(DRAWN)} of {charts} charts were drawn")
+            found += [f"{rel}: {problem}" for problem in page.evaluate(CHART_TEXT)]
         r = page.evaluate(POKE)
         found += [f"{rel}: window.__pwned = {r['pwned']}"] if r["pwned"] else []
         found += [f"{rel}: {d}" for d in r["dialogs"]]
