@@ -396,7 +396,7 @@ def cmd_serve(args) -> int:
     try:
         sockets = netutil.bind_sockets(args.port, args.host)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); choose another --port") from None
+        raise UsageError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another --port") from None
     port = sockets[0].getsockname()[1]
     work = root / WORK_DIR
     preview = Preview(args, output, work, port)
