@@ -66,6 +66,9 @@ def sanitise(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        # Table alignment only: any other style could lay a cell over the whole page
+        # (position: fixed) or fetch from another site (background: url(...)).
+        filter_style_properties={"text-align"},
     )
 
 
