@@ -82,6 +82,7 @@ serta <svg onload="window.__pwned=14"><circle r="1"/></svg> dan <b onmouseover="
 <meta http-equiv="refresh" content="0;url=javascript:window.__pwned=29">
 <base href="javascript:window.__pwned=30//">
 <style>body{background:url("javascript:window.__pwned=31")}</style>
+<table><tr><td style="position:fixed;inset:0;z-index:9;background:url(https://evil.example/x.png)">tutup</td></tr></table>
 <math><mtext><table><mglyph><style><img src=x onerror=window.__pwned=32></style></mglyph></table></mtext></math>
 <details open ontoggle="window.__pwned=33">d</details>
 <input autofocus onfocus="window.__pwned=34">
@@ -263,7 +264,7 @@ def html_problems(text: str, where: str) -> list[str]:
                 found.append(f"{where}:{line}: <{tag} {name}=...> event handler attribute")
             if lname in ("srcdoc", "formaction") or (lname in URL_ATTRIBUTES or name in URL_ATTRIBUTES) and is_javascript_url(value):
                 found.append(f"{where}:{line}: <{tag} {name}={value!r}>")
-            if lname == "style" and re.search(r"javascript:|expression\(|url\(", value, re.I):
+            if lname == "style" and re.search(r"javascript:|expression\(|url\(|position\s*:\s*(fixed|absolute|sticky)", value, re.I):
                 found.append(f"{where}:{line}: <{tag} style={value!r}>")
         if tag == "script":
             kind = (el.get("type") or "").strip().lower()
@@ -362,6 +363,7 @@ def test_check_catches_injection():
     assert html_problems("<script>window.__pwned=1</script>", "t")
     assert html_problems('<script src="https://cdn.example/x.js"></script>', "t")
     assert html_problems('<script type="application/json">{"a": </script>', "t")
+    assert html_problems('<table><tr><td style="position: fixed; inset: 0">x</td></tr></table>', "t")
     assert not html_problems('<script src="/assets/site.js" defer></script><a href="https://x.org/?a=1&amp;b=2">x</a>', "t")
 
 
