@@ -118,7 +118,7 @@ def pick_pages(site: Path) -> list[tuple[str, str]]:
     series = sorted(p.parent.name for p in (site / "seri").glob("*/index.html"))
     if not series:
         raise SystemExit("the built site has no series pages")
-    pages = [("Beranda", "/"), ("Laporan 2023 (grafik)", REPORT_PAGE), ("Halaman seri", f"/seri/{series[0]}/")]
+    pages = [("Home", "/"), ("2023 report, with charts", REPORT_PAGE), ("A series", f"/seri/{series[0]}/")]
     return [(label, path) for label, path in pages if (site / path.lstrip("/") / "index.html").is_file()]
 
 
@@ -167,7 +167,7 @@ def summarise(label: str, path: str, report: dict) -> dict:
 
 
 def markdown_table(results: list[dict]) -> str:
-    head = "| Halaman | " + " | ".join(LABELS[c] for c in CATEGORIES) + " | Ditransfer |"
+    head = "| Page | " + " | ".join(LABELS[c] for c in CATEGORIES) + " | Transferred |"
     rule = "|---|" + "---:|" * (len(CATEGORIES) + 1)
     rows = [
         f"| {r['label']} (`{r['path']}`) | " + " | ".join(str(r["scores"][c]) for c in CATEGORIES)
