@@ -81,6 +81,11 @@ def long_label(period) -> str:
 
 # ---- one bar chart ------------------------------------------------------------------------------
 
+def plot_text(value: str) -> str:
+    """Text for Plotly, which reads a few HTML-like tags and entities in labels: escape them."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_title: str,
                category_title: str, categories: list, hover: list, traces: list,
                colours: dict | None = None) -> dict:
@@ -96,17 +101,17 @@ def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_ti
             marker = {"color": [colours.get(j, colour) for j in range(len(categories))]}
         data.append({
             "type": "bar",
-            "name": name,
+            "name": plot_text(name),
             "x": list(categories),
             "y": list(vs),
-            "customdata": list(hover),
+            "customdata": [plot_text(h) for h in hover],
             "marker": marker,
             "texttemplate": "%{y:,.0f}",
             "textposition": "outside",
             "textfont": {"size": 13},
             "constraintext": "none",
             "cliponaxis": False,
-            "hovertemplate": "%{customdata}<br>" + name + "<br>" + axis_title + ": <b>%{y:,.0f}</b><extra></extra>",
+            "hovertemplate": "%{customdata}<br>%{fullData.name}<br>" + plot_text(axis_title) + ": <b>%{y:,.0f}</b><extra></extra>",
         })
     layout = {
         "autosize": True,
@@ -123,7 +128,7 @@ def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_ti
         "xaxis": {
             "type": "category", "automargin": True, "fixedrange": True, "showgrid": False,
             "tickmode": "array", "tickvals": list(categories),
-            "ticktext": [c.replace(" (", "<br>(") for c in categories], "tickangle": 0,
+            "ticktext": [plot_text(c).replace(" (", "<br>(") for c in categories], "tickangle": 0,
         },
         "yaxis": {
             "title": {"text": ""}, "tickformat": ",.0f", "rangemode": "tozero",
@@ -275,12 +280,15 @@ def page_charts(site, reports) -> dict:
 
 
 def csv_bytes(table: dict) -> bytes:
-    """The chart's data table as CSV: UTF-8, a header row, plain numbers, CRLF rows (RFC 4180)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table["columns"])
+    """The chart's data table as CSV, like the open data files: UTF-8, a header row, plain
+    numbers (no thousands dots), text defused against spreadsheet formulas."""
+    from .opendata import csv_cell
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_cell(c) for c in table["columns"]])
     for row in table["rows"]:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue().encode("utf-8")
 
 

@@ -188,6 +188,11 @@ def test_report_is_useful_before_plotly_and_draws_after_scrolling(visit, model):
     # Indonesian separators in the drawn bar labels
     labels = [t.strip() for t in page.locator("figure.chart .plotly .bartext").all_text_contents()]
     assert "949.080" in labels
+    # hovering the 2023 bar shows an Indonesian label with Indonesian number format
+    box = page.locator("figure.chart .plotly .point path").nth(1).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.querySelector('figure.chart .hoverlayer').textContent.includes('949.080')")
+    assert "Tahun 2023" in page.locator("figure.chart .hoverlayer").text_content()
     assert v.errors == []
 
 

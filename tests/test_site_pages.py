@@ -218,12 +218,17 @@ def test_series_chart_and_program_chart(shipped_site, model):
     rows = [r for r in reports.rows if r.program == "asn-belajar"]
     spec = chart_spec(page(shipped_site, "/laporan/"), "seri-per-tahun")
     assert spec["data"][0]["y"] == [r.figure.series for r in rows] == [49, 44, 7]
-    assert (shipped_site / "laporan/seri-per-tahun.csv").read_bytes() == b"Periode,ASN Belajar\r\n2022,49\r\n2023,44\r\n2024 (Jan\xe2\x80\x93Feb),7\r\n"
+    assert (shipped_site / "laporan/seri-per-tahun.csv").read_bytes() == b"Periode,ASN Belajar\n2022,49\n2023,44\n2024 (Jan\xe2\x80\x93Feb),7\n"
     spec = chart_spec(page(shipped_site, "/program/asn-belajar/"), "jangkauan-asn-belajar")
     assert spec["data"][0]["y"] == [r.figure.reach for r in rows]
     assert (shipped_site / "program/asn-belajar/jangkauan.csv").is_file()
     # one figure of one span is not a comparison: no chart for ASN Mengaji
     assert page(shipped_site, "/program/asn-mengaji/").select("figure.chart") == []
+
+
+def test_chart_csv_defuses_formulas():
+    table = {"columns": ["Periode", "=1+1"], "rows": [["-2", 5], ["@x", None]]}
+    assert charts.csv_bytes(table) == b"Periode,'=1+1\n'-2,5\n'@x,\n"
 
 
 def test_chart_specs_are_valid_plotly_and_deterministic(model):
