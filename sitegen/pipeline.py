@@ -200,7 +200,7 @@ def gather(opts: Options, state: cache_mod.CacheState, timer: Timer) -> tuple:
     reports = reports_mod.compute(site, problems)
     url_entries = [(p.url, p.path, 1) for p in programs] + [(p.url, p.path, 1) for p in pages]
     url_entries += [(s.url, s.path, 1) for s in site.series]
-    reserved = {"/program/", "/seri/", "/arsip/", "/jadwal/", "/laporan/", "/data/", "/assets/", "/pagefind/"}
+    reserved = {"/program/", "/seri/", "/arsip/", "/jadwal/", "/laporan/", "/data/", "/assets/", "/pagefind/", "/cari/"}
     for p in pages:
         if p.url in reserved:
             problems.error(p.path, 1, f"URL {p.url} is reserved for the site's own pages (change 'slug' or the file name)")

@@ -102,6 +102,16 @@ class Reports:
         return next((y for y in self.years if y.year == year), None)
 
 
+def _span_touches(site: Site, figure: DeclaredFigure, year: int) -> bool:
+    """Does a span figure cover part of `year`? An open start ("since the program began")
+    begins at the program's `since` when the program gives one."""
+    start = figure.period.start
+    if start is None:
+        program = site.program_by_slug.get(figure.program)
+        start = program.since if program is not None else None
+    return (start is None or start.year <= year) and figure.period.end.year >= year
+
+
 def compute(site: Site, problems: Problems | None = None) -> Reports:
     official = [s for s in site.series if s.official and s.date <= site.today]
     rows = []
@@ -139,12 +149,7 @@ def compute(site: Site, problems: Problems | None = None) -> Reports:
     years = []
     for y in year_numbers:
         in_year = tuple(sorted((r for r in rows if r.figure.period.year == y), key=lambda r: order.index(r.program)))
-        spans = tuple(
-            r for r in rows
-            if r.figure.period.kind == "span"
-            and (r.figure.period.start is None or r.figure.period.start.year <= y)
-            and r.figure.period.end.year >= y
-        )
+        spans = tuple(r for r in rows if r.figure.period.kind == "span" and _span_touches(site, r.figure, y))
         archived = tuple(s for s in official if s.year == y)
         samples = tuple(s for s in site.past_series if s.sample and s.year == y)
         years.append(YearReport(y, in_year, spans, archived, samples))

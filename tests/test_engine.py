@@ -159,3 +159,13 @@ def test_headline_total_is_computed_from_declared_years(tmp_path):
     # every shipped series is a sample: none counts as archived
     assert all(r.archived_series == 0 for r in result.reports.rows)
     assert isinstance(result.reports, reports_mod.Reports)
+
+
+def test_open_span_starts_at_the_programs_since(tmp_path):
+    """ASN Mengaji's span ("since the program began", until Feb 2024) belongs to the years
+    2023-2024 of a program that started on 2023-09-14, never to 2022."""
+    root = copy_repo_project(tmp_path / "p")
+    result = build(opts(root), write=False)
+    spans = {y.year: [r.program for r in y.spans] for y in result.reports.years}
+    assert spans[2022] == []
+    assert spans[2023] == ["asn-mengaji"] and spans[2024] == ["asn-mengaji"]

@@ -355,3 +355,8 @@ def test_two_routes_for_one_file_are_refused(tmp_path, monkeypatch):
     with pytest.raises(BuildFailed) as info:
         build(Options(root=root, use_cache=False, search=False))
     assert [p.format() for p in info.value.problems.errors] == ["templates:1: two outputs share the path jadwal/index.html: /jadwal/ and /jadwal/"]
+
+
+def test_search_page_url_is_reserved(tmp_path):
+    found = problems_for(tmp_path, {"content/pages/cari.md": "---\ntitle: Cari lain\n---\nx\n"})
+    assert found == ["content/pages/cari.md:1: URL /cari/ is reserved for the site's own pages (change 'slug' or the file name)"]
