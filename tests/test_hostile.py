@@ -609,6 +609,62 @@ def test_no_payload_runs_in_a_browser(hostile_site, browser):
     assert found == [], "\n".join(found)
 
 
+SEARCH_QUERIES = [
+    "pwned", "script", "Seri", "<img src=x onerror=window.__pwned=91>", '"><svg onload=window.__pwned=92>',
+    "</script><script>window.__pwned=93</script>", "[SEARCH_TERM]{{ 7*7 }}",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_search_site(tmp_path_factory) -> Path:
+    """The hostile project with its Pagefind index: search results and filters show the
+    hostile titles, and the query itself comes from the address (?q=)."""
+    tmp = tmp_path_factory.mktemp("hostile-search")
+    files = hostile_files()
+    files["site.yaml"] = SITE_YAML.replace("search: false", "search: true")
+    root = make_project(tmp, files)
+    out = tmp / "out"
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-cache", "--today", TODAY)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    if not (out / "pagefind").is_dir():
+        pytest.skip("the build made no Pagefind index")
+    return out
+
+
+def test_search_shows_hostile_titles_and_queries_as_text(hostile_search_site, browser):
+    if not (hostile_search_site / "cari" / "index.html").is_file():
+        pytest.skip("no search page")
+    from urllib.parse import quote
+
+    found = []
+    with static_server(hostile_search_site) as base:
+        context = browser.new_context()
+        context.add_init_script(TRAP)
+        page = context.new_page()
+        page.on("dialog", lambda d: (found.append(f"dialog {d.message!r}"), d.dismiss()))
+        page.on("pageerror", lambda exc: found.append(f"script error {exc}"))
+        shown = 0
+        for q in SEARCH_QUERIES:
+            page.goto(f"{base}/cari/?q={quote(q)}", wait_until="load")
+            try:
+                page.wait_for_selector(".pagefind-ui__message", timeout=10000)
+                page.wait_for_load_state("networkidle")
+            except Exception:
+                found.append(f"?q={q!r}: the search UI showed no result message")
+                continue
+            shown += len(page.query_selector_all(".pagefind-ui__result"))
+            r = page.evaluate(POKE)
+            found += [f"?q={q!r}: window.__pwned = {r['pwned']}"] if r["pwned"] else []
+            found += [f"?q={q!r}: {d}" for d in r["dialogs"]]
+            found += [f"?q={q!r}: javascript link {h!r}" for h in r["jsLinks"]]
+            for check in ("#cari img[src='x']", "#cari svg[onload]", "#cari script"):
+                if page.query_selector(check):
+                    found.append(f"?q={q!r}: {check} in the search results")
+        context.close()
+    assert found == [], "\n".join(found)
+    assert shown > 0, "no search gave a result: the test saw no hostile result"
+
+
 # ---- the development server ----------------------------------------------------------------
 
 SECRET = "rahasia-5b0f2c7e-jangan-disajikan"
