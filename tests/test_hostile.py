@@ -161,6 +161,7 @@ date: "2026-12-03"
 speakers: {q(PAYLOADS)}
 tags: {q(PAYLOADS)}
 summary: {q("-" + ALL + " " + ICS_PAYLOAD)}
+video: "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1"
 ---
 {BODY}
 """
