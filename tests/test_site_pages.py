@@ -343,7 +343,7 @@ def test_search_indexes_only_series(shipped_site):
     assert all(len(v) == 1 and v[0].name == "article" for v in bodies.values())
     assert len(bodies) == len(list((shipped_site / "seri").glob("*/index.html")))
     one = next(iter(bodies.values()))[0]
-    assert one.select_one('[data-pagefind-filter="program"]') is not None
+    assert one.select_one('[data-pagefind-filter^="program:"]') is not None
     assert one.select_one('[data-pagefind-filter^="tahun:"]') is not None
     search = page(shipped_site, "/cari/")
     box = search.find(id="cari")
