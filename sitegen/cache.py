@@ -1,13 +1,17 @@
-"""The persistent build cache: per source its stat and content hash, its parsed and
-validated record, the problems found in it and its rendered Markdown; per output the
-digest of everything it was rendered from.
+"""The persistent build cache: per source its stat and content hash, its validated record,
+the problems found in it and its model object (with the rendered Markdown); per output
+the digest of everything it was rendered from.
 
 The cache is only an accelerator: a missing, stale or unreadable cache gives the same
 site, just more slowly (tests compare incremental builds with clean ones byte for byte).
 
-On disk: `state.pickle` (everything but the rendered Markdown, small enough to load and
-save on every build) and `bodies/NN.pickle`, the rendered Markdown bodies spread over
-shards by content hash, so that editing one series rewrites one small shard.
+On disk: `state.pickle` (everything but the model objects, small enough to load and save
+on every build) and `objects/NN.pickle`, the model objects (Series, Program, Page, each
+holding its rendered Markdown) spread over shards by content hash, so that editing one
+series rewrites one small shard.
+
+A cached document keeps its kind, path, content hash and the lines of its top-level
+fields (`doc_tuple`, `document`); its front matter lives on in the validated record.
 """
 
 from __future__ import annotations
@@ -49,24 +53,38 @@ FORMAT = (
 @dataclass
 class CacheState:
     stats: dict = field(default_factory=dict)  # source rel path -> (size, mtime_ns, digest)
-    # source rel path -> (key, light Document, record or None, [Problem]); key is
-    # (digest, validation context digest, markdown engine, raw_html)
+    # source rel path -> (key, doc_tuple or None, record or None, [Problem]); key is
+    # (digest, validation context digest, markdown engine, raw_html, source rel path)
     entities: dict = field(default_factory=dict)
-    bodies: dict = field(default_factory=dict)  # (digest, engine, raw_html) -> html
+    objects: dict = field(default_factory=dict)  # entity key -> model object
     outputs: dict = field(default_factory=dict)  # output rel path -> (digest, size, mtime_ns)
     output_dir: str = ""
     search: bool = False  # the output folder holds a search index
     closures: tuple = ()  # (template hashes, closures) of the last build
     assets: dict = field(default_factory=dict)  # source path -> (size, mtime_ns, digest)
     shard_keys: dict = field(default_factory=dict, repr=False)  # shard -> keys as loaded
+    closures_changed: bool = False  # set during a build: the template closures were redone
+
+
+def doc_tuple(doc) -> tuple:
+    """What the cache keeps of a parsed document."""
+    lines = {k: v for k, v in doc.lines.items() if len(k) <= 1}
+    return (doc.kind, doc.path, lines, doc.body_line, doc.digest)
+
+
+def document(t: tuple):
+    from .load import Document
+
+    kind, path, lines, body_line, digest = t
+    return Document(kind, path, {}, lines, "", body_line, digest)
 
 
 def shard_of(key: tuple) -> int:
     return int(key[0][:4], 16) % SHARDS if key and isinstance(key[0], str) and len(key[0]) >= 4 else 0
 
 
-def _bodies_dir(path: Path) -> Path:
-    return path.parent / "bodies"
+def _objects_dir(path: Path) -> Path:
+    return path.parent / "objects"
 
 
 def load(path: Path | None) -> CacheState:
@@ -79,9 +97,9 @@ def load(path: Path | None) -> CacheState:
             return CacheState()
     except Exception:  # a damaged cache is ignored, never fatal
         return CacheState()
-    state.bodies = {}
+    state.objects = {}
     state.shard_keys = {}
-    folder = _bodies_dir(path)
+    folder = _objects_dir(path)
     for n in range(SHARDS):
         f = folder / f"{n:02d}.pickle"
         try:
@@ -89,9 +107,9 @@ def load(path: Path | None) -> CacheState:
                 fmt, part = pickle.load(fh)
             if fmt != FORMAT or not isinstance(part, dict):
                 continue
-        except Exception:  # a missing or damaged shard: its bodies are made again
+        except Exception:  # a missing or damaged shard: its objects are made again
             continue
-        state.bodies.update(part)
+        state.objects.update(part)
         state.shard_keys[n] = frozenset(part)
     return state
 
@@ -104,26 +122,26 @@ def _write(path: Path, payload) -> None:
 
 
 def save(path: Path | None, state: CacheState) -> None:
-    """Write the state; only the body shards whose contents changed are rewritten."""
+    """Write the state; only the object shards whose contents changed are rewritten."""
     if path is None:
         return
-    folder = _bodies_dir(path)
+    folder = _objects_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     shards: dict = {n: {} for n in range(SHARDS)}
-    for key, html in state.bodies.items():
-        shards[shard_of(key)][key] = html
+    for key, obj in state.objects.items():
+        shards[shard_of(key)][key] = obj
     for n, part in shards.items():
         keys = frozenset(part)
         if state.shard_keys.get(n) == keys:
             continue
         _write(folder / f"{n:02d}.pickle", (FORMAT, part))
         state.shard_keys[n] = keys
-    bodies, shard_keys = state.bodies, state.shard_keys
-    state.bodies, state.shard_keys = {}, {}
+    objects, shard_keys = state.objects, state.shard_keys
+    state.objects, state.shard_keys, state.closures_changed = {}, {}, False
     try:
         _write(path, (FORMAT, state))
     finally:
-        state.bodies, state.shard_keys = bodies, shard_keys
+        state.objects, state.shard_keys = objects, shard_keys
 
 
 def invalidate(path: Path | None) -> None:

@@ -6,6 +6,9 @@ so a task is only an index into that shared state and a result is only what the 
 must know. Results come back in task order, and every task is a pure function of that
 state, so the output is byte-identical whatever the number of jobs.
 
+The caller should `gc.freeze()` its objects before forking, so that the workers' garbage
+collector does not touch (and so copy) the pages they share with the parent.
+
 Forking is refused (the work is done in this process) where it would be unsafe or not
 worth it: other threads running (a fork copies their locks, as in the preview server),
 no `fork` start method, one job, or too little work.
@@ -13,7 +16,6 @@ no `fork` start method, one job, or too little work.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
@@ -58,16 +60,11 @@ def run(fn: Callable, items: list, jobs: int, shared: dict | None = None) -> lis
         # Small chunks balance the load (pages differ in cost); each costs one round trip.
         size = max(1, min(64, len(items) // (jobs * 8) or 1))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        gc.collect()
-        gc.freeze()  # objects the parent already has are not touched by the workers' GC
-        try:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(jobs) as pool:
-                out: list = []
-                for part in pool.imap(_call, chunks):
-                    out.extend(part)
-                return out
-        finally:
-            gc.unfreeze()
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs) as pool:
+            out: list = []
+            for part in pool.imap(_call, chunks):
+                out.extend(part)
+            return out
     finally:
         _SHARED.clear()

@@ -11,6 +11,7 @@ recorded digest still matches are reused from the previous build.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -80,8 +81,7 @@ class Timer:
 
 def _source_task(task: tuple) -> tuple:
     """Read, parse, validate and render the Markdown of one source (in a worker process
-    when there are many). Returns (rel, stat entry, light document, record, problems,
-    body html); the light document is the parsed one without its Markdown body."""
+    when there are many). Returns (stat entry, document tuple, record, problems, body html)."""
     kind, rel, path, size, mtime_ns, raw = task
     shared = parallel._SHARED
     ctx, engine, bodies = shared["ctx"], shared["engine"], shared["bodies"]
@@ -90,7 +90,7 @@ def _source_task(task: tuple) -> tuple:
         data = Path(path).read_bytes()
     except OSError as exc:
         problems.error(rel, 1, f"cannot read the file: {exc.strerror or exc}")
-        return rel, None, None, None, problems.items, None
+        return None, None, None, problems.items, None
     d = digest_bytes(data)
     doc = parse_document(kind, rel, data, problems)
     record, html = None, None
@@ -101,45 +101,56 @@ def _source_task(task: tuple) -> tuple:
             html = bodies.get((d, engine, raw))
             if html is None:
                 html = markup.render(doc.body, engine, raw)
-    light = replace(doc, body="") if doc is not None else None
-    return rel, (size, mtime_ns, d), light, record, problems.items, html
+    return (size, mtime_ns, d), cache_mod.doc_tuple(doc) if doc is not None else None, record, problems.items, html
+
+
+_MAKERS = {"program": model.make_program, "series": model.make_series, "page": model.make_page}
 
 
 def _load_sources(sources: list, ctx: dict | None, config: Config | None, state: cache_mod.CacheState,
                   jobs: int, problems: Problems) -> list:
-    """[(light document or None, record or None, body html)] for `sources`, in order,
+    """[(document or None, record or None, model object or None)] for `sources`, in order,
     reusing the cached result of every source whose bytes and validation context are
     unchanged. Problems are reported as if every source had been read again."""
     engine = config.markdown if config is not None else ""
     ctx_key = digest(ctx) if ctx is not None else None
     results: list = [None] * len(sources)
     todo: list = []
+    objects = state.objects
     for i, src in enumerate(sources):
         raw = config.raw_html_allowed(src.rel) if config is not None else False
         cached = state.stats.get(src.rel)
         entity = state.entities.get(src.rel)
         if cached and entity and cached[0] == src.size and cached[1] == src.mtime_ns:
             key, doc, record, found = entity
-            html = state.bodies.get((key[0], engine, raw)) if record is not None else None
-            if key == (cached[2], ctx_key, engine, raw) and (record is None or html is not None):
-                results[i] = (doc, record, html, found, cached)
+            obj = objects.get(key) if record is not None else None
+            if key == (cached[2], ctx_key, engine, raw, src.rel) and (record is None or obj is not None):
+                results[i] = (key, doc, record, found, obj, None)
                 continue
         todo.append((i, (src.kind, src.rel, src.abs, src.size, src.mtime_ns, raw)))
-    n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
-    shared = {"ctx": ctx, "engine": engine, "bodies": state.bodies}
-    done = parallel.run(_source_task, [t for _, t in todo], n, shared)
-    for (i, task), (rel, stat, doc, record, found, html) in zip(todo, done):
-        results[i] = (doc, record, html, found, stat)
+    if todo:
+        # Markdown already rendered for the same bytes (a renamed or restored file) is reused.
+        bodies = {(k[0], k[2], k[3]): obj.body_html for k, obj in objects.items()} if objects else {}
+        n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
+        shared = {"ctx": ctx, "engine": engine, "bodies": bodies}
+        done = parallel.run(_source_task, [t for _, t in todo], n, shared)
+        for (i, task), (stat, doc, record, found, html) in zip(todo, done):
+            key = (stat[2], ctx_key, engine, task[5], task[1]) if stat is not None else None
+            results[i] = (key, doc, record, found, None, html)
     out = []
-    for src, (doc, record, html, found, stat) in zip(sources, results):
+    for src, (key, doc, record, found, obj, html) in zip(sources, results):
         problems.items.extend(found)
-        raw = config.raw_html_allowed(src.rel) if config is not None else False
-        if stat is not None:
-            state.new_stats[src.rel] = stat
-            state.new_entities[src.rel] = ((stat[2], ctx_key, engine, raw), doc, record, found)
-            if html is not None:
-                state.bodies[(stat[2], engine, raw)] = html
-        out.append((doc, record, html))
+        if key is None:  # unreadable
+            out.append((None, None, None))
+            continue
+        state.new_stats[src.rel] = (src.size, src.mtime_ns, key[0])
+        state.new_entities[src.rel] = (key, doc, record, found)
+        document = cache_mod.document(doc) if doc is not None else None
+        if record is not None and obj is None:
+            obj = _MAKERS[src.kind](document, record, html)
+        if obj is not None:
+            state.new_objects[key] = obj
+        out.append((document, record, obj))
     return out
 
 
@@ -151,7 +162,7 @@ def gather(opts: Options, state: cache_mod.CacheState, timer: Timer) -> tuple:
     config = load_config(root, problems, opts.base_url)
     sources = find_sources(root, problems)
     timer.mark("find")
-    state.new_stats, state.new_entities = {}, {}
+    state.new_stats, state.new_entities, state.new_objects = {}, {}, {}
 
     figures_parsed = None
     fig_src = [s for s in sources if s.kind == "figures"]
@@ -172,29 +183,22 @@ def gather(opts: Options, state: cache_mod.CacheState, timer: Timer) -> tuple:
     ctx = {"channels": [c for c, _ in config.channels]}
     # Programs first: series are checked against the program slugs.
     program_sources = [s for s in markdown_sources if s.kind == "program"]
-    loaded = dict(zip((s.rel for s in program_sources), _load_sources(program_sources, dict(ctx), config, state, opts.jobs, problems)))
-    records: dict = {"program": [(d, r) for d, r, _ in loaded.values() if r is not None]}
+    loaded = _load_sources(program_sources, dict(ctx), config, state, opts.jobs, problems)
+    records: dict = {"program": [(d, r) for d, r, _ in loaded if r is not None]}
+    objects: dict = {"program": [o for _, r, o in loaded if r is not None]}
     ctx["programs"] = [rec["slug"] for _, rec in records["program"]]
     rest_sources = [s for s in markdown_sources if s.kind != "program"]
-    loaded.update(zip((s.rel for s in rest_sources), _load_sources(rest_sources, ctx, config, state, opts.jobs, problems)))
-    bodies = {}
-    for kind in ("series", "page"):
-        records[kind] = []
-    for src in rest_sources:
-        doc, rec, html = loaded[src.rel]
+    records["series"], records["page"], objects["series"], objects["page"] = [], [], [], []
+    for src, (doc, rec, obj) in zip(rest_sources, _load_sources(rest_sources, ctx, config, state, opts.jobs, problems)):
         if rec is not None:
             records[src.kind].append((doc, rec))
-    for doc, rec, html in loaded.values():
-        if rec is not None:
-            bodies[doc.path] = html
+            objects[src.kind].append(obj)
     timer.mark("parse")
     fig_data = validate_figures(figures_parsed, FIGURES_FILE, ctx, problems)
     _check_program_fit(records, problems)
     timer.mark("validate")
 
-    programs = [model.make_program(d, r, bodies[d.path]) for d, r in records["program"]]
-    series = [model.make_series(d, r, bodies[d.path]) for d, r in records["series"]]
-    pages = [model.make_page(d, r, bodies[d.path]) for d, r in records["page"]]
+    programs, series, pages = objects["program"], objects["series"], objects["page"]
     timer.mark("markdown")
     site = model.make_site(config, today_for(config, opts.today), programs, series, model.make_figures(fig_data), pages, opts.drafts)
     reports = reports_mod.compute(site, problems)
@@ -267,12 +271,26 @@ def _closures(env, templates, problems: Problems, root: Path, state: cache_mod.C
     closures = template_closures(env, templates, found, root)
     problems.extend(found)
     state.closures = (key, closures) if not found.items else ()
+    state.closures_changed = True
     return closures
 
 
 def build(opts: Options, write: bool = True) -> Result:
     """Build the site (or, with write=False, only check it). Raises BuildFailed on input
     problems, before anything is written."""
+    # Loading the cache, the model and the route table makes many long-lived objects and
+    # few reference cycles: the cyclic garbage collector only slows that down (by a third).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(opts, write, collecting)
+    finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
+
+
+def _build(opts: Options, write: bool, collecting: bool) -> Result:
     timer = Timer()
     root = opts.root.resolve()
     opts.root = root
@@ -302,20 +320,26 @@ def build(opts: Options, write: bool = True) -> Result:
     renderer = Renderer(env, templates, closures, digest(config.digest, opts.serve_script, globals_), globals_)
     timer.mark("plan")
 
+    outs = [r.output for r in planned]
     seen: dict = {}
-    for r in planned:
-        if r.output in seen:
-            problems.error("templates", 1, f"two outputs share the path {r.output}: {seen[r.output]} and {r.url}")
-        seen[r.output] = r.url
+    for r, rel in zip(planned, outs):
+        if rel in seen:
+            problems.error("templates", 1, f"two outputs share the path {rel}: {seen[rel]} and {r.url}")
+        seen[rel] = r.url
     searching = bool(opts.search and config.search)
     # Update the previous output in place when the cache describes it and no search index
     # is involved; otherwise build a fresh tree beside it and swap (StagedTree).
     in_place = write and bool(state.outputs) and not searching and not state.search
     digests = [renderer.route_digest(route) for route in planned]
-    todo = [i for i, route in enumerate(planned) if not (write and _unchanged(state, route.output, digests[i], output))]
+    todo = [i for i, rel in enumerate(outs) if not (write and _unchanged(state, rel, digests[i], output))]
     result.reused = len(planned) - len(todo)
     timer.mark("digest")
 
+    # Rendering makes short-lived objects, some in cycles: collect again, but never scan (or,
+    # in forked workers, copy) the model and the cache, which live until the end.
+    gc.freeze()
+    if collecting:
+        gc.enable()
     tree = None
     if write and not in_place and not problems.fails(opts.strict):
         tree = StagedTree(output)
@@ -329,7 +353,7 @@ def build(opts: Options, write: bool = True) -> Result:
             if error is not None:
                 problems.error(*error)
             elif stat is not None:
-                new_outputs[planned[i].output] = (digests[i],) + stat
+                new_outputs[outs[i]] = (digests[i],) + stat
             elif data is not None:
                 pending.append((i, data))
         result.rendered = len(todo)
@@ -350,13 +374,13 @@ def build(opts: Options, write: bool = True) -> Result:
             tree = InPlaceTree(output)
         changed = bool(pending)
         todo_set = set(todo)
-        for i, route in enumerate(planned):
+        for i, rel in enumerate(outs):
             if i not in todo_set:
-                old = state.outputs[route.output]
-                if in_place or tree.link_file(route.output, output / route.output):
-                    new_outputs[route.output] = old
+                old = state.outputs[rel]
+                if in_place or tree.link_file(rel, output / rel):
+                    new_outputs[rel] = old
                 else:  # the previous file could not be reused after all
-                    pending.append((i, renderer.render(route)))
+                    pending.append((i, renderer.render(planned[i])))
         asset_stats: dict = {}
         asset_writes: list = []
         for rel, src in assets.items():
@@ -374,10 +398,8 @@ def build(opts: Options, write: bool = True) -> Result:
                 asset_writes.append((rel, d, src))
         stale = [rel for rel in state.outputs if rel not in new_outputs and rel not in seen and rel not in assets] if in_place else []
         changed = changed or bool(asset_writes) or bool(stale)
-        if in_place and changed:
-            cache_mod.invalidate(cache_path)
         for i, data in pending:
-            new_outputs[planned[i].output] = (digests[i],) + tree.write_file(planned[i].output, data)
+            new_outputs[outs[i]] = (digests[i],) + tree.write_file(outs[i], data)
         for rel, d, src in asset_writes:
             new_outputs[rel] = (d,) + tree.write_file(rel, src.read_bytes())
         for rel in stale:
@@ -390,20 +412,28 @@ def build(opts: Options, write: bool = True) -> Result:
             timer.mark("search")
             if problems.fails(opts.strict):
                 raise BuildFailed(problems)
+        if in_place and changed:
+            cache_mod.invalidate(cache_path)
         tree.commit()
     except BaseException:
         if tree is not None:
             tree.abandon()
         raise
-    state.stats, state.entities = state.new_stats, state.new_entities
-    del state.new_stats, state.new_entities
-    keep = {e[0][0] for e in state.entities.values() if e[2] is not None}
-    state.bodies = {k: v for k, v in state.bodies.items() if k[0] in keep}
+    same = (
+        in_place and not changed and not state.closures_changed
+        and new_outputs == state.outputs and asset_stats == state.assets
+        and state.new_stats == state.stats and len(state.new_objects) == len(state.objects)
+        and len(state.new_entities) == len(state.entities)
+        and all(state.entities.get(rel, (None,))[0] == e[0] for rel, e in state.new_entities.items())
+    )
+    state.stats, state.entities, state.objects = state.new_stats, state.new_entities, state.new_objects
+    del state.new_stats, state.new_entities, state.new_objects
     state.outputs = new_outputs
     state.output_dir = str(output)
     state.search = searching
     state.assets = asset_stats
-    cache_mod.save(cache_path, state)
+    if not same:  # a build that changed nothing leaves the cache as it is
+        cache_mod.save(cache_path, state)
     timer.mark("cache-save")
     result.timings = timer.marks
     result.output = output

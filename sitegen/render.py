@@ -31,9 +31,8 @@ DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
 # ---- digests ------------------------------------------------------------------------------
 
 _FIELDS: dict = {}  # dataclass type -> names of the fields that take part in comparisons
-_MEMO_MIN = 8  # containers of at least this many items are digested once per Digester
+_MEMO_MIN = 4  # shared containers of at least this many items are digested once
 _PLAIN = frozenset((int, float, bool, type(None)))
-_PLAIN_OR_STR = _PLAIN | {str}
 
 
 def _fields_of(cls) -> tuple:
@@ -59,94 +58,111 @@ class Digester:
             self._walk(v, parts)
         return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
-    def _memoised(self, value, tag: str) -> str:
-        hit = self.memo.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        parts: list = [tag]
-        self._walk_inner(value, parts)
-        d = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        self.memo[id(value)] = (value, d)
-        return d
+    def _memoised(self, value, tag: str, out: list) -> None:
+        """Walk a container or report object; from its second sighting on, by its digest."""
+        key = id(value)
+        hit = self.memo.get(key)
+        if hit is None or hit[0] is not value:
+            if len(value) < 64 if type(value) in (tuple, list, dict) else False:
+                self.memo[key] = (value, None)  # small: walked in place at its first sighting
+                self._walk_inner(value, out)
+                return
+            hit = (value, None)
+        if hit[1] is None:
+            parts: list = [tag]
+            self._walk_inner(value, parts)
+            d = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            self.memo[key] = hit = (value, d)
+        out.append("M" + hit[1])
 
     def _walk(self, value, out: list) -> None:
         t = type(value)
         if t is str:
             out.append(repr(value))
-            return
-        if t in _PLAIN:
+        elif t in _PLAIN:
             out.append("V" + repr(value))
-            return
-        fp = getattr(value, "fingerprint", None)
-        if type(fp) is str:
-            out.append("F" + fp)
-            return
-        if t is tuple or t is list or t is dict:
-            if len(value) >= _MEMO_MIN:
-                out.append("M" + self._memoised(value, t.__name__))
-                return
-            self._walk_inner(value, out)
-            return
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            out.append("M" + self._memoised(value, t.__name__))
-            return
-        self._walk_inner(value, out)
+        else:
+            fp = getattr(value, "fingerprint", None)
+            if type(fp) is str:
+                out.append("F" + fp)
+            elif t is tuple or t is list or t is dict:
+                if len(value) >= _MEMO_MIN:
+                    self._memoised(value, t.__name__, out)
+                else:
+                    self._walk_inner(value, out)
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                self._memoised(value, t.__name__, out)
+            else:
+                self._walk_inner(value, out)
 
     def _walk_inner(self, value, out: list) -> None:
         t = type(value)
+        append, walk = out.append, self._walk
         if t is tuple or t is list:
-            # Plain values only (the common case of data files): repr says it all, at C speed.
-            if all(type(x) in _PLAIN_OR_STR for x in value):
-                out.append("L" + repr(value))
-                return
-            out.append("[")
-            walk = self._walk
-            for item in value:
-                fp = getattr(item, "fingerprint", None)
-                if type(fp) is str:
-                    out.append("F" + fp)
+            append("[")
+            for item in value:  # the common cases inline: this loop runs for every route
+                ti = type(item)
+                if ti is str:
+                    append(repr(item))
+                elif ti in _PLAIN:
+                    append("V" + repr(item))
                 else:
-                    walk(item, out)
-            out.append("]")
+                    fp = getattr(item, "fingerprint", None)
+                    if type(fp) is str:
+                        append("F" + fp)
+                    else:
+                        walk(item, out)
+            append("]")
         elif t is dict:
-            if all(type(k) is str for k in value) and all(
-                type(v) in _PLAIN_OR_STR
-                or ((type(v) is list or type(v) is tuple) and len(v) < _MEMO_MIN and all(type(x) in _PLAIN_OR_STR for x in v))
+            if len(value) >= 8 and all(
+                type(v) is str or type(v) in _PLAIN
+                or ((type(v) is list or type(v) is tuple) and all(type(x) is str or type(x) in _PLAIN for x in v))
                 for v in value.values()
             ):
-                out.append("P" + repr(value))
+                append("P" + repr(value))  # a record of plain values: repr says it all
                 return
-            out.append("{")
+            append("{")
             try:
                 keys = sorted(value)
             except TypeError:
                 keys = sorted(value, key=repr)
             for k in keys:
-                self._walk(k, out)
-                self._walk(value[k], out)
-            out.append("}")
+                item = value[k]
+                walk(k, out)
+                ti = type(item)
+                if ti is str:
+                    append(repr(item))
+                elif ti in _PLAIN:
+                    append("V" + repr(item))
+                else:
+                    fp = getattr(item, "fingerprint", None)
+                    if type(fp) is str:
+                        append("F" + fp)
+                    else:
+                        walk(item, out)
+            append("}")
         elif isinstance(value, (str, int, float, bool)) or value is None:
-            out.append("V" + repr(value))
+            append("V" + repr(value))
         elif isinstance(value, (dt.date, dt.time)):
-            out.append("D" + value.isoformat())
+            append("D" + value.isoformat())
         elif isinstance(value, dict):
-            out.append("{")
+            append("{")
             for k in sorted(value, key=repr):
-                self._walk(k, out)
-                self._walk(value[k], out)
-            out.append("}")
+                walk(k, out)
+                walk(value[k], out)
+            append("}")
         elif isinstance(value, (list, tuple)):
-            out.append("[")
+            append("[")
             for item in value:
-                self._walk(item, out)
-            out.append("]")
+                walk(item, out)
+            append("]")
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            out.append(type(value).__name__ + "(")
+            append(type(value).__name__ + "(")
             for name in _fields_of(type(value)):
-                self._walk(getattr(value, name), out)
-            out.append(")")
+                walk(getattr(value, name), out)
+            append(")")
         elif callable(value):
-            out.append("C" + getattr(value, "__qualname__", repr(value)))
+            append("C" + getattr(value, "__qualname__", repr(value)))
         else:
             raise TypeError(f"cannot digest {type(value).__name__} in a route context")
 

