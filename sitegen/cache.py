@@ -87,9 +87,33 @@ def _objects_dir(path: Path) -> Path:
     return path.parent / "objects"
 
 
+# The state this process last saved (or found unchanged), by cache file: a long-running
+# process (the preview server) need not read back what it has just written. Taken out on
+# load, so a build that fails half-way never leaves a half-updated state behind.
+_MEMORY: dict = {}
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, FORMAT)
+
+
+def remember(path: Path | None, state: CacheState) -> None:
+    if path is not None:
+        sig = _signature(path)
+        if sig is not None:
+            _MEMORY[str(path)] = (sig, state)
+
+
 def load(path: Path | None) -> CacheState:
     if path is None or not path.is_file():
         return CacheState()
+    kept = _MEMORY.pop(str(path), None)
+    if kept is not None and kept[0] == _signature(path):
+        return kept[1]
     try:
         with open(path, "rb") as fh:
             fmt, state = pickle.load(fh)
@@ -142,6 +166,7 @@ def save(path: Path | None, state: CacheState) -> None:
         _write(path, (FORMAT, state))
     finally:
         state.objects, state.shard_keys = objects, shard_keys
+    remember(path, state)
 
 
 def invalidate(path: Path | None) -> None:
@@ -149,6 +174,7 @@ def invalidate(path: Path | None) -> None:
     interrupted, the next build starts from scratch instead of trusting stale digests."""
     if path is None:
         return
+    _MEMORY.pop(str(path), None)
     try:
         os.unlink(path)
     except FileNotFoundError:

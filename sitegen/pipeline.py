@@ -434,6 +434,8 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     state.assets = asset_stats
     if not same:  # a build that changed nothing leaves the cache as it is
         cache_mod.save(cache_path, state)
+    else:
+        cache_mod.remember(cache_path, state)
     timer.mark("cache-save")
     result.timings = timer.marks
     result.output = output

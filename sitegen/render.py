@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import marshal
 import traceback
 from pathlib import Path
 
@@ -58,6 +59,12 @@ class Digester:
             self._walk(v, parts)
         return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
+    def digest_context(self, prefix: str, url: str, context: dict) -> str:
+        """digest(prefix, url, context) for a route: its context is its own, never shared."""
+        parts: list = [repr(prefix), repr(url)]
+        self._walk_inner(context, parts)
+        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
     def _memoised(self, value, tag: str, out: list) -> None:
         """Walk a container or report object; from its second sighting on, by its digest."""
         key = id(value)
@@ -98,6 +105,17 @@ class Digester:
     def _walk_inner(self, value, out: list) -> None:
         t = type(value)
         append, walk = out.append, self._walk
+        if (t is tuple or t is list or t is dict) and len(value) >= 8:
+            # Plain data (the records of the data files) in one C call: marshal takes only
+            # builtin values and refuses anything else; format 2 writes every string the
+            # same way whatever its interning, so equal values always give equal bytes.
+            try:
+                data = marshal.dumps(value, 2)
+            except ValueError:
+                pass
+            else:
+                append("B" + hashlib.blake2b(data, digest_size=16).hexdigest())
+                return
         if t is tuple or t is list:
             append("[")
             for item in value:  # the common cases inline: this loop runs for every route
@@ -114,13 +132,6 @@ class Digester:
                         walk(item, out)
             append("]")
         elif t is dict:
-            if len(value) >= 8 and all(
-                type(v) is str or type(v) in _PLAIN
-                or ((type(v) is list or type(v) is tuple) and all(type(x) is str or type(x) in _PLAIN for x in v))
-                for v in value.values()
-            ):
-                append("P" + repr(value))  # a record of plain values: repr says it all
-                return
             append("{")
             try:
                 keys = sorted(value)
@@ -128,7 +139,10 @@ class Digester:
                 keys = sorted(value, key=repr)
             for k in keys:
                 item = value[k]
-                walk(k, out)
+                if type(k) is str:
+                    append(repr(k))
+                else:
+                    walk(k, out)
                 ti = type(item)
                 if ti is str:
                     append(repr(item))
@@ -354,7 +368,7 @@ class Renderer:
         return prefix
 
     def route_digest(self, route: Route) -> str:
-        return self.digester.digest(self._prefix(route), route.url, route.context)
+        return self.digester.digest_context(self._prefix(route), route.url, route.context)
 
     def render(self, route: Route) -> bytes:
         if route.template is None:
