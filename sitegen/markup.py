@@ -58,9 +58,10 @@ def to_html(source: str, engine: str = "pulldown-cmark") -> str:
 _HEADING_ONE = re.compile(r"<(/?)h1>")
 
 
-def sanitise(html: str) -> str:
-    return nh3.clean(
-        html,
+@lru_cache(maxsize=1)
+def _cleaner() -> "nh3.Cleaner":
+    # One sanitiser for the whole build: nh3.clean would convert these rules on every call.
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
@@ -70,6 +71,10 @@ def sanitise(html: str) -> str:
         # (position: fixed) or fetch from another site (background: url(...)).
         filter_style_properties={"text-align"},
     )
+
+
+def sanitise(html: str) -> str:
+    return _cleaner().clean(html)
 
 
 def render(source: str, engine: str = "pulldown-cmark", raw_html: bool = False) -> str:
