@@ -42,7 +42,15 @@ wait_for_dpkg() {
 
 # --- 1. Debian packages (skipped when already present) ----------------------
 APT_PKGS=()
-command -v chromium >/dev/null 2>&1 || APT_PKGS+=(chromium fonts-liberation)
+# A browser for the browser tests: CHROME_PATH if set, else Debian's chromium, else an
+# installed Google Chrome (GitHub's Ubuntu runners have one; their apt 'chromium' is a snap stub).
+if [ -z "${CHROME_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v google-chrome >/dev/null 2>&1; then
+  CHROME_PATH="$(command -v google-chrome)"
+  export CHROME_PATH
+fi
+if [ -z "${CHROME_PATH:-}" ]; then
+  command -v chromium >/dev/null 2>&1 || APT_PKGS+=(chromium fonts-liberation)
+fi
 command -v java >/dev/null 2>&1 || APT_PKGS+=(default-jre-headless)
 if [ "${#APT_PKGS[@]}" -gt 0 ]; then
   echo "apt: installing ${APT_PKGS[*]}"
