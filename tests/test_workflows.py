@@ -126,7 +126,7 @@ def test_pages_builds_with_the_pages_url_and_least_permissions():
     assert upload["with"]["path"] == "_site"
 
     cache = next(s for s in _steps(build) if s.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == ".cache/sitegen"
+    assert cache["with"]["path"].split() == [".cache/sitegen", "_site"]
     assert "hashFiles(" in cache["with"]["key"] and "content/**" in cache["with"]["key"] and "templates/**" in cache["with"]["key"]
     assert cache["with"]["restore-keys"].strip()
     assert _steps(build).index(cache) < _steps(build).index(build_step)
