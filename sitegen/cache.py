@@ -59,6 +59,7 @@ class CacheState:
     objects: dict = field(default_factory=dict)  # entity key -> model object
     outputs: dict = field(default_factory=dict)  # output rel path -> (digest, size, mtime_ns)
     output_dir: str = ""
+    marker: tuple | None = None  # (inode, mtime, size) of the output folder's marker file
     search: bool = False  # the output folder holds a search index
     closures: tuple = ()  # (template hashes, closures) of the last build
     assets: dict = field(default_factory=dict)  # source path -> (size, mtime_ns, digest)

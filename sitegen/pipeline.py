@@ -262,6 +262,15 @@ def _unchanged(state: cache_mod.CacheState, rel: str, d: str, output: Path | Non
     return st.st_size == old[1] and st.st_mtime_ns == old[2]
 
 
+def _marker(output: Path) -> tuple | None:
+    """Identity of an output folder's generation: every fresh tree writes a new marker."""
+    try:
+        st = os.stat(output / MARKER)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def _closures(env, templates, problems: Problems, root: Path, state: cache_mod.CacheState) -> dict:
     """template_closures, reused from the last build while no template changed."""
     key = tuple(templates.hashes.items())
@@ -300,7 +309,9 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
         cache_dir = opts.cache_dir or root / ".cache" / "sitegen"
         cache_path = cache_dir / "state.pickle"
     state = cache_mod.load(cache_path)
-    if output is None or state.output_dir != str(output) or not (output / MARKER).is_file():
+    if output is None or state.output_dir != str(output) or state.marker != _marker(output):
+        # Not the folder this cache describes (a build without the cache, or another
+        # output folder, was made in between): start a fresh tree.
         state.outputs, state.search = {}, False
     timer.mark("cache-load")
 
@@ -310,7 +321,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
         raise BuildFailed(problems)
 
     templates = TemplateSet(root)
-    env = make_environment(templates, config, opts.serve_script, cache_dir / "jinja" if cache_dir else None)
+    env = make_environment(templates, config, opts.serve_script, cache_dir / "jinja" if cache_dir else None, cache_mod.FORMAT)
     closures = _closures(env, templates, problems, root, state)
     if problems.fails(opts.strict):
         raise BuildFailed(problems)
@@ -346,6 +357,12 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     new_outputs: dict = {}
     try:
         jobs = parallel.jobs_for(opts.jobs, len(todo), min_per_job=64)
+        if jobs > 1:  # compile the templates once, before the workers are forked
+            for name in sorted({planned[i].template for i in todo} - {None}):
+                try:
+                    env.get_template(name)
+                except Exception:  # reported with its route by the worker
+                    pass
         shared = {"renderer": renderer, "routes": planned, "tree": tree, "root": root}
         rendered = parallel.run(_render_task, todo, jobs, shared)
         pending: list = []  # (rel, bytes) to write in place once everything has rendered
@@ -421,7 +438,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
         raise
     same = (
         in_place and not changed and not state.closures_changed
-        and new_outputs == state.outputs and asset_stats == state.assets
+        and new_outputs == state.outputs and asset_stats == state.assets and state.marker == _marker(output)
         and state.new_stats == state.stats and len(state.new_objects) == len(state.objects)
         and len(state.new_entities) == len(state.entities)
         and all(state.entities.get(rel, (None,))[0] == e[0] for rel, e in state.new_entities.items())
@@ -430,6 +447,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     del state.new_stats, state.new_entities, state.new_objects
     state.outputs = new_outputs
     state.output_dir = str(output)
+    state.marker = _marker(output)
     state.search = searching
     state.assets = asset_stats
     if not same:  # a build that changed nothing leaves the cache as it is

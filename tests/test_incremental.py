@@ -217,6 +217,36 @@ def test_hand_edited_output_is_repaired(tmp_path):
     assert_same_as_clean(root, out, tmp_path, "editing the output folder by hand")
 
 
+def test_builds_without_the_cache_in_between(tmp_path):
+    # The cache describes the folder of its own last build only: a --no-cache build into
+    # the same folder (with a series that is later deleted) must not leave pages behind.
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    _add(root)
+    build(root, out, "--no-cache")
+    (root / "content/series/seri-baru-hasil-uji.md").unlink()
+    build(root, out)
+    assert_same_as_clean(root, out, tmp_path, "a build without the cache in between")
+
+
+def test_option_changes_give_the_clean_build(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    for extra in (("--base-url", "https://contoh.example/situs/"), ("--drafts",), ()):
+        build(root, out, *extra)
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        build(root, clean, "--no-cache", *extra)
+        assert differences(tree_bytes(out), tree_bytes(clean)) == [], f"after switching to {extra or 'the defaults'}"
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-search", "--today", "2024-01-20")
+    assert proc.returncode == 0, proc.stderr
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean)
+    proc = run_cli("build", "--root", str(root), "--output", str(clean), "--no-search", "--no-cache", "--today", "2024-01-20")
+    assert differences(tree_bytes(out), tree_bytes(clean)) == [], "after changing --today"
+
+
 def test_output_does_not_depend_on_the_number_of_jobs(tmp_path):
     # Enough series that the sources and the pages are spread over worker processes.
     gen = _generator()
