@@ -81,7 +81,8 @@ class Timer:
 
 def _source_task(task: tuple) -> tuple:
     """Read, parse, validate and render the Markdown of one source (in a worker process
-    when there are many). Returns (stat entry, document tuple, record, problems, body html)."""
+    when there are many). Returns (stat entry, document tuple, record, problems, model
+    object)."""
     kind, rel, path, size, mtime_ns, raw = task
     shared = parallel._SHARED
     ctx, engine, bodies = shared["ctx"], shared["engine"], shared["bodies"]
@@ -93,7 +94,7 @@ def _source_task(task: tuple) -> tuple:
         return None, None, None, problems.items, None
     d = digest_bytes(data)
     doc = parse_document(kind, rel, data, problems)
-    record, html = None, None
+    record, obj = None, None
     if doc is not None and ctx is not None:
         found = validate_documents([doc], ctx, problems)[kind]
         if found:
@@ -101,7 +102,8 @@ def _source_task(task: tuple) -> tuple:
             html = bodies.get((d, engine, raw))
             if html is None:
                 html = markup.render(doc.body, engine, raw)
-    return (size, mtime_ns, d), cache_mod.doc_tuple(doc) if doc is not None else None, record, problems.items, html
+            obj = _MAKERS[kind](doc, record, html)
+    return (size, mtime_ns, d), cache_mod.doc_tuple(doc) if doc is not None else None, record, problems.items, obj
 
 
 _MAKERS = {"program": model.make_program, "series": model.make_series, "page": model.make_page}
@@ -125,7 +127,7 @@ def _load_sources(sources: list, ctx: dict | None, config: Config | None, state:
             key, doc, record, found = entity
             obj = objects.get(key) if record is not None else None
             if key == (cached[2], ctx_key, engine, raw, src.rel) and (record is None or obj is not None):
-                results[i] = (key, doc, record, found, obj, None)
+                results[i] = (key, doc, record, found, obj)
                 continue
         todo.append((i, (src.kind, src.rel, src.abs, src.size, src.mtime_ns, raw)))
     if todo:
@@ -134,11 +136,11 @@ def _load_sources(sources: list, ctx: dict | None, config: Config | None, state:
         n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
         shared = {"ctx": ctx, "engine": engine, "bodies": bodies}
         done = parallel.run(_source_task, [t for _, t in todo], n, shared)
-        for (i, task), (stat, doc, record, found, html) in zip(todo, done):
+        for (i, task), (stat, doc, record, found, obj) in zip(todo, done):
             key = (stat[2], ctx_key, engine, task[5], task[1]) if stat is not None else None
-            results[i] = (key, doc, record, found, None, html)
+            results[i] = (key, doc, record, found, obj)
     out = []
-    for src, (key, doc, record, found, obj, html) in zip(sources, results):
+    for src, (key, doc, record, found, obj) in zip(sources, results):
         problems.items.extend(found)
         if key is None:  # unreadable
             out.append((None, None, None))
@@ -146,8 +148,6 @@ def _load_sources(sources: list, ctx: dict | None, config: Config | None, state:
         state.new_stats[src.rel] = (src.size, src.mtime_ns, key[0])
         state.new_entities[src.rel] = (key, doc, record, found)
         document = cache_mod.document(doc) if doc is not None else None
-        if record is not None and obj is None:
-            obj = _MAKERS[src.kind](document, record, html)
         if obj is not None:
             state.new_objects[key] = obj
         out.append((document, record, obj))
@@ -341,7 +341,8 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     # Update the previous output in place when the cache describes it and no search index
     # is involved; otherwise build a fresh tree beside it and swap (StagedTree).
     in_place = write and bool(state.outputs) and not searching and not state.search
-    digests = [renderer.route_digest(route) for route in planned]
+    # Digests only serve the cache: without it every output is rendered anyway.
+    digests = [renderer.route_digest(route) for route in planned] if cache_path is not None else [""] * len(planned)
     todo = [i for i, rel in enumerate(outs) if not (write and _unchanged(state, rel, digests[i], output))]
     result.reused = len(planned) - len(todo)
     timer.mark("digest")
