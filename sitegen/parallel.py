@@ -16,7 +16,6 @@ no `fork` start method, one job, or too little work.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from typing import Callable
@@ -38,6 +37,8 @@ def jobs_for(requested: int, tasks: int, min_per_job: int) -> int:
     jobs = min(jobs, tasks // max(min_per_job, 1))
     if jobs <= 1:
         return 1
+    import multiprocessing
+
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return jobs
@@ -60,6 +61,8 @@ def run(fn: Callable, items: list, jobs: int, shared: dict | None = None) -> lis
         # Small chunks balance the load (pages differ in cost); each costs one round trip.
         size = max(1, min(64, len(items) // (jobs * 8) or 1))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        import multiprocessing
+
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs) as pool:
             out: list = []

@@ -5,7 +5,10 @@
 
 Everything is gathered and validated before anything is written; only `load` and `writer`
 touch the disk. With a cache, unchanged sources are not parsed again and outputs whose
-recorded digest still matches are reused from the previous build.
+recorded digest still matches are reused from the previous build: a clean build writes a
+fresh tree and swaps it in; an incremental one replaces only the changed files of the
+previous tree (writer.InPlaceTree). Parsing and rendering are spread over forked worker
+processes (parallel.py) when there is enough of either.
 """
 
 from __future__ import annotations
