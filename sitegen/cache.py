@@ -5,10 +5,10 @@ the digest of everything it was rendered from.
 The cache is only an accelerator: a missing, stale or unreadable cache gives the same
 site, just more slowly (tests compare incremental builds with clean ones byte for byte).
 
-On disk: `state.pickle` (everything but the model objects, small enough to load and save
-on every build) and `objects/NN.pickle`, the model objects (Series, Program, Page, each
-holding its rendered Markdown) spread over shards by content hash, so that editing one
-series rewrites one small shard.
+On disk: `state.pickle` (stats, output digests: small enough to save on every build) and
+`objects/NN.pickle`, per source its validated record, problems and model object (Series,
+Program, Page, each holding its rendered Markdown), spread over shards by content hash,
+so that editing one series rewrites one small shard.
 
 A cached document keeps its kind, path, content hash and the lines of its top-level
 fields (`doc_tuple`, `document`); its front matter lives on in the validated record.
@@ -122,8 +122,7 @@ def load(path: Path | None) -> CacheState:
             return CacheState()
     except Exception:  # a damaged cache is ignored, never fatal
         return CacheState()
-    state.objects = {}
-    state.shard_keys = {}
+    state.entities, state.objects, state.shard_keys = {}, {}, {}
     folder = _objects_dir(path)
     for n in range(SHARDS):
         f = folder / f"{n:02d}.pickle"
@@ -132,9 +131,12 @@ def load(path: Path | None) -> CacheState:
                 fmt, part = pickle.load(fh)
             if fmt != FORMAT or not isinstance(part, dict):
                 continue
-        except Exception:  # a missing or damaged shard: its objects are made again
+            for key, (rel, entity, obj) in part.items():
+                state.entities[rel] = entity
+                if obj is not None:
+                    state.objects[key] = obj
+        except Exception:  # a missing or damaged shard: its sources are read again
             continue
-        state.objects.update(part)
         state.shard_keys[n] = frozenset(part)
     return state
 
@@ -147,26 +149,28 @@ def _write(path: Path, payload) -> None:
 
 
 def save(path: Path | None, state: CacheState) -> None:
-    """Write the state; only the object shards whose contents changed are rewritten."""
+    """Write the state; only the shards whose contents changed are rewritten (what a shard
+    holds for a key is a function of the key)."""
     if path is None:
         return
     folder = _objects_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     shards: dict = {n: {} for n in range(SHARDS)}
-    for key, obj in state.objects.items():
-        shards[shard_of(key)][key] = obj
+    for rel, entity in state.entities.items():
+        key = entity[0]
+        shards[shard_of(key)][key] = (rel, entity, state.objects.get(key))
     for n, part in shards.items():
         keys = frozenset(part)
         if state.shard_keys.get(n) == keys:
             continue
         _write(folder / f"{n:02d}.pickle", (FORMAT, part))
         state.shard_keys[n] = keys
-    objects, shard_keys = state.objects, state.shard_keys
-    state.objects, state.shard_keys, state.closures_changed = {}, {}, False
+    entities, objects, shard_keys = state.entities, state.objects, state.shard_keys
+    state.entities, state.objects, state.shard_keys, state.closures_changed = {}, {}, {}, False
     try:
         _write(path, (FORMAT, state))
     finally:
-        state.objects, state.shard_keys = objects, shard_keys
+        state.entities, state.objects, state.shard_keys = entities, objects, shard_keys
     remember(path, state)
 
 
