@@ -361,12 +361,19 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     new_outputs: dict = {}
     try:
         jobs = parallel.jobs_for(opts.jobs, len(todo), min_per_job=64)
-        if jobs > 1:  # compile the templates once, before the workers are forked
+        if jobs > 1:  # compile the templates and load the locale once, before forking
             for name in sorted({planned[i].template for i in todo} - {None}):
                 try:
                     env.get_template(name)
                 except Exception:  # reported with its route by the worker
                     pass
+            from . import i18n
+
+            try:
+                i18n.long_date(dt.date(2000, 1, 1), config.language)
+                i18n.number(1000, config.language)
+            except Exception:  # an unknown language is reported where it is used
+                pass
         shared = {"renderer": renderer, "routes": planned, "tree": tree, "root": root}
         rendered = parallel.run(_render_task, todo, jobs, shared)
         pending: list = []  # (rel, bytes) to write in place once everything has rendered
