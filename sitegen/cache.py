@@ -30,18 +30,22 @@ SHARDS = 64
 
 
 def _engine_signature() -> str:
-    """Changes whenever the engine's own code changes (file sizes and times), so that a
-    cache written by other code is never trusted."""
+    """A hash of the engine's own code, so that a cache written by other code is never
+    trusted. Contents, not file times: a fresh checkout of the same code (CI restoring
+    its cache) keeps using the cache."""
+    import hashlib
+
     here = Path(__file__).resolve().parent
-    parts = []
+    h = hashlib.blake2b(digest_size=16)
     try:
         for entry in sorted(os.scandir(here), key=lambda e: e.name):
             if entry.name.endswith(".py"):
-                st = entry.stat()
-                parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+                h.update(entry.name.encode() + b"\0")
+                with open(entry.path, "rb") as fh:
+                    h.update(fh.read())
     except OSError:
-        pass
-    return ";".join(parts)
+        h.update(b"unreadable")
+    return h.hexdigest()
 
 
 FORMAT = (
@@ -59,7 +63,7 @@ class CacheState:
     objects: dict = field(default_factory=dict)  # entity key -> model object
     outputs: dict = field(default_factory=dict)  # output rel path -> (digest, size, mtime_ns)
     output_dir: str = ""
-    marker: tuple | None = None  # (inode, mtime, size) of the output folder's marker file
+    marker: tuple | None = None  # (mtime, size) of the output folder's marker file
     search: bool = False  # the output folder holds a search index
     closures: tuple = ()  # (template hashes, closures) of the last build
     assets: dict = field(default_factory=dict)  # source path -> (size, mtime_ns, digest)

@@ -266,12 +266,13 @@ def _unchanged(state: cache_mod.CacheState, rel: str, d: str, output: Path | Non
 
 
 def _marker(output: Path) -> tuple | None:
-    """Identity of an output folder's generation: every fresh tree writes a new marker."""
+    """Identity of an output folder's generation: every fresh tree writes a new marker.
+    (Its time, not its inode: a folder restored from a CI cache keeps its times.)"""
     try:
         st = os.stat(output / MARKER)
     except OSError:
         return None
-    return (st.st_ino, st.st_mtime_ns, st.st_size)
+    return (st.st_mtime_ns, st.st_size)
 
 
 def _closures(env, templates, problems: Problems, root: Path, state: cache_mod.CacheState) -> dict:
