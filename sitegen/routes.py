@@ -43,6 +43,19 @@ class Route:
         return path
 
 
+def page_window(n: int, count: int, url_of, around: int = 2) -> tuple:
+    """The page links a pager shows: the first, the last and `around` pages either side of
+    page n, with (None, None) for each gap. Constant size, so a long archive's pagers stay
+    linear in total, not quadratic."""
+    shown = sorted({1, count} | set(range(max(1, n - around), min(count, n + around) + 1)))
+    out: list = []
+    for i, num in enumerate(shown):
+        if i and num != shown[i - 1] + 1:
+            out.append((None, None))
+        out.append((num, url_of(num)))
+    return tuple(out)
+
+
 def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, dict]]:
     """[(url, page_items, pager)] with /base/, /base/halaman/2/, ... (at least one page)."""
     per_page = max(per_page, 1)
@@ -52,7 +65,6 @@ def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, d
         return base if n == 1 else f"{base}halaman/{n}/"
 
     pages = []
-    urls = tuple(url_of(i) for i in range(1, count + 1))  # one tuple shared by every page
     for n in range(1, count + 1):
         pager = {
             "number": n,
@@ -61,7 +73,7 @@ def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, d
             "prev": url_of(n - 1) if n > 1 else None,
             "next": url_of(n + 1) if n < count else None,
             "first": url_of(1),
-            "urls": urls,
+            "window": page_window(n, count, url_of),
         }
         pages.append((url_of(n), items[(n - 1) * per_page : n * per_page], pager))
     return pages

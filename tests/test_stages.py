@@ -151,3 +151,12 @@ def test_pagination():
     assert [items for _, items, _ in pages] == [(0, 1), (2, 3), (4,)]
     assert pages[1][2]["prev"] == "/arsip/" and pages[1][2]["next"] == "/arsip/halaman/3/"
     assert paginate("/arsip/", (), 20)[0][1] == ()
+
+
+def test_pager_window_has_constant_size():
+    pages = paginate("/arsip/", tuple(range(1000)), 10)
+    window = pages[49][2]["window"]  # page 50 of 100
+    assert [num for num, _ in window] == [1, None, 48, 49, 50, 51, 52, None, 100]
+    assert window[0] == (1, "/arsip/") and window[-1] == (100, "/arsip/halaman/100/")
+    assert [num for num, _ in pages[0][2]["window"]] == [1, 2, 3, None, 100]
+    assert [num for num, _ in paginate("/a/", tuple(range(4)), 1)[1][2]["window"]] == [1, 2, 3, 4]
