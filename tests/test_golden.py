@@ -34,6 +34,11 @@ def test_golden_site_matches_expected_output(tmp_path):
                 f"expected/{rel}", f"built/{rel}", lineterm="", n=1,
             )
             report.append("\n".join(list(diff)[:40]))
-    for rel in update.SKIP:
+    for rel, source in update.COPIED.items():
         assert (out / rel).is_file(), f"{rel} missing"
+        if source is not None:
+            assert (out / rel).read_bytes() == source.read_bytes(), f"{rel} differs from {source}"
+    from sitegen.charts import plotly_source
+
+    assert (out / "assets/plotly.min.js").read_bytes() == plotly_source().read_bytes()
     assert not report, "golden output differs (run python tests/golden/update.py if intended):\n" + "\n".join(report)
