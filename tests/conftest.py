@@ -6,11 +6,14 @@ any extra files over it; run_cli(...) runs build.py in a subprocess as a user wo
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -157,12 +160,80 @@ def tree_bytes(folder: Path) -> dict:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+# ---- the content, as shipped and as an editor may change it -----------------------------------
+# Tests that look at the content run on two projects: the shipped one, and a copy an editor
+# has changed in the ways editors do (edited_copy). Their expectations come from
+# tests/contentfacts.py, which reads the content itself; none may be a literal of today's
+# shipped content, so no editor's change can make them fail.
+CONTENT_TODAY = dt.date(2026, 11, 23)
+CONTENT_BASE = "https://example.github.io/asn-belajar/"
+EDITED_PAST_TITLE = "Seri Tambahan Editor yang Sudah Lewat"
+EDITED_NEXT_TITLE = "Seri Tambahan Editor yang Akan Datang"
+WEEKDAY_INDEX = {"senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4}
+
+
+def edited_copy(dest: Path, today: dt.date = CONTENT_TODAY) -> Path:
+    """A copy of the project after an editor's ordinary changes: two series added with
+    `build.py new` (one past, one upcoming relative to `today`, each on its program's
+    weekday), a sample series deleted, a program's description and a declared figure edited."""
+    root = copy_repo_project(dest)
+    programs = sorted(p.stem for p in (root / "content/programs").glob("*.md"))
+    weekday = {}
+    for slug in programs:
+        found = re.search(r"^weekday: *(\w+)", (root / f"content/programs/{slug}.md").read_text(encoding="utf-8"), re.M)
+        weekday[slug] = WEEKDAY_INDEX[found.group(1)]
+    past_program, next_program = programs[0], programs[-1]
+    past = today - dt.timedelta(days=(today.weekday() - weekday[past_program] - 1) % 7 + 1)
+    upcoming = today + dt.timedelta(days=(weekday[next_program] - today.weekday() - 1) % 7 + 1)
+    for title, program, day in ((EDITED_PAST_TITLE, past_program, past), (EDITED_NEXT_TITLE, next_program, upcoming)):
+        proc = run_cli("new", title, "--program", program, "--date", day.isoformat(), "--root", str(root))
+        assert proc.returncode == 0, proc.stderr
+    samples = sorted(p for p in (root / "content/series").glob("*.md")
+                     if re.search(r"^sample: *true", p.read_text(encoding="utf-8"), re.M))
+    assert samples, "no sample series to delete"
+    samples[0].unlink()
+    program = root / "content/programs" / f"{programs[0]}.md"
+    program.write_text(program.read_text(encoding="utf-8").rstrip("\n")
+                       + "\n\nParagraf tambahan dari editor: uraian program yang diperbarui.\n", encoding="utf-8")
+    figures = root / "content/figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    text = re.sub(r"^(\s*reach: *)(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + 12345), text, count=1, flags=re.M)
+    text = re.sub(r"^(\s*series: *)(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + 3), text, count=1, flags=re.M)
+    figures.write_text(text, encoding="utf-8")
+    return root
+
+
+@dataclass
+class ContentProject:
+    name: str          # "shipped" or "edited"
+    root: Path
+    today: dt.date
+    base_url: str
+
+    @property
+    def facts(self):
+        import contentfacts
+
+        return contentfacts.read(self.root, self.today)
+
+
+@pytest.fixture(scope="session", params=["shipped", "edited"])
+def content(request, tmp_path_factory) -> ContentProject:
+    """The shipped project, then an editor's edited copy of it: every test that uses this
+    (or content_site) runs on both."""
+    if request.param == "shipped":
+        root = REPO
+    else:
+        root = edited_copy(tmp_path_factory.mktemp("edited") / "proj")
+    return ContentProject(request.param, root, CONTENT_TODAY, CONTENT_BASE)
+
+
 @pytest.fixture(scope="session")
-def shipped_site(tmp_path_factory) -> Path:
-    """The real site, built once (no search index) under a /<repo>/ base URL."""
-    out = tmp_path_factory.mktemp("shipped") / "_site"
-    proc = run_cli("build", "--output", str(out), "--no-cache", "--no-search", "--today", "2026-11-23",
-                   "--base-url", "https://example.github.io/asn-belajar/")
+def content_site(content, tmp_path_factory) -> Path:
+    """The content project's site, built once (no search index) under a /<repo>/ base URL."""
+    out = tmp_path_factory.mktemp(f"site-{content.name}") / "_site"
+    proc = run_cli("build", "--root", str(content.root), "--output", str(out), "--no-cache", "--no-search",
+                   "--today", content.today.isoformat(), "--base-url", content.base_url)
     assert proc.returncode == 0, proc.stderr
     return out
 

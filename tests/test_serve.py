@@ -310,8 +310,8 @@ def test_published_build_has_no_livereload_script(tmp_path):
         assert b"livereload" not in p.read_bytes().lower(), p
 
 
-def test_published_shipped_site_has_no_livereload_script(shipped_site):
-    pages = list(shipped_site.rglob("*.html"))
+def test_published_content_site_has_no_livereload_script(content_site):
+    pages = list(content_site.rglob("*.html"))
     assert pages
     for p in pages:
         assert b"livereload" not in p.read_bytes().lower(), p

@@ -79,8 +79,8 @@ def html_files(site: Path) -> list[Path]:
 
 # ---- figures ------------------------------------------------------------------------------
 
-def test_report_2023_shows_44_series_and_949080(shipped_site):
-    soup = page(shipped_site, "/laporan/2023/")
+def test_report_2023_shows_44_series_and_949080(content_site):
+    soup = page(content_site, "/laporan/2023/")
     assert text(soup.h1) == "Laporan 2023"
     assert stat(soup, "Seri") == "44"
     assert stat(soup, "Jangkauan") == "949.080"
@@ -89,20 +89,20 @@ def test_report_2023_shows_44_series_and_949080(shipped_site):
     assert rows == [["ASN Belajar", "2023", "44", "949.080", "+136,4% (2,36 kali lipat)", "21.570", "0 dari 44 seri diarsipkan"]]
 
 
-def test_growth_2023_more_than_doubles_2022(shipped_site):
+def test_growth_2023_more_than_doubles_2022(content_site):
     for url in ("/laporan/", "/laporan/2023/", "/program/asn-belajar/"):
-        soup = page(shipped_site, url)
+        soup = page(content_site, url)
         row = next(r for t in soup.select("table.wide") for r in table_rows(t) if "2023" in r[:2])
         growth = next(c for c in row if "%" in c)
         assert percent_value(growth) > 100, (url, growth)
         assert "kali lipat" in growth
-    highlight = text(page(shipped_site, "/laporan/").select_one(".highlight"))
+    highlight = text(page(content_site, "/laporan/").select_one(".highlight"))
     assert "naik 136,4%" in highlight and "lebih dari dua kali lipat" in highlight
 
 
-def test_reports_page_rows_match_the_model(shipped_site, model):
+def test_reports_page_rows_match_the_model(content_site, model):
     _, reports = model
-    soup = page(shipped_site, "/laporan/")
+    soup = page(content_site, "/laporan/")
     table = soup.find("section", attrs={"aria-labelledby": "program-asn-belajar"}).find("table", class_="wide")
     belajar = table_rows(table)
     rows = [r for r in reports.rows if r.program == "asn-belajar"]
@@ -115,9 +115,9 @@ def test_reports_page_rows_match_the_model(shipped_site, model):
     assert [text(c) for c in total.find_all(["th", "td"])][:3] == ["Jumlah", "100", "1.529.584"]
 
 
-def test_home_shows_computed_headline_figures(shipped_site, model):
+def test_home_shows_computed_headline_figures(content_site, model):
     _, reports = model
-    soup = page(shipped_site, "/")
+    soup = page(content_site, "/")
     belajar = reports.program_totals("asn-belajar")
     assert belajar.reach == 401482 + 949080 + 179022 == 1529584
     assert stat(soup, "ASN Belajar") == "1.529.584"
@@ -129,9 +129,9 @@ def test_home_shows_computed_headline_figures(shipped_site, model):
     assert days == ["Senin", "Selasa", "Rabu", "Kamis", "Jumat"]
 
 
-def test_asn_mengaji_span_is_shown_as_a_span(shipped_site):
+def test_asn_mengaji_span_is_shown_as_a_span(content_site):
     label = "sejak awal hingga Februari 2024"
-    reports = page(shipped_site, "/laporan/")
+    reports = page(content_site, "/laporan/")
     section = reports.find("section", attrs={"aria-labelledby": "program-asn-mengaji"})
     row = section.select_one("tbody tr")
     assert "span-row" in row["class"]
@@ -140,25 +140,25 @@ def test_asn_mengaji_span_is_shown_as_a_span(shipped_site):
     assert head.find("a") is None  # no year page claims it
     assert "tidak dipecah per tahun" in text(section.select_one(".span-note"))
     # on a year page it is listed apart from the year's rows and never summed in
-    y2023 = page(shipped_site, "/laporan/2023/")
+    y2023 = page(content_site, "/laporan/2023/")
     assert "ASN Mengaji" not in text(y2023.find("table", class_="wide"))
     spans = y2023.find("section", attrs={"aria-labelledby": "rentang"})
     assert label in text(spans) and "11.905" in text(spans)
     # before the program existed (it began with Dahar Ngopi in 2023) no year page mentions it
-    assert page(shipped_site, "/laporan/2022/").find("section", attrs={"aria-labelledby": "rentang"}) is None
+    assert page(content_site, "/laporan/2022/").find("section", attrs={"aria-labelledby": "rentang"}) is None
 
 
-def test_partial_year_is_labelled(shipped_site):
-    soup = page(shipped_site, "/laporan/2024/")
+def test_partial_year_is_labelled(content_site):
+    soup = page(content_site, "/laporan/2024/")
     assert "Kamis, 22 Februari 2024" in text(soup.select_one(".notice"))
     row = table_rows(soup.find("table", class_="wide"))[0]
     assert row[1] == "Januari–Februari 2024" and "belum setahun penuh" in row[4]
 
 
-def test_channel_shares_are_honest_when_unknown(shipped_site, model):
+def test_channel_shares_are_honest_when_unknown(content_site, model):
     _, reports = model
     assert reports.channel_shares == ()
-    section = page(shipped_site, "/laporan/").find("section", attrs={"aria-labelledby": "kanal"})
+    section = page(content_site, "/laporan/").find("section", attrs={"aria-labelledby": "kanal"})
     assert "Belum dapat ditampilkan" in text(section) and section.find("table") is None
 
 
@@ -182,16 +182,16 @@ def test_channel_shares_are_shown_when_known(tmp_path):
 
 # ---- charts ---------------------------------------------------------------------------------
 
-def test_reach_chart_spec_table_and_csv_agree_with_the_model(shipped_site, model):
+def test_reach_chart_spec_table_and_csv_agree_with_the_model(content_site, model):
     _, reports = model
     rows = [r for r in reports.rows if r.program == "asn-belajar"]
     expected = [r.figure.reach for r in rows]
-    with open(shipped_site / "laporan/jangkauan-per-tahun.csv", encoding="utf-8", newline="") as fh:
+    with open(content_site / "laporan/jangkauan-per-tahun.csv", encoding="utf-8", newline="") as fh:
         records = list(csv.reader(fh))
     assert records[0] == ["Periode", "ASN Belajar"]
     assert [int(r[1]) for r in records[1:]] == expected
     for url in ("/", "/laporan/", "/laporan/2023/"):
-        soup = page(shipped_site, url)
+        soup = page(content_site, url)
         spec = chart_spec(soup, "jangkauan-per-tahun")
         trace = spec["data"][0]
         assert trace["type"] == "bar" and trace["name"] == "ASN Belajar"
@@ -209,21 +209,21 @@ def test_reach_chart_spec_table_and_csv_agree_with_the_model(shipped_site, model
         link = fig.select_one(".chart-links a[download]")
         assert link["href"] == BASE + "laporan/jangkauan-per-tahun.csv"
     # the year page marks its own year in another colour
-    colours = chart_spec(page(shipped_site, "/laporan/2023/"), "jangkauan-per-tahun")["data"][0]["marker"]["color"]
+    colours = chart_spec(page(content_site, "/laporan/2023/"), "jangkauan-per-tahun")["data"][0]["marker"]["color"]
     assert colours[1] == charts.HIGHLIGHT and colours[0] == colours[2] == charts.MUTED
 
 
-def test_series_chart_and_program_chart(shipped_site, model):
+def test_series_chart_and_program_chart(content_site, model):
     _, reports = model
     rows = [r for r in reports.rows if r.program == "asn-belajar"]
-    spec = chart_spec(page(shipped_site, "/laporan/"), "seri-per-tahun")
+    spec = chart_spec(page(content_site, "/laporan/"), "seri-per-tahun")
     assert spec["data"][0]["y"] == [r.figure.series for r in rows] == [49, 44, 7]
-    assert (shipped_site / "laporan/seri-per-tahun.csv").read_bytes() == b"Periode,ASN Belajar\n2022,49\n2023,44\n2024 (Jan\xe2\x80\x93Feb),7\n"
-    spec = chart_spec(page(shipped_site, "/program/asn-belajar/"), "jangkauan-asn-belajar")
+    assert (content_site / "laporan/seri-per-tahun.csv").read_bytes() == b"Periode,ASN Belajar\n2022,49\n2023,44\n2024 (Jan\xe2\x80\x93Feb),7\n"
+    spec = chart_spec(page(content_site, "/program/asn-belajar/"), "jangkauan-asn-belajar")
     assert spec["data"][0]["y"] == [r.figure.reach for r in rows]
-    assert (shipped_site / "program/asn-belajar/jangkauan.csv").is_file()
+    assert (content_site / "program/asn-belajar/jangkauan.csv").is_file()
     # one figure of one span is not a comparison: no chart for ASN Mengaji
-    assert page(shipped_site, "/program/asn-mengaji/").select("figure.chart") == []
+    assert page(content_site, "/program/asn-mengaji/").select("figure.chart") == []
 
 
 def test_chart_csv_defuses_formulas():
@@ -248,12 +248,12 @@ def test_chart_specs_are_valid_plotly_and_deterministic(model):
     assert seen >= 5
 
 
-def test_plotly_is_served_from_the_site_and_loaded_lazily(shipped_site):
+def test_plotly_is_served_from_the_site_and_loaded_lazily(content_site):
     from sitegen.charts import plotly_source
 
-    copy = shipped_site / "assets/plotly.min.js"
+    copy = content_site / "assets/plotly.min.js"
     assert copy.read_bytes() == plotly_source().read_bytes()
-    for path in html_files(shipped_site):
+    for path in html_files(content_site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
         for s in soup.find_all("script", src=True):
             assert "plotly" not in s["src"], path  # never a script tag: site.js fetches it on demand
@@ -261,18 +261,18 @@ def test_plotly_is_served_from_the_site_and_loaded_lazily(shipped_site):
         site_js = soup.find("script", src=BASE + "assets/site.js")
         assert site_js is not None and site_js.has_attr("defer")
         assert site_js["data-plotly"] == BASE + "assets/plotly.min.js"
-    js = (shipped_site / "assets/site.js").read_text(encoding="utf-8")
+    js = (content_site / "assets/site.js").read_text(encoding="utf-8")
     assert "IntersectionObserver" in js and "pointerdown" in js
 
 
 # ---- samples, series, video, search -------------------------------------------------------------
 
-def test_sample_entries_are_labelled_everywhere(shipped_site, model):
+def test_sample_entries_are_labelled_everywhere(content_site, model):
     site, _ = model
     samples = {s.url for s in site.series if s.sample}
     assert samples
     cards = 0
-    for path in html_files(shipped_site):
+    for path in html_files(content_site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
         for card in soup.select(".card"):
             href = card.find(["h2", "h3"]).find("a")["href"]
@@ -282,7 +282,7 @@ def test_sample_entries_are_labelled_everywhere(shipped_site, model):
                 assert text(card.select_one(".badge.sample")) == "Contoh", path
     assert cards >= len(samples)
     for url in samples:
-        soup = page(shipped_site, url)
+        soup = page(content_site, url)
         assert text(soup.select_one("article .kicker .badge.sample")) == "Contoh"
         assert text(soup.select_one(".sample-notice")).startswith("Contoh.")
         caption = soup.find("caption", id="tabel-jangkauan")
@@ -290,11 +290,11 @@ def test_sample_entries_are_labelled_everywhere(shipped_site, model):
             assert "contoh, bukan angka resmi" in text(caption)
 
 
-def test_series_page_fields_and_neighbours(shipped_site, model):
+def test_series_page_fields_and_neighbours(content_site, model):
     site, _ = model
     s = site.series_of("asn-belajar")
     older, newer = s[-1], s[-2]  # asn-belajar series, oldest and next
-    soup = page(shipped_site, older.url)
+    soup = page(content_site, older.url)
     facts = dict(zip([text(d) for d in soup.select("dl.facts dt")], [text(d) for d in soup.select("dl.facts dd")]))
     assert facts["Tanggal"] == i18n.long_date(older.date)
     assert facts["Program"].startswith("ASN Belajar")
@@ -332,20 +332,20 @@ def test_video_loads_nothing_until_asked(tmp_path):
     assert "https://www.youtube-nocookie.com/embed/" in js
 
 
-def test_search_indexes_only_series(shipped_site):
+def test_search_indexes_only_series(content_site):
     bodies = {}
-    for path in html_files(shipped_site):
+    for path in html_files(content_site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
         found = soup.select("[data-pagefind-body]")
         if found:
-            bodies[path.relative_to(shipped_site).as_posix()] = found
+            bodies[path.relative_to(content_site).as_posix()] = found
     assert bodies and all(k.startswith("seri/") for k in bodies)
     assert all(len(v) == 1 and v[0].name == "article" for v in bodies.values())
-    assert len(bodies) == len(list((shipped_site / "seri").glob("*/index.html")))
+    assert len(bodies) == len(list((content_site / "seri").glob("*/index.html")))
     one = next(iter(bodies.values()))[0]
     assert one.select_one('[data-pagefind-filter^="program:"]') is not None
     assert one.select_one('[data-pagefind-filter^="tahun:"]') is not None
-    search = page(shipped_site, "/cari/")
+    search = page(content_site, "/cari/")
     box = search.find(id="cari")
     assert box["data-pagefind"] == BASE + "pagefind/" and box["data-base"] == BASE
     assert "memerlukan JavaScript" in text(box.find("noscript"))
@@ -353,10 +353,10 @@ def test_search_indexes_only_series(shipped_site):
 
 # ---- every page ---------------------------------------------------------------------------------
 
-def test_every_page_structure(shipped_site):
-    for path in html_files(shipped_site):
+def test_every_page_structure(content_site):
+    for path in html_files(content_site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
-        where = path.relative_to(shipped_site).as_posix()
+        where = path.relative_to(content_site).as_posix()
         assert soup.html["lang"] == "id", where
         assert len(soup.find_all("h1")) == 1, where
         assert soup.select_one("a.skip")["href"] == "#isi" and soup.find("main", id="isi"), where
@@ -368,27 +368,27 @@ def test_every_page_structure(shipped_site):
         assert len(ids) == len(set(ids)), where
 
 
-def test_every_internal_link_and_asset_resolves(shipped_site):
-    assert broken_links(shipped_site, BASE, BASE_URL) == []
+def test_every_internal_link_and_asset_resolves(content_site):
+    assert broken_links(content_site, BASE, BASE_URL) == []
     missing = []
-    for path in html_files(shipped_site):
+    for path in html_files(content_site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
         for el in soup.select("[data-plotly]"):
             url = el["data-plotly"]
-            if not (shipped_site / url[len(BASE):]).is_file():
+            if not (content_site / url[len(BASE):]).is_file():
                 missing.append(f"{path}: {url}")
     assert missing == []
-    assert (shipped_site / "favicon.svg").read_bytes().startswith(b"<svg")
+    assert (content_site / "favicon.svg").read_bytes().startswith(b"<svg")
 
 
-def test_pages_without_charts_stay_under_60kb_gzip(shipped_site):
-    shared = sum(len(gzip.compress((shipped_site / a).read_bytes(), 9)) for a in ("assets/site.css", "assets/site.js"))
+def test_pages_without_charts_stay_under_60kb_gzip(content_site):
+    shared = sum(len(gzip.compress((content_site / a).read_bytes(), 9)) for a in ("assets/site.css", "assets/site.js"))
     weights = {}
-    for path in html_files(shipped_site):
+    for path in html_files(content_site):
         raw = path.read_bytes()
         if b"data-chart=" in raw:
             continue
-        weights[path.relative_to(shipped_site).as_posix()] = len(gzip.compress(raw, 9)) + shared
+        weights[path.relative_to(content_site).as_posix()] = len(gzip.compress(raw, 9)) + shared
     assert len(weights) > 20
     heavy = {k: v for k, v in weights.items() if v >= PAGE_BUDGET}
     assert heavy == {}

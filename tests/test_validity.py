@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-BASE_URL = "https://example.github.io/asn-belajar/"  # the shipped_site fixture's base URL
+BASE_URL = "https://example.github.io/asn-belajar/"  # the content_site fixture's base URL
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -71,8 +71,8 @@ def describe_vnu(messages: list[dict], root: Path) -> str:
 CANARY = "<!doctype html><html lang=id><title>x</title><p><div>a</p><img src=x>\n<a href='a b'>"
 
 
-def test_every_page_passes_the_nu_html_checker(shipped_site, tmp_path):
-    files = sorted(p for p in shipped_site.rglob("*.html") if "pagefind" not in p.relative_to(shipped_site).parts)
+def test_every_page_passes_the_nu_html_checker(content_site, tmp_path):
+    files = sorted(p for p in content_site.rglob("*.html") if "pagefind" not in p.relative_to(content_site).parts)
     assert len(files) >= 20, "the shipped site has fewer pages than expected"
     # A page with known errors rides along in the same JVM run: proof that vnu is checking.
     canary = tmp_path / "canary.html"
@@ -81,7 +81,7 @@ def test_every_page_passes_the_nu_html_checker(shipped_site, tmp_path):
     canary_errors = [m for m in messages if m.get("url", "").endswith("/canary.html")]
     errors = [m for m in messages if m not in canary_errors]
     assert len(canary_errors) >= 2, "vnu reported nothing for a page with errors: is it running?"
-    assert errors == [], f"{len(errors)} vnu errors:\n" + describe_vnu(errors, shipped_site)
+    assert errors == [], f"{len(errors)} vnu errors:\n" + describe_vnu(errors, content_site)
 
 
 # ---- Atom (RFC 4287) --------------------------------------------------------------------------
@@ -191,10 +191,10 @@ def atom_problems(data: bytes) -> list[str]:
     return found
 
 
-def test_feed_is_valid_atom(shipped_site):
+def test_feed_is_valid_atom(content_site):
     import feedparser
 
-    data = (shipped_site / "feed.xml").read_bytes()
+    data = (content_site / "feed.xml").read_bytes()
     assert data.startswith(b"<?xml"), "no XML declaration"
     problems = atom_problems(data)
     assert problems == [], "\n".join(problems)
@@ -295,9 +295,9 @@ def sitemap_problems(data: bytes, site: Path | None) -> list[str]:
     return found
 
 
-def test_sitemap_is_valid(shipped_site):
-    data = (shipped_site / "sitemap.xml").read_bytes()
-    problems = sitemap_problems(data, shipped_site)
+def test_sitemap_is_valid(content_site):
+    data = (content_site / "sitemap.xml").read_bytes()
+    problems = sitemap_problems(data, content_site)
     assert problems == [], "\n".join(problems)
     from lxml import etree
 
@@ -316,8 +316,8 @@ def test_sitemap_check_finds_problems(tmp_path):
     assert any("lastmod" in p or "22-02-2024" in p for p in problems)
 
 
-def test_robots_txt_is_well_formed(shipped_site):
-    text = (shipped_site / "robots.txt").read_text(encoding="utf-8")
+def test_robots_txt_is_well_formed(content_site):
+    text = (content_site / "robots.txt").read_text(encoding="utf-8")
     groups_started = False
     for n, line in enumerate(text.splitlines(), 1):
         line = line.split("#", 1)[0].strip()
@@ -410,8 +410,8 @@ def ics_problems(data: bytes) -> list[str]:
     return found
 
 
-def test_calendar_is_valid_icalendar(shipped_site):
-    data = (shipped_site / "jadwal.ics").read_bytes()
+def test_calendar_is_valid_icalendar(content_site):
+    data = (content_site / "jadwal.ics").read_bytes()
     problems = ics_problems(data)
     assert problems == [], "\n".join(problems)
 

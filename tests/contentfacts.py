@@ -1,0 +1,135 @@
+"""The tests' own small reader of a project's content, independent of sitegen.
+
+Tests that look at the shipped content (or an editor's edited copy of it) take every
+expectation from here: which series exist, which are past or upcoming, samples, the
+declared figures and their totals. It reads the files with plain PyYAML and a few lines of
+code, never with the engine's loader, model or reports, so an engine bug cannot agree
+with itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def front_matter(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    found = re.match(r"\A---\n(.*?)\n---\n?(.*)\Z", text, re.S)
+    assert found, f"{path}: no front matter"
+    return yaml.safe_load(found.group(1)) or {}, found.group(2)
+
+
+@dataclass(frozen=True)
+class Series:
+    slug: str
+    title: str
+    program: str
+    date: dt.date
+    time: str | None
+    sample: bool
+    draft: bool
+    reach: dict
+    speakers: tuple
+    summary: str | None
+    body: str
+
+    @property
+    def url(self) -> str:
+        return f"/seri/{self.slug}/"
+
+    @property
+    def total_reach(self) -> int | None:
+        return sum(self.reach.values()) if self.reach else None
+
+
+@dataclass(frozen=True)
+class Program:
+    slug: str
+    title: str
+    weekday: str
+    since: dt.date | None
+    body: str
+
+
+@dataclass
+class Facts:
+    root: Path
+    today: dt.date
+    site: dict
+    series: list = field(default_factory=list)      # published: not drafts
+    programs: dict = field(default_factory=dict)    # slug -> Program
+    figures: list = field(default_factory=list)     # the entries of figures.yaml, as written
+    sources: list = field(default_factory=list)
+
+    @property
+    def past(self) -> list:
+        """Newest first, as in the feed."""
+        return sorted((s for s in self.series if s.date <= self.today), key=lambda s: s.date, reverse=True)
+
+    @property
+    def upcoming(self) -> list:
+        return sorted((s for s in self.series if s.date > self.today), key=lambda s: s.date)
+
+    @property
+    def samples(self) -> list:
+        return [s for s in self.series if s.sample]
+
+    def by_slug(self, slug: str) -> Series:
+        return next(s for s in self.series if s.slug == slug)
+
+    def figures_of(self, program: str) -> list:
+        """A program's declared figures in the order of their period's end."""
+        return sorted((f for f in self.figures if f["program"] == program), key=figure_end)
+
+    def declared_total(self, program: str) -> tuple[int, int]:
+        """(series, reach) summed over a program's declared figures."""
+        rows = self.figures_of(program)
+        return sum(f["series"] for f in rows), sum(f["reach"] for f in rows)
+
+
+def figure_end(f: dict) -> dt.date:
+    return _date(f.get("as_of")) or dt.date(int(f["year"]), 12, 31)
+
+
+def is_full_year(f: dict) -> bool:
+    return "year" in f and f.get("as_of") is None
+
+
+def read(root: Path, today: dt.date) -> Facts:
+    root = Path(root)
+    site = yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8"))
+    facts = Facts(root=root, today=today, site=site)
+    for path in sorted((root / "content" / "programs").glob("*.md")):
+        meta, body = front_matter(path)
+        facts.programs[path.stem] = Program(path.stem, str(meta["title"]), meta["weekday"], _date(meta.get("since")), body)
+    for path in sorted((root / "content" / "series").glob("*.md")):
+        meta, body = front_matter(path)
+        if meta.get("draft"):
+            continue
+        facts.series.append(Series(
+            slug=meta.get("slug") or path.stem, title=str(meta["title"]), program=meta["program"],
+            date=_date(meta["date"]), time=meta.get("time"), sample=bool(meta.get("sample")),
+            draft=False, reach=dict(meta.get("reach") or {}), speakers=tuple(meta.get("speakers") or ()),
+            summary=meta.get("summary"), body=body))
+    figures = root / "content" / "figures.yaml"
+    if figures.is_file():
+        doc = yaml.safe_load(figures.read_text(encoding="utf-8")) or {}
+        facts.figures = list(doc.get("figures") or [])
+        facts.sources = list(doc.get("sources") or [])
+    return facts
+
+
+def idn(n: int) -> str:
+    """An integer as Indonesian writes it: 1.529.584."""
+    return f"{n:,}".replace(",", ".")
