@@ -41,6 +41,7 @@ class Series:
     draft: bool
     reach: dict
     speakers: tuple
+    competency: str | None
     summary: str | None
     body: str
 
@@ -121,7 +122,7 @@ def read(root: Path, today: dt.date) -> Facts:
             slug=meta.get("slug") or path.stem, title=str(meta["title"]), program=meta["program"],
             date=_date(meta["date"]), time=meta.get("time"), sample=bool(meta.get("sample")),
             draft=False, reach=dict(meta.get("reach") or {}), speakers=tuple(meta.get("speakers") or ()),
-            summary=meta.get("summary"), body=body))
+            competency=meta.get("competency"),            summary=meta.get("summary"), body=body))
     figures = root / "content" / "figures.yaml"
     if figures.is_file():
         doc = yaml.safe_load(figures.read_text(encoding="utf-8")) or {}
@@ -133,3 +134,13 @@ def read(root: Path, today: dt.date) -> Facts:
 def idn(n: int) -> str:
     """An integer as Indonesian writes it: 1.529.584."""
     return f"{n:,}".replace(",", ".")
+
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+          "Oktober", "November", "Desember")
+
+
+def long_date(d: dt.date) -> str:
+    """A date as the site writes it: Kamis, 22 Februari 2024."""
+    return f"{DAYS[d.weekday()]}, {d.day} {MONTHS[d.month - 1]} {d.year}"

@@ -4,6 +4,7 @@ or a hand-edited output folder is repaired rather than trusted."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import re
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import contentfacts
 from conftest import REPO, copy_repo_project, run_cli, tree_bytes
 
 TODAY = "2026-11-23"
@@ -54,12 +56,12 @@ def _series(root: Path) -> list[Path]:
 
 
 def _past_series(root: Path) -> Path:
-    """A shipped series dated before 2026 with neighbours in its program."""
-    for path in _series(root):
-        text = path.read_text(encoding="utf-8")
-        if "program: asn-belajar" in text and 'date: "2024-01-11"' in text:
-            return path
-    return _series(root)[0]
+    """A past series with a neighbour in its program, read from the content itself."""
+    facts = contentfacts.read(root, dt.date.fromisoformat(TODAY))
+    for s in sorted(facts.past, key=lambda s: (s.date, s.slug)):
+        if sum(o.program == s.program for o in facts.series) > 1:
+            return next(p for p in _series(root) if (contentfacts.front_matter(p)[0].get("slug") or p.stem) == s.slug)
+    raise AssertionError("the content has no past series with a neighbour in its program")
 
 
 NEW_SERIES = """\
