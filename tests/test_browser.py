@@ -1,6 +1,7 @@
 """The public pages in a real headless Chromium (Debian's, never a downloaded one).
 
-One browser for the whole module; the shipped site (plus one series with a video) is built
+One browser for the whole module; the shipped site (plus a series with a video and an
+upcoming one, both the test's own) is built
 with its search index into DIR/asn-belajar and served from DIR by http.server on a free
 local port, so every URL carries the /asn-belajar/ prefix as on GitHub Pages.
 Screenshots go to tests/_artifacts/ (gitignored).
@@ -18,7 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import copy_repo_project, run_cli
+import contentfacts
+from conftest import REPO, copy_repo_project, run_cli
 
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
@@ -28,7 +30,17 @@ TODAY = dt.date(2026, 11, 23)
 PREFIX = "/asn-belajar/"
 VIDEO_SERIES = "/seri/contoh-seri-dengan-rekaman/"
 VIDEO_ID = "dQw4w9WgXcQ"
-PAGES = ["/", "/laporan/2023/", VIDEO_SERIES, "/program/", "/jadwal/", "/arsip/", "/cari/"]
+# The figures the report tests expect, read from the content (never literals of it): the
+# latest full year declared, and the program with the most yearly figures.
+FACTS = contentfacts.read(REPO, TODAY)
+YEARLY = [f for f in FACTS.figures if contentfacts.is_full_year(f)]
+REPORT_YEAR = max(f["year"] for f in YEARLY)
+FLAGSHIP = max(sorted({f["program"] for f in YEARLY}), key=lambda slug: sum("year" in f for f in FACTS.figures_of(slug)))
+REPORT_PAGE = f"/laporan/{REPORT_YEAR}/"
+PAGES = ["/", REPORT_PAGE, VIDEO_SERIES, "/program/", "/jadwal/", "/arsip/", "/cari/"]
+# A series of the test's own, upcoming on the build's date: 17 days after it.
+UPCOMING_DAY = TODAY + dt.timedelta(days=17)
+UPCOMING_SERIES = "/seri/seri-uji-terjadwal/"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -52,6 +64,18 @@ Entri contoh dengan tautan rekaman.
 """
 
 
+UPCOMING_SOURCE = f"""\
+---
+title: "Seri Uji Terjadwal"
+program: {FLAGSHIP}
+date: "{UPCOMING_DAY.isoformat()}"
+summary: Seri milik uji, untuk memeriksa keputusan "akan datang" di peramban.
+sample: true
+---
+Seri uji.
+"""
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep the test output clean
         pass
@@ -61,6 +85,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def project(tmp_path_factory):
     root = copy_repo_project(tmp_path_factory.mktemp("browser") / "proj")
     (root / "content/series/contoh-seri-dengan-rekaman.md").write_text(VIDEO_SOURCE, encoding="utf-8")
+    (root / "content/series/seri-uji-terjadwal.md").write_text(UPCOMING_SOURCE, encoding="utf-8")
     return root
 
 
@@ -91,14 +116,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
         b.close()
-
-
-@pytest.fixture(scope="module")
-def model(project):
-    from sitegen.pipeline import Options, build
-
-    result = build(Options(root=project, today=TODAY, search=False, use_cache=False), write=False)
-    return result.site, result.reports
 
 
 class Visit:
@@ -167,14 +184,16 @@ def test_page_loads_without_errors_and_only_from_its_own_origin(visit, path):
     assert outside == []
 
 
-def test_report_is_useful_before_plotly_and_draws_after_scrolling(visit, model):
-    _, reports = model
-    expected = [r.figure.reach for r in reports.rows if r.program == "asn-belajar"]
+def test_report_is_useful_before_plotly_and_draws_after_scrolling(visit):
+    declared = [f for f in FACTS.figures_of(FLAGSHIP) if "year" in f]
+    expected = [f["reach"] for f in declared]
+    shown = next(i for i, f in enumerate(declared) if f["year"] == REPORT_YEAR and contentfacts.is_full_year(f))
+    in_year = [f for f in FACTS.figures if f.get("year") == REPORT_YEAR]
     v = visit(width=360, height=800)
-    page = v.go("/laporan/2023/")
+    page = v.go(REPORT_PAGE)
     # a phone sees the figures and the table first; plotly.js is not fetched yet
     assert not v.fetched("plotly.min.js")
-    assert page.locator(".stat-value").first.inner_text() == "44"
+    assert page.locator(".stat-value").first.inner_text() == contentfacts.idn(sum(f["series"] for f in in_year))
     assert page.locator("table.wide").is_visible()
     assert page.locator("figure.chart .bars .bar").count() == len(expected)
     page.locator("figure.chart").scroll_into_view_if_needed()
@@ -183,16 +202,17 @@ def test_report_is_useful_before_plotly_and_draws_after_scrolling(visit, model):
     assert page.locator("figure.chart .plotly svg.main-svg").count() >= 1
     y = page.evaluate("document.querySelector('figure.chart .plot').data[0].y")
     x = page.evaluate("document.querySelector('figure.chart .plot').data[0].x")
-    assert y == expected == [401482, 949080, 179022]
-    assert x == ["2022", "2023", "2024 (Jan–Feb)"]
+    assert y == expected
+    assert [label[:4] for label in x] == [str(f["year"]) for f in declared]
     # Indonesian separators in the drawn bar labels
+    reach = contentfacts.idn(declared[shown]["reach"])
     labels = [t.strip() for t in page.locator("figure.chart .plotly .bartext").all_text_contents()]
-    assert "949.080" in labels
-    # hovering the 2023 bar shows an Indonesian label with Indonesian number format
-    box = page.locator("figure.chart .plotly .point path").nth(1).bounding_box()
+    assert reach in labels
+    # hovering the year's bar shows an Indonesian label with Indonesian number format
+    box = page.locator("figure.chart .plotly .point path").nth(shown).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("document.querySelector('figure.chart .hoverlayer').textContent.includes('949.080')")
-    assert "Tahun 2023" in page.locator("figure.chart .hoverlayer").text_content()
+    page.wait_for_function(f"document.querySelector('figure.chart .hoverlayer').textContent.includes('{reach}')")
+    assert f"Tahun {REPORT_YEAR}" in page.locator("figure.chart .hoverlayer").text_content()
     assert v.errors == []
 
 
@@ -210,7 +230,7 @@ def test_chart_draws_on_first_interaction(visit):
 def test_chart_on_screen_at_load_waits_for_the_visitor(visit):
     """A chart visible without scrolling shows its quick bars; plotly.js waits for a scroll."""
     v = visit(width=1280, height=900)
-    page = v.go("/laporan/2023/")
+    page = v.go(REPORT_PAGE)
     assert page.evaluate("document.querySelector('figure.chart').getBoundingClientRect().top") < 900
     page.wait_for_timeout(500)
     assert not v.fetched("plotly.min.js")
@@ -254,10 +274,10 @@ def test_video_loads_nothing_third_party_until_clicked(visit):
 def test_search_finds_series_under_the_base_path(visit):
     v = visit(width=1280, height=900)
     page = v.go("/cari/")
-    page.locator("#cari input").fill("literasi")
+    page.locator("#cari input").fill("rekaman")
     result = page.locator(".pagefind-ui__result-link").first
     result.wait_for(timeout=15000)
-    assert "Literasi Data" in result.inner_text()
+    assert "Seri dengan Rekaman" in result.inner_text()
     assert result.get_attribute("href").startswith(PREFIX + "seri/")
     assert v.errors == []
 
@@ -286,7 +306,7 @@ def test_screenshots(visit):
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height in ((360, 800), (1280, 900)):
         v = visit(width=width, height=height)
-        for name, path in (("home", "/"), ("laporan-2023", "/laporan/2023/"), ("seri", VIDEO_SERIES)):
+        for name, path in (("home", "/"), (f"laporan-{REPORT_YEAR}", REPORT_PAGE), ("seri", VIDEO_SERIES)):
             page = v.go(path)
             if page.locator("figure[data-chart]").count():
                 page.keyboard.press("Shift")
@@ -295,3 +315,51 @@ def test_screenshots(visit):
             assert no_overflow, f"{path} scrolls sideways at {width} px"
             page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
         assert v.errors == []
+
+
+# ---- upcoming, decided again in the browser ------------------------------------------------------
+
+UPCOMING_LISTS = ("/", "/jadwal/", f"/program/{FLAGSHIP}/")
+
+
+def upcoming_cards(page) -> int:
+    return page.locator(f'[data-upcoming] .card a[href$="{UPCOMING_SERIES}"]').count()
+
+
+@pytest.mark.parametrize("clock, still_upcoming", [
+    (f"{UPCOMING_DAY - dt.timedelta(days=1)}T16:30:00Z", True),   # 23:30 WIB the evening before
+    (f"{UPCOMING_DAY - dt.timedelta(days=1)}T17:30:00Z", False),  # 00:30 WIB on its day (the day before in UTC)
+    (f"{UPCOMING_DAY + dt.timedelta(days=40)}T05:00:00Z", False),  # weeks later, the daily build paused
+])
+def test_upcoming_is_decided_again_in_the_browser(visit, server, clock, still_upcoming):
+    """The site was built on TODAY, when the series was upcoming; the visitor's clock says
+    otherwise: the pages follow the visitor's date in WIB, not the build's."""
+    built = (server[1] / UPCOMING_SERIES.strip("/") / "index.html").read_text(encoding="utf-8")
+    assert "data-upcoming-until" in built  # upcoming when built
+    v = visit(width=1280, height=900)
+    v.page.clock.set_fixed_time(clock)
+    for path in UPCOMING_LISTS:
+        page = v.go(path)
+        assert upcoming_cards(page) == (1 if still_upcoming else 0), path
+    page = v.go(UPCOMING_SERIES)
+    badge = page.locator("article .badge.upcoming")
+    assert badge.count() == (1 if still_upcoming else 0)
+    if still_upcoming:
+        assert badge.inner_text().startswith("Terjadwal ")
+    assert v.errors == []
+
+
+def test_a_list_left_empty_says_so_or_goes(visit):
+    """Long after every upcoming series of the build: /jadwal/ says none is announced, the
+    home page drops its section; the weekly schedule stays."""
+    latest = max([s.date for s in FACTS.series] + [UPCOMING_DAY])
+    v = visit(width=1280, height=900)
+    v.page.clock.set_fixed_time(f"{latest + dt.timedelta(days=2)}T05:00:00Z")
+    page = v.go("/jadwal/")
+    assert page.locator("[data-upcoming] .card").count() == 0
+    assert "Belum ada seri mendatang" in page.locator("[data-upcoming]").inner_text()
+    assert page.locator("ol.week-grid > li").count() == len(FACTS.programs)
+    page = v.go("/")
+    assert page.locator("[data-upcoming]").count() == 0
+    assert page.locator("h1").count() == 1
+    assert v.errors == []

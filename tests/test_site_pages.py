@@ -405,6 +405,30 @@ def test_series_page_fields_and_neighbours(content_site, content):
     assert checked
 
 
+def test_upcoming_series_carry_their_dates_for_the_browser(content_site, content):
+    """Which series are upcoming is decided again in the visitor's browser (site.js) from
+    ISO dates on the page; without JavaScript the page states the date, never "soon"."""
+    facts = content.facts
+    upcoming = {s.url: s for s in facts.upcoming}
+    assert upcoming, "the content has no upcoming series to check"
+    for url, s in upcoming.items():
+        badge = page(content_site, url).select_one("article .kicker .badge.upcoming")
+        assert badge["data-upcoming-until"] == s.date.isoformat()
+        assert text(badge) == f"Terjadwal {long_date(s.date)}"
+    for url in ("/", "/jadwal/"):
+        section = page(content_site, url).select_one("section[data-upcoming]")
+        cards = {c.find(["h2", "h3"]).find("a")["href"][len(BASE) - 1:]: c for c in section.select(".card")}
+        assert set(cards) <= set(upcoming) and cards, url
+        for href, card in cards.items():
+            assert card.select_one("time")["datetime"] == upcoming[href].date.isoformat()
+            assert text(card.select_one("time")) == long_date(upcoming[href].date)
+        assert "segera" not in text(section).lower()
+    for s in facts.past:
+        assert page(content_site, s.url).select_one(".badge.upcoming") is None
+    js = (content_site / "assets/site.js").read_text(encoding="utf-8")
+    assert "data-upcoming-until" in js and "Asia/Jakarta" in js
+
+
 def test_video_loads_nothing_until_asked(tmp_path):
     root = copy_repo_project(tmp_path / "p")
     (root / "content/series/dengan-video.md").write_text(

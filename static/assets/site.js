@@ -21,6 +21,39 @@
     });
   } catch (e) { /* no Intl time zones: nothing to mark */ }
 
+  /* Upcoming series, decided again in the visitor's browser from the dates on the page
+     (in WIB), so a series whose day has come is never shown as upcoming, however long ago
+     the site was built: as in the build, a series is upcoming only before its date. Its
+     card leaves the upcoming lists (a list left empty goes, or says so) and its page drops
+     the "Terjadwal" badge. */
+  try {
+    var parts = {};
+    new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    var today = parts.year + "-" + parts.month + "-" + parts.day;
+    var passed = function (iso) { return !!iso && iso.slice(0, 10) <= today; };
+    doc.querySelectorAll("[data-upcoming]").forEach(function (section) {
+      var cards = section.querySelectorAll(".card");
+      var left = cards.length;
+      cards.forEach(function (card) {
+        var time = card.querySelector("time[datetime]");
+        if (time && passed(time.getAttribute("datetime"))) { card.remove(); left--; }
+      });
+      if (cards.length && !left) {
+        var empty = section.getAttribute("data-upcoming-empty");
+        var list = section.querySelector(".cards");
+        if (empty && list) {
+          var note = doc.createElement("p");
+          note.textContent = empty;
+          list.replaceWith(note);
+        } else section.remove();
+      }
+    });
+    doc.querySelectorAll("[data-upcoming-until]").forEach(function (badge) {
+      if (passed(badge.getAttribute("data-upcoming-until"))) badge.remove();
+    });
+  } catch (e) { /* no Intl time zones: the page states each date */ }
+
   /* Video: nothing from the video host loads until the visitor asks for it. */
   function youtubeId(href) {
     var u;
