@@ -21,7 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import REPO, copy_repo_project, make_project, run_cli
-from contentfacts import figure_end, idn, is_full_year, long_date
+from contentfacts import idn, is_full_year, long_date
 from linkcheck import broken_links
 from sitegen import charts
 from sitegen.pipeline import Options, build
