@@ -2,7 +2,8 @@
 # A new machine, as near as one can get on this one: the README's two commands run in a
 # fresh `git clone` of the committed tree (HEAD), with an empty HOME (no pip or npm cache,
 # no user configuration), only /usr/bin:/bin on PATH (the system python3, no `python`, no
-# pyenv or other tools installed by hand) and no inherited environment variables.
+# pyenv or other tools installed by hand) and no inherited environment variables except
+# the machine's network settings (proxy and certificate authorities).
 #
 #   bash scripts/fresh-machine.sh           the first command: set up and build
 #   bash scripts/fresh-machine.sh --tests   then the second command too: the whole test suite
@@ -51,9 +52,18 @@ PY
 )
 [ "${#COMMANDS[@]}" -ge 2 ] || { echo "ERROR: README's Two commands block not found" >&2; exit 1; }
 
+# The machine's network settings, if any, are the machine's, not the user's: a proxy and the
+# certificate authorities it needs (a TLS-inspecting proxy makes npm fail without them).
+NETWORK=()
+for name in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY \
+            NODE_EXTRA_CA_CERTS SSL_CERT_FILE SSL_CERT_DIR REQUESTS_CA_BUNDLE PIP_CERT; do
+  if [ -n "${!name:-}" ]; then NETWORK+=("$name=${!name}"); fi
+done
+[ "${#NETWORK[@]}" -eq 0 ] || echo "network settings passed through: ${NETWORK[*]%%=*}"
+
 # A command as a new user types it: bash in the clone, nothing inherited but the basics.
 as_new_user() {
-  env -i HOME="$WORK/home" PATH=/usr/bin:/bin LANG=C.UTF-8 TERM=dumb USER="$(id -un)" \
+  env -i HOME="$WORK/home" PATH=/usr/bin:/bin LANG=C.UTF-8 TERM=dumb USER="$(id -un)" "${NETWORK[@]}" \
     bash -c "cd '$CLONE' && $1"
 }
 
