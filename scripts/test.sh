@@ -86,7 +86,7 @@ command -v npm >/dev/null 2>&1 || APT_PKGS+=(npm)
 VENV="$ROOT/.venv"
 VPY="$VENV/bin/python"
 # Debian and Ubuntu ship the venv module's pip bootstrap apart, in python3-venv.
-if [ ! -x "$VPY" ] && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+if ! "$VPY" -m pip --version >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
   APT_PKGS+=(python3-venv)
 fi
 if [ "${#APT_PKGS[@]}" -gt 0 ]; then
@@ -95,7 +95,9 @@ if [ "${#APT_PKGS[@]}" -gt 0 ]; then
 fi
 
 # --- 2. Python packages, into the project's virtual environment .venv -----------
-if ! { [ -x "$VPY" ] && "$VPY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; }; then
+# (A .venv left without pip by a failed `python3 -m venv` is made again.)
+if ! { [ -x "$VPY" ] && "$VPY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+       && "$VPY" -m pip --version >/dev/null 2>&1; }; then
   echo "venv: creating .venv with $(python3 -V 2>&1)"
   rm -rf "$VENV"
   if ! quiet venv python3 -m venv "$VENV"; then
