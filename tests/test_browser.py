@@ -47,7 +47,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 VIDEO_SOURCE = f"""\
 ---
 title: "Contoh: Seri dengan Rekaman"
-program: asn-belajar
+program: {FLAGSHIP}
 date: "2024-01-25"
 speakers:
   - Widyaiswara BPSDM Jatim (contoh)
@@ -62,7 +62,6 @@ sample: true
 ---
 Entri contoh dengan tautan rekaman.
 """
-
 
 UPCOMING_SOURCE = f"""\
 ---

@@ -128,8 +128,9 @@ def _edit_site_yaml(root):
 def _edit_figures(root):
     p = root / "content/figures.yaml"
     text = p.read_text(encoding="utf-8")
-    assert "reach: 949080" in text
-    p.write_text(text.replace("reach: 949080", "reach: 949081", 1), encoding="utf-8")
+    edited, n = re.subn(r"^(\s*reach: *)(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + 1), text, count=1, flags=re.M)
+    assert n == 1, "figures.yaml declares no reach"
+    p.write_text(edited, encoding="utf-8")
 
 
 def _edit_static(root):
