@@ -6,8 +6,13 @@
   `schedule_since`, else its oldest series (else the build's `today`).
 - The sources give no hours for most programs, so such events are ALL-DAY
   (DTSTART;VALUE=DATE, marked TRANSPARENT so they do not block a calendar). When a program
-  or series has a `time`, the event starts then, with TZID=<site time zone> (Asia/Jakarta),
-  and lasts DEFAULT_DURATION (2 hours): the sources give no end times.
+  or series has a `time` (a series without one takes its program's), the event starts then,
+  with TZID=<site time zone> (Asia/Jakarta, described by a VTIMEZONE), and lasts its
+  `duration` (the series', else the program's), else DEFAULT_DURATION (2 hours), which the
+  description then says is not announced.
+- Links: the meeting link (a Zoom link) is the LOCATION, so calendar apps offer it as the
+  place to go; every known link (the event's, else the channel's own page from site.yaml) is
+  listed in the DESCRIPTION; URL is the event's page on this site.
 - One dated event per upcoming series (date after `today`), never drafts. A sample's
   SUMMARY starts with "Contoh: ".
 - UIDs are "program-<slug>@<host>" and "seri-<slug>@<host>" (host of the base URL).
@@ -23,6 +28,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from . import i18n
+from .model import is_meeting
 from .outputs import absolute, display_title, host, midnight_utc
 from .routes import Route
 
@@ -59,7 +65,7 @@ def _channels(config, slugs) -> str:
     return ", ".join(labels.get(c, c) for c in slugs)
 
 
-def _when(event: icalendar.Event, day: dt.date, time: dt.time | None, zone: ZoneInfo) -> None:
+def _when(event: icalendar.Event, day: dt.date, time: dt.time | None, minutes: int | None, zone: ZoneInfo) -> None:
     if time is None:
         event.add("dtstart", day)
         event.add("dtend", day + dt.timedelta(days=1))
@@ -67,7 +73,34 @@ def _when(event: icalendar.Event, day: dt.date, time: dt.time | None, zone: Zone
     else:
         start = dt.datetime.combine(day, time, tzinfo=zone)
         event.add("dtstart", start)
-        event.add("dtend", start + DEFAULT_DURATION)
+        event.add("dtend", start + (dt.timedelta(minutes=minutes) if minutes else DEFAULT_DURATION))
+
+
+def _time_line(time: dt.time | None, minutes: int | None) -> str:
+    if time is None:
+        return "Jam mulai belum diumumkan."
+    if minutes:
+        end = (dt.datetime.combine(dt.date(2000, 1, 1), time) + dt.timedelta(minutes=minutes)).time()
+        return f"Pukul {time:%H.%M}–{end:%H.%M} WIB."
+    return f"Pukul {time:%H.%M} WIB (durasi belum diumumkan)."
+
+
+def _links(config, channels, link_of) -> tuple[list, str | None]:
+    """Description lines for joining or watching, and the meeting link (for LOCATION)."""
+    labels, own = config.channel_labels, config.channel_urls
+    lines, meeting = [], None
+    for ch in channels:
+        name = labels.get(ch, ch)
+        url = link_of(ch)
+        if url:
+            lines.append(f"{'Gabung lewat' if is_meeting(ch) else 'Tonton di'} {name}: {url}")
+            if meeting is None and is_meeting(ch):
+                meeting = url
+        elif own.get(ch):
+            lines.append(f"Kanal {name}: {own[ch]} (tautan acaranya belum tersedia)")
+        else:
+            lines.append(f"Tautan {name} belum tersedia.")
+    return lines, meeting
 
 
 def render_calendar(globals_: dict, ctx: dict) -> bytes:
@@ -100,17 +133,15 @@ def render_calendar(globals_: dict, ctx: dict) -> bytes:
         event.add("uid", f"program-{p.slug}@{domain}")
         event.add("dtstamp", midnight_utc(start))
         event.add("summary", p.title)
-        _when(event, start, p.time, zone)
+        _when(event, start, p.time, p.duration, zone)
         event.add("rrule", {"freq": "weekly", "byday": BYDAY[p.weekday_index]})
         lines = [p.summary] if p.summary else []
-        when = f"Setiap hari {i18n.weekday_name(p.weekday_index, config.language)}"
-        when += f", pukul {p.time:%H.%M} WIB." if p.time else " (jam mulai belum dicantumkan)."
-        lines.append(when)
-        if p.channels:
-            lines.append(f"Ikuti melalui {_channels(config, p.channels)}.")
-        lines.append(absolute(config, p.url))
+        lines.append(f"Setiap hari {i18n.weekday_name(p.weekday_index, config.language)}. {_time_line(p.time, p.duration)}")
+        joins, meeting = _links(config, p.channels, p.link)
+        lines += joins
+        lines.append(f"Halaman program: {absolute(config, p.url)}")
         event.add("description", "\n\n".join(lines))
-        location = p.place or (f"Daring: {_channels(config, p.channels)}" if p.channels else None)
+        location = meeting or p.place or (f"Daring: {_channels(config, p.channels)}" if p.channels else None)
         if location:
             event.add("location", location)
         event.add("url", absolute(config, p.url))
@@ -122,19 +153,24 @@ def render_calendar(globals_: dict, ctx: dict) -> bytes:
         event.add("uid", f"seri-{s.slug}@{domain}")
         event.add("dtstamp", midnight_utc(s.date))
         event.add("summary", display_title(s))
-        _when(event, s.date, s.time, zone)
         program = next((p for p in ctx["programs"] if p.slug == s.program), None)
+        _when(event, s.date, s.start_time(program), s.minutes(program), zone)
         lines = [s.summary] if s.summary else []
         if program is not None:
             lines.append(f"Program: {program.title}.")
+        lines.append(_time_line(s.start_time(program), s.minutes(program)))
         if s.speakers:
             lines.append("Narasumber: " + "; ".join(s.speakers) + ".")
         if s.sample:
             lines.append("Ini entri contoh, bukan jadwal sungguhan.")
-        lines.append(absolute(config, s.url))
+        channels = program.channels if program is not None else tuple(ch for ch, _ in s.links)
+        joins, meeting = _links(config, channels, lambda ch: s.link(ch, program))
+        lines += joins
+        lines.append(f"Halaman seri: {absolute(config, s.url)}")
         event.add("description", "\n\n".join(lines))
-        if program is not None and (program.place or program.channels):
-            event.add("location", program.place or f"Daring: {_channels(config, program.channels)}")
+        location = meeting or (program.place or (f"Daring: {_channels(config, program.channels)}" if program.channels else None) if program is not None else None)
+        if location:
+            event.add("location", location)
         event.add("url", absolute(config, s.url))
         categories = [program.title] if program is not None else []
         if s.sample:

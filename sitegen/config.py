@@ -26,6 +26,7 @@ class Config:
     language: str = "id"
     timezone: str = "Asia/Jakarta"
     channels: tuple = (("zoom", "Zoom Meeting"), ("youtube", "YouTube BPSDM Jatim"))
+    channel_links: tuple = ()  # (slug, url) for channels with an address of their own
     per_page: int = 20
     feed_size: int = 30
     markdown: str = "pulldown-cmark"
@@ -42,6 +43,10 @@ class Config:
     @property
     def channel_labels(self) -> dict:
         return dict(self.channels)
+
+    @property
+    def channel_urls(self) -> dict:
+        return dict(self.channel_links)
 
     def raw_html_allowed(self, source_path: str) -> bool:
         return any(fnmatch.fnmatch(source_path, pattern) for pattern in self.raw_html)
@@ -60,7 +65,7 @@ OPTIONS = {
     "description": (Text(), False, "Deskripsi singkat situs untuk mesin pencari dan feed."),
     "language": (Text(), False, "Kode bahasa (id)."),
     "timezone": (Text(), False, "Zona waktu jadwal (Asia/Jakarta, WIB)."),
-    "channels": (None, False, "Kanal siaran: slug -> nama tampilan."),
+    "channels": (None, False, "Kanal siaran: slug -> nama tampilan, atau slug -> {name: nama, url: alamat kanal}."),
     "per_page": (Count(), False, "Jumlah seri per halaman arsip."),
     "feed_size": (Count(), False, "Jumlah seri terbaru di feed Atom."),
     "markdown": (Text(), False, "Mesin Markdown: pulldown-cmark (bawaan, cepat) atau python-markdown."),
@@ -158,16 +163,36 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
             problems.error(path, line("channels"), f"setting 'channels': expected 'slug: Name' pairs, got {describe(raw)}")
             ok = False
         else:
-            pairs = []
-            from .schema import Slug
+            pairs, links = [], []
+            from .schema import Slug, Url
 
             for k, v in raw.items():
                 try:
-                    pairs.append((Slug().check(k, {}), Text().check(v, {})))
+                    slug = Slug().check(k, {})
+                    if isinstance(v, dict):
+                        for extra in v:
+                            if extra not in ("name", "url"):
+                                problems.warning(path, line("channels", k, extra), f"setting 'channels.{k}': unknown key '{extra}' is ignored (expected name and url)")
+                        try:
+                            name = Text().check(v.get("name"), {})
+                        except Invalid as exc:
+                            raise Invalid(f"field 'name': {exc}") from None
+                        if v.get("url") is not None:
+                            try:
+                                links.append((slug, Url().check(v["url"], {})))
+                            except Invalid as exc:
+                                problems.error(path, line("channels", k, "url"), f"setting 'channels.{k}.url': {exc}")
+                                ok = False
+                    elif isinstance(v, str):
+                        name = Text().check(v, {})
+                    else:
+                        raise Invalid(f"expected a name, or 'name:' and 'url:' fields, got {describe(v)}")
+                    pairs.append((slug, name))
                 except Invalid as exc:
                     problems.error(path, line("channels", k), f"setting 'channels.{k}': {exc}")
                     ok = False
             values["channels"] = tuple(pairs)
+            values["channel_links"] = tuple(links)
     if data.get("raw_html") is not None:
         raw = data["raw_html"]
         if isinstance(raw, bool):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import i18n
 from .config import Config
-from .schema import slugify
+from .schema import SLUG_RE, slugify
 
 
 def fingerprint(*parts: object) -> str:
@@ -17,6 +17,18 @@ def fingerprint(*parts: object) -> str:
         h.update(repr(part).encode())
         h.update(b"\0")
     return h.hexdigest()
+
+
+def add_minutes(start: dt.time | None, minutes: int | None) -> dt.time | None:
+    """The end time of an event, when start and duration are both known (wraps at midnight)."""
+    if start is None or not minutes:
+        return None
+    return (dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(minutes=minutes)).time()
+
+
+def is_meeting(channel: str) -> bool:
+    """A channel one joins (a Zoom meeting) rather than watches (a YouTube stream)."""
+    return "zoom" in channel or "meet" in channel
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,8 @@ class Program:
     time: dt.time | None
     place: str | None
     channels: tuple
+    duration: int | None  # minutes
+    links: tuple  # (channel, url)
     competencies: tuple
     movement: str | None
     since: dt.date | None
@@ -53,6 +67,17 @@ class Program:
     @property
     def weekday_index(self) -> int:
         return i18n.weekday_index(self.weekday)
+
+    @property
+    def end_time(self) -> dt.time | None:
+        return add_minutes(self.time, self.duration)
+
+    def link(self, channel: str) -> str | None:
+        return dict(self.links).get(channel)
+
+    @staticmethod
+    def meeting(channel: str) -> bool:
+        return is_meeting(channel)
 
     @property
     def weekday_name(self) -> str:
@@ -71,6 +96,8 @@ class Series:
     tags: tuple  # of Tag
     reach: tuple  # of (channel, count)
     video: str | None
+    duration: int | None  # minutes; None: the program's
+    links: tuple  # (channel, url)
     summary: str
     draft: bool
     sample: bool
@@ -81,6 +108,28 @@ class Series:
     @property
     def url(self) -> str:
         return f"/seri/{self.slug}/"
+
+    def start_time(self, program: Program | None) -> dt.time | None:
+        """Its own time, else its program's weekly time (None: not announced)."""
+        return self.time or (program.time if program is not None else None)
+
+    def minutes(self, program: Program | None) -> int | None:
+        return self.duration or (program.duration if program is not None else None)
+
+    def end_time(self, program: Program | None) -> dt.time | None:
+        return add_minutes(self.start_time(program), self.minutes(program))
+
+    def link(self, channel: str, program: Program | None = None) -> str | None:
+        """Its own link for a channel, else its program's standing link."""
+        own = dict(self.links).get(channel)
+        return own or (program.link(channel) if program is not None else None)
+
+    @property
+    def recording(self) -> str | None:
+        """Where to watch it afterwards: `video`, else its own link on a non-meeting channel."""
+        if self.video:
+            return self.video
+        return next((url for ch, url in self.links if not is_meeting(ch)), None)
 
     @property
     def total_reach(self) -> int | None:
@@ -199,10 +248,26 @@ def make_program(doc, rec: dict, body_html: str) -> Program:
     return Program(
         slug=rec["slug"], title=rec["title"], weekday=rec["weekday"], summary=rec.get("summary", ""),
         time=rec.get("time"), place=rec.get("place"), channels=rec.get("channels", ()),
+        duration=rec.get("duration"), links=rec.get("links", ()),
         competencies=rec.get("competencies", ()), movement=rec.get("movement"), since=rec.get("since"),
         order=rec.get("order", 0), body_html=body_html, path=doc.path,
         fingerprint=fingerprint(doc.digest, doc.path),
     )
+
+
+# Words a tag written as a slug ("asn-digital") keeps in capitals when it is shown.
+ACRONYMS = frozenset({"asn", "bpsdm", "sdm", "pns", "pppk", "ai", "tik", "it", "ui", "ux", "spbe", "lan", "kpk", "opd", "jatim", "cettar"})
+
+
+def tag_label(text: str) -> str:
+    """How a tag reads on a page: as written, unless written as a slug ("literasi-data"),
+    which becomes words ("Literasi data"; known acronyms in capitals: "ASN digital")."""
+    if not SLUG_RE.match(text):
+        return text
+    words = [w.upper() if w in ACRONYMS else w for w in text.split("-")]
+    first = words[0]
+    words[0] = first if first.isupper() else first[:1].upper() + first[1:]
+    return " ".join(words)
 
 
 def make_series(doc, rec: dict, body_html: str) -> Series:
@@ -212,11 +277,12 @@ def make_series(doc, rec: dict, body_html: str) -> Series:
         slug = slugify(label) or "topik"
         if slug not in seen:
             seen.add(slug)
-            tags.append(Tag(slug, label))
+            tags.append(Tag(slug, tag_label(label)))
     return Series(
         slug=rec["slug"], title=rec["title"], program=rec["program"], date=rec["date"],
         time=rec.get("time"), speakers=rec.get("speakers", ()), competency=rec.get("competency"),
         tags=tuple(tags), reach=rec.get("reach", ()), video=rec.get("video"),
+        duration=rec.get("duration"), links=rec.get("links", ()),
         summary=rec.get("summary", ""), draft=rec.get("draft", False), sample=rec.get("sample", False),
         body_html=body_html, path=doc.path, fingerprint=fingerprint(doc.digest, doc.path),
     )

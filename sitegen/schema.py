@@ -17,6 +17,7 @@ TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 COMPETENCIES = ("manajerial", "teknis", "fungsional", "sosial-kultural")
+MAX_MINUTES = 720
 WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
 
 
@@ -104,6 +105,19 @@ class Time(Type):
 
     def json(self):
         return {"type": "string", "pattern": TIME_RE.pattern}
+
+
+@dataclass(frozen=True)
+class Minutes(Type):
+    """A duration in whole minutes, from 1 to 720 (12 hours)."""
+
+    def check(self, value, ctx):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
+            raise expected(f"a duration in whole minutes from 1 to {MAX_MINUTES} (for example 90)", value)
+        return value
+
+    def json(self):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_MINUTES}
 
 
 @dataclass(frozen=True)
@@ -195,10 +209,11 @@ class MapOf(Type):
 
     key: Choice = field(default_factory=Choice)
     value: Type = field(default_factory=Count)
+    pairs: str = "a set of 'channel: number' pairs (for example {zoom: 950})"
 
     def check(self, value, ctx):
         if not isinstance(value, dict):
-            raise expected("a set of 'channel: number' pairs (for example {zoom: 950})", value)
+            raise expected(self.pairs, value)
         return value
 
     def json(self):
@@ -214,6 +229,8 @@ class Field:
     example: object = None
 
 
+LINKS = MapOf(Choice(from_ctx="channels", noun="channel"), Url(), "a set of 'channel: address' pairs (for example {zoom: https://...})")
+
 SERIES_FIELDS = (
     Field("title", Text(), True, "Judul seri.", "Literasi Data untuk ASN"),
     Field("program", Choice(from_ctx="programs", noun="program"), True, "Slug program (nama berkas di content/programs/).", "asn-belajar"),
@@ -223,6 +240,8 @@ SERIES_FIELDS = (
     Field("competency", Choice(COMPETENCIES, noun="competency"), False, "Jenis kompetensi.", "manajerial"),
     Field("tags", ListOf(Text()), False, "Daftar topik.", ["literasi-data"]),
     Field("reach", MapOf(Choice(from_ctx="channels", noun="channel"), Count()), False, "Jangkauan per kanal: kanal -> bilangan bulat >= 0.", {"zoom": 950, "youtube": 12000}),
+    Field("duration", Minutes(), False, "Lama acara dalam menit (1 sampai 720); bawaan: durasi programnya.", 90),
+    Field("links", LINKS, False, "Tautan untuk bergabung atau menonton per kanal: kanal -> alamat https://.", {"zoom": "https://zoom.us/j/...", "youtube": "https://www.youtube.com/watch?v=..."}),
     Field("video", Url(), False, "Alamat rekaman video (https://...).", "https://www.youtube.com/watch?v=..."),
     Field("summary", Text(), False, "Ringkasan satu kalimat.", ""),
     Field("draft", Bool(), False, "true: belum terbit (hanya dibangun dengan --drafts).", False),
@@ -234,7 +253,9 @@ PROGRAM_FIELDS = (
     Field("title", Text(), True, "Nama program."),
     Field("weekday", Choice(WEEKDAYS, noun="weekday"), True, "Hari program dalam jadwal mingguan."),
     Field("summary", Text(), False, "Ringkasan satu kalimat."),
-    Field("time", Time(), False, "Jam mulai (WIB)."),
+    Field("time", Time(), False, "Jam mulai (WIB), \"HH:MM\" dalam tanda kutip."),
+    Field("duration", Minutes(), False, "Lama acara dalam menit (1 sampai 720), misalnya 90."),
+    Field("links", LINKS, False, "Tautan tetap untuk bergabung atau menonton per kanal: kanal -> alamat https://."),
     Field("place", Text(), False, "Tempat, bila ada."),
     Field("channels", ListOf(Choice(from_ctx="channels", noun="channel")), False, "Kanal siaran."),
     Field("competencies", ListOf(Choice(COMPETENCIES, noun="competency")), False, "Jenis kompetensi yang dikembangkan."),
