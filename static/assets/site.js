@@ -87,10 +87,14 @@
     frame.focus();
   });
 
-  /* Charts: the table and the quick bars are there from the start; plotly.js (large) is
-     fetched only when a chart comes near the viewport or the visitor first interacts. */
+  /* Charts: the table and the quick bars are there from the start. plotly.js (the basic
+     bundle, still large for a phone) is fetched only when a chart comes near the viewport
+     after the visitor scrolls, or when they tap a chart's button. With Save-Data on or a 2G
+     connection, only the button loads it. Never on a touch elsewhere on the page. */
   var figures = Array.prototype.slice.call(doc.querySelectorAll("figure[data-chart]"));
   var loading = null;
+  var conn = navigator.connection || navigator.mozConnection || navigator.webkitConnection;
+  var frugal = !!(conn && (conn.saveData || /(^|-)2g$/.test(conn.effectiveType || "")));
   function loadPlotly() {
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
@@ -98,8 +102,8 @@
         var s = doc.createElement("script");
         s.src = plotlySrc;
         s.async = true;
-        s.onload = function () { resolve(window.Plotly); };
-        s.onerror = function () { loading = null; reject(new Error("plotly.js tidak termuat")); };
+        s.onload = function () { window.Plotly ? resolve(window.Plotly) : reject(new Error("no Plotly")); };
+        s.onerror = function () { loading = null; s.remove(); reject(new Error("plotly.js tidak termuat")); };
         doc.head.appendChild(s);
       });
     }
@@ -115,9 +119,16 @@
     });
     return layout;
   }
+  function say(fig, text) {
+    var status = fig.querySelector(".chart-status");
+    if (status) status.textContent = text;
+  }
   function draw(fig) {
     if (fig.getAttribute("data-state")) return;
     fig.setAttribute("data-state", "loading");
+    var button = fig.querySelector(".chart-load button");
+    if (button) button.hidden = true;
+    say(fig, "Memuat grafik interaktif…");
     loadPlotly().then(function (Plotly) {
       var spec = JSON.parse(doc.getElementById(fig.getAttribute("data-chart")).textContent);
       var canvas = fig.querySelector(".chart-canvas");
@@ -127,30 +138,46 @@
       fig.classList.add("is-drawn");
       return Plotly.newPlot(box, spec.data, theme(spec.layout, fig), spec.config).then(function () {
         fig.setAttribute("data-state", "drawn");
+        say(fig, "");
       });
-    }).catch(function () { fig.removeAttribute("data-state"); });
+    }).catch(function () {
+      fig.removeAttribute("data-state");
+      say(fig, "Grafik interaktif gagal dimuat. Batang ringkas dan tabel tetap memuat semua angkanya.");
+      if (button) { button.textContent = "Coba muat lagi"; button.hidden = false; }
+    });
   }
   function drawAll() { figures.forEach(draw); }
   if (figures.length && plotlySrc) {
-    /* Watching starts with the first scroll: a chart already on screen at load shows its
-       quick bars, and the page stays light until the visitor moves or touches it. */
-    var watch = function () {
-      window.removeEventListener("scroll", watch);
-      if (!("IntersectionObserver" in window)) return drawAll();
-      var io = new IntersectionObserver(function (entries) {
-        entries.forEach(function (en) {
-          if (en.isIntersecting) { io.unobserve(en.target); draw(en.target); }
-        });
-      }, { rootMargin: "200px 0px" });
-      figures.forEach(function (f) { io.observe(f); });
-    };
-    window.addEventListener("scroll", watch, { passive: true });
-    var events = ["pointerdown", "keydown", "touchstart"];
-    var first = function () {
-      events.forEach(function (t) { window.removeEventListener(t, first, true); });
-      drawAll();
-    };
-    events.forEach(function (t) { window.addEventListener(t, first, { capture: true, passive: true }); });
+    figures.forEach(function (fig) {
+      var bar = doc.createElement("div");
+      bar.className = "chart-load";
+      var button = doc.createElement("button");
+      button.type = "button";
+      button.className = "button secondary";
+      button.textContent = "Tampilkan grafik interaktif";
+      button.addEventListener("click", drawAll);
+      var status = doc.createElement("p");
+      status.className = "chart-status";
+      status.setAttribute("role", "status");
+      if (frugal) status.textContent = "Mode hemat data: grafik interaktif baru diunduh bila Anda memintanya.";
+      bar.append(button, status);
+      fig.querySelector(".chart-canvas").after(bar);
+    });
+    if (!frugal) {
+      /* Watching starts with the first scroll: a chart already on screen at load shows its
+         quick bars and its button, and the page stays light until the visitor moves. */
+      var watch = function () {
+        window.removeEventListener("scroll", watch);
+        if (!("IntersectionObserver" in window)) return drawAll();
+        var io = new IntersectionObserver(function (entries) {
+          entries.forEach(function (en) {
+            if (en.isIntersecting) { io.unobserve(en.target); draw(en.target); }
+          });
+        }, { rootMargin: "400px 0px" });
+        figures.forEach(function (f) { io.observe(f); });
+      };
+      window.addEventListener("scroll", watch, { passive: true });
+    }
     if (window.matchMedia) {
       var mq = window.matchMedia("(prefers-color-scheme: dark)");
       var retheme = function () {
@@ -164,6 +191,28 @@
       if (mq.addEventListener) mq.addEventListener("change", retheme);
     }
   }
+
+  /* Copy a field's text (the calendar address on /jadwal/). */
+  doc.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = doc.getElementById(button.getAttribute("data-copy"));
+    var status = button.closest(".copy-field") && button.closest(".copy-field").querySelector(".copy-status");
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () { if (status) status.textContent = "Alamat disalin. Tempelkan di aplikasi kalender Anda."; };
+      var manual = function () {
+        field.focus();
+        field.select();
+        if (status) status.textContent = "Alamat sudah dipilih: tekan lama lalu pilih Salin (di komputer: Ctrl+C).";
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(field.value).then(done, manual);
+      } else {
+        manual();
+      }
+    });
+    field.addEventListener("focus", function () { field.select(); });
+  });
 
   /* Search (Pagefind), from the site's own pagefind/ folder. */
   var search = doc.getElementById("cari");
