@@ -191,6 +191,7 @@ per_page: 20
 markdown: pulldown-cmark
 schedule_since: 2023-09-14
 search: false
+share_images: false  # Hugo's benchmark layouts draw no share images either
 """
 
 

@@ -33,6 +33,7 @@ class Config:
     raw_html: tuple = ()  # source paths (globs) whose raw HTML is kept unsanitised
     schedule_since: dt.date | None = None
     search: bool = True
+    share_images: bool = True
     digest: str = field(default="", compare=False)  # hash of the file, for the build cache
 
     @property
@@ -72,6 +73,7 @@ OPTIONS = {
     "raw_html": (None, False, "Daftar berkas (boleh pola *) yang HTML mentahnya tidak disaring."),
     "schedule_since": (Date(), False, "Awal jadwal mingguan (peluncuran Dahar Ngopi)."),
     "search": (Bool(), False, "Bangun indeks pencarian (Pagefind)."),
+    "share_images": (Bool(), False, "Gambar pratinjau tautan (og:image) untuk setiap halaman seri, program, dan laporan."),
 }
 
 

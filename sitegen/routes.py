@@ -240,3 +240,13 @@ def _data_outputs(site: Site, reports: Reports, routes_so_far: list) -> list[Rou
 
 
 PROVIDERS.append(_data_outputs)
+
+
+def _share_images(site: Site, reports: Reports, routes_so_far: list) -> list[Route]:
+    """Share images (og:image) for the series, program, report and home pages (sitegen/share.py)."""
+    from . import share
+
+    return share.image_routes(site, reports, routes_so_far)
+
+
+PROVIDERS.append(_share_images)
