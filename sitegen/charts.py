@@ -204,7 +204,10 @@ def reach_by_year(site, reports, highlight: int | None = None) -> dict | None:
         colours = {j: (HIGHLIGHT if k[0] == highlight else MUTED) for j, k in enumerate(keys)}
     caption = "Jumlah peserta Zoom Meeting dan penonton YouTube yang dinyatakan penyelenggara, per tahun."
     note = _partial_note(site, reports)
-    if note:
+    # A part-year's own report page says so in its notice already: not again under the chart.
+    own_partial = highlight is not None and any(
+        r.figure.period.kind == "partial" and r.figure.period.year == highlight for r in reports.rows)
+    if note and not own_partial:
         caption += " " + note
     if highlight is not None:
         caption += f" Batang berwarna jingga adalah tahun {highlight}."
