@@ -185,7 +185,7 @@ def test_the_edited_series_and_its_neighbours_change(tmp_path):
     changed = {k for k in before if before[k] != after.get(k)}
     slug = _past_series(root).stem
     assert f"seri/{slug}/index.html" in changed
-    mentions = [k for k, v in after.items() if k.startswith("seri/") and k != f"seri/{slug}/index.html" and "Judul yang Diganti" in v.decode()]
+    mentions = [k for k, v in after.items() if k.startswith("seri/") and k.endswith(".html") and k != f"seri/{slug}/index.html" and "Judul yang Diganti" in v.decode()]
     assert mentions, "no neighbouring series page shows the new title"
     assert set(mentions) <= changed
 

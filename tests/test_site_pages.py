@@ -331,11 +331,13 @@ def test_chart_specs_are_valid_plotly_and_deterministic(model):
     assert seen >= 5
 
 
-def test_plotly_is_served_from_the_site_and_loaded_lazily(content_site):
-    from sitegen.charts import plotly_source
+def test_plotly_basic_bundle_is_served_from_the_site_and_loaded_lazily(content_site):
+    from sitegen.charts import PLOTLY_ASSET, plotly_asset_path
 
-    copy = content_site / "assets/plotly.min.js"
-    assert copy.read_bytes() == plotly_source().read_bytes()
+    copy = content_site / PLOTLY_ASSET
+    assert copy.read_bytes() == plotly_asset_path().read_bytes()
+    assert (content_site / "assets/plotly-basic.LICENSE.txt").read_text(encoding="utf-8").count("MIT License") == 1
+    assert not (content_site / "assets/plotly.min.js").exists()  # the full 4.8 MB bundle is gone
     for path in html_files(content_site):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
         for s in soup.find_all("script", src=True):
@@ -343,9 +345,34 @@ def test_plotly_is_served_from_the_site_and_loaded_lazily(content_site):
             assert s["src"].startswith(BASE), path  # never from another host
         site_js = soup.find("script", src=BASE + "assets/site.js")
         assert site_js is not None and site_js.has_attr("defer")
-        assert site_js["data-plotly"] == BASE + "assets/plotly.min.js"
+        assert site_js["data-plotly"] == BASE + PLOTLY_ASSET
     js = (content_site / "assets/site.js").read_text(encoding="utf-8")
-    assert "IntersectionObserver" in js and "pointerdown" in js
+    assert "IntersectionObserver" in js and "saveData" in js
+    assert "pointerdown" not in js and "touchstart" not in js  # never on a touch elsewhere
+
+
+def test_vendored_plotly_bundle_matches_the_plotly_package():
+    """The partial bundle is pinned to the plotly.js version the plotly package ships: a
+    plotly upgrade without a new bundle (or the reverse) fails here."""
+    import hashlib
+
+    from sitegen.charts import bundle_version, package_plotly_js_version, plotly_asset_path
+
+    path = plotly_asset_path()
+    head = path.read_bytes()[:200].decode()
+    assert "plotly.js (basic - minified)" in head
+    assert bundle_version(path) == package_plotly_js_version()
+    # the npm tarball's file, unmodified (sha512 of plotly.js-basic-dist-min@4.1.1's plotly-basic.min.js)
+    assert hashlib.sha512(path.read_bytes()).hexdigest().startswith("a2b67a3a054bad1a7cbd")
+
+
+def test_every_chart_trace_type_is_in_the_basic_bundle(model):
+    from sitegen.charts import BASIC_TRACES, page_charts
+
+    site, reports = model
+    types = {t.get("type", "scatter") for charts in page_charts(site, reports).values()
+             for chart in charts.values() for t in chart["figure"]["data"]}
+    assert types and types <= BASIC_TRACES
 
 
 # ---- samples, series, video, search -------------------------------------------------------------
@@ -366,13 +393,17 @@ def test_sample_entries_are_labelled_everywhere(content_site, content):
             elif href in official:
                 assert "is-sample" not in card["class"] and card.select_one(".badge.sample") is None, path
     assert cards >= len(samples)
-    for url in samples:
+    for url in samples:  # one clear notice on a sample's own page, said once
         soup = page(content_site, url)
-        assert text(soup.select_one("article .kicker .badge.sample")) == "Contoh"
-        assert text(soup.select_one(".sample-notice")).startswith("Contoh.")
+        notices = soup.select(".sample-notice")
+        assert len(notices) == 1 and text(notices[0]).startswith("Contoh.")
+        assert soup.select(".badge.sample") == []  # neither in the kicker nor in the footer
+        assert "entri contoh." not in text(soup.select_one(".prose")).lower()
         caption = soup.find("caption", id="tabel-jangkauan")
         if caption:
-            assert "contoh, bukan angka resmi" in text(caption)
+            assert "contoh" not in text(caption).lower()
+    home = page(content_site, "/")  # pages listing samples explain the badge in the footer
+    assert "bukan seri sungguhan" in text(home.select_one(".site-footer"))
     for url in official:
         assert page(content_site, url).select_one(".sample-notice") is None
 
