@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import json
 import os
 import threading
 from pathlib import Path
@@ -191,13 +192,13 @@ def test_report_is_useful_before_plotly_and_draws_after_scrolling(visit):
     v = visit(width=360, height=800)
     page = v.go(REPORT_PAGE)
     # a phone sees the figures and the table first; plotly.js is not fetched yet
-    assert not v.fetched("plotly.min.js")
+    assert not v.fetched("plotly-basic.min.js")
     assert page.locator(".stat-value").first.inner_text() == contentfacts.idn(sum(f["series"] for f in in_year))
     assert page.locator("table.wide").is_visible()
     assert page.locator("figure.chart .bars .bar").count() == len(expected)
     page.locator("figure.chart").scroll_into_view_if_needed()
     wait_for_charts(page)
-    assert v.fetched("plotly.min.js")
+    assert v.fetched("plotly-basic.min.js")
     assert page.locator("figure.chart .plotly svg.main-svg").count() >= 1
     y = page.evaluate("document.querySelector('figure.chart .plot').data[0].y")
     x = page.evaluate("document.querySelector('figure.chart .plot').data[0].x")
@@ -215,15 +216,128 @@ def test_report_is_useful_before_plotly_and_draws_after_scrolling(visit):
     assert v.errors == []
 
 
-def test_chart_draws_on_first_interaction(visit):
+PAGE_KINDS = {
+    "home": "/", "program catalog": "/program/", "program": f"/program/{FLAGSHIP}/", "series": VIDEO_SERIES,
+    "archive": "/arsip/", "archive facet": f"/arsip/program/{FLAGSHIP}/", "schedule": "/jadwal/", "reports": "/laporan/",
+    "year report": REPORT_PAGE, "open data": "/data/", "page": "/tentang/", "404": "/404.html",
+}
+
+# Every figure cell, stat and chart bar label must lie inside the screen and inside its
+# scrolling box (a table's wrapper), never behind a sideways scroll or cut by the edge.
+HIDDEN_FIGURES = """() => {
+  const out = [];
+  const W = document.documentElement.clientWidth;
+  for (const el of document.querySelectorAll('main td, main .stat-value, main tbody th, main tfoot th')) {
+    if (!el.textContent.trim() || !el.getClientRects().length) continue;
+    const r = el.getBoundingClientRect();
+    let box = el.closest('.table-wrap');
+    const b = box ? box.getBoundingClientRect() : {left: 0, right: W};
+    if (r.left < Math.max(0, b.left) - 1 || r.right > Math.min(W, b.right) + 1) out.push(el.textContent.trim().slice(0, 30));
+    else if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible') out.push('clipped: ' + el.textContent.trim().slice(0, 30));
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 360, 1280])
+def test_no_page_scrolls_sideways_and_no_figure_is_hidden(visit, width):
+    v = visit(width=width, height=800)
+    problems = {}
+    for kind, path in PAGE_KINDS.items():
+        page = v.go(path)
+        wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        hidden = page.evaluate(HIDDEN_FIGURES)
+        if wide > 0 or hidden:
+            problems[kind] = (wide, hidden[:5])
+    assert problems == {}
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("width", [320, 360, 1280])
+def test_charts_are_drawn_after_scrolling_not_before(visit, width):
+    v = visit(width=width, height=800)
+    page = v.go("/laporan/")
+    page.wait_for_timeout(500)
+    assert not v.fetched("plotly-basic.min.js")
+    assert page.locator("figure[data-state]").count() == 0
+    for fig in page.locator("figure.chart").all():
+        fig.scroll_into_view_if_needed()
+        page.mouse.wheel(0, 50)
+    wait_for_charts(page)
+    assert v.fetched("plotly-basic.min.js")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow == 0 and v.errors == []
+
+
+def test_chart_is_not_fetched_on_a_touch_elsewhere(visit):
+    """Keys, taps and clicks far from a chart fetch nothing; scrolling to it does."""
     v = visit(width=360, height=800)
     page = v.go("/")
-    assert not v.fetched("plotly.min.js")
     assert page.evaluate("document.querySelector('figure.chart').getBoundingClientRect().top") > 1000
     page.keyboard.press("Tab")  # the skip link; no scrolling
+    page.keyboard.press("Shift")
+    page.locator("h1").click()  # a tap on the text near the top
+    page.wait_for_timeout(800)
+    assert not v.fetched("plotly-basic.min.js")
+    page.locator("figure.chart").scroll_into_view_if_needed()
     wait_for_charts(page)
+    assert v.fetched("plotly-basic.min.js")
     assert page.locator("figure.chart .plotly svg.main-svg").count() >= 1
     assert v.errors == []
+
+
+def test_chart_loads_early_when_near_the_viewport(visit):
+    """Fetched before the chart is on screen (rootMargin), so it is ready when it arrives."""
+    v = visit(width=360, height=800)
+    page = v.go(REPORT_PAGE)
+    top = page.evaluate("document.querySelector('figure.chart').getBoundingClientRect().top + scrollY")
+    page.evaluate(f"window.scrollTo(0, {top} - 800 - 250)")  # 250 px below the screen's bottom edge
+    page.wait_for_function("document.querySelector('figure.chart').dataset.state", timeout=5000)
+    assert v.fetched("plotly-basic.min.js")
+    wait_for_charts(page)
+    assert v.errors == []
+
+
+@pytest.mark.parametrize("connection", [{"saveData": True, "effectiveType": "4g"}, {"saveData": False, "effectiveType": "2g"},
+                                        {"saveData": False, "effectiveType": "slow-2g"}])
+def test_save_data_and_2g_wait_for_a_tap_on_the_chart_button(visit, connection):
+    v = visit(width=360, height=800)
+    v.page.add_init_script(
+        "Object.defineProperty(navigator, 'connection', {configurable: true, get: () => (" + json.dumps(connection) + ")});")
+    page = v.go(REPORT_PAGE)
+    figure = page.locator("figure.chart").first
+    figure.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 300)
+    page.wait_for_timeout(800)
+    assert not v.fetched("plotly-basic.min.js")
+    assert "hemat data" in figure.locator(".chart-status").inner_text().lower()
+    button = figure.get_by_role("button", name="Tampilkan grafik interaktif")
+    assert button.is_visible()
+    box = button.bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24
+    button.click()
+    wait_for_charts(page)
+    assert v.fetched("plotly-basic.min.js") and v.errors == []
+
+
+def test_chart_shows_that_it_is_loading(visit):
+    v = visit(width=360, height=800)
+    gate = threading.Event()
+
+    def slow(route):
+        gate.wait(10)
+        route.continue_()
+
+    v.page.route("**/plotly-basic.min.js", slow)
+    page = v.go(REPORT_PAGE)
+    page.locator("figure.chart .chart-load button").first.click()
+    status = page.locator("figure.chart .chart-status").first
+    status.wait_for(state="visible")
+    assert status.inner_text() == "Memuat grafik interaktif…"
+    assert page.locator("figure.chart").first.get_attribute("data-state") == "loading"
+    gate.set()
+    wait_for_charts(page)
+    assert status.inner_text() == "" and v.errors == []
 
 
 def test_chart_on_screen_at_load_waits_for_the_visitor(visit):
@@ -232,11 +346,11 @@ def test_chart_on_screen_at_load_waits_for_the_visitor(visit):
     page = v.go(REPORT_PAGE)
     assert page.evaluate("document.querySelector('figure.chart').getBoundingClientRect().top") < 900
     page.wait_for_timeout(500)
-    assert not v.fetched("plotly.min.js")
+    assert not v.fetched("plotly-basic.min.js")
     assert page.locator("figure.chart .bars .bar").first.is_visible()
     page.mouse.wheel(0, 200)
     wait_for_charts(page)
-    assert v.fetched("plotly.min.js") and v.errors == []
+    assert v.fetched("plotly-basic.min.js") and v.errors == []
 
 
 def test_keyboard_skip_link_is_first_and_visible(visit):
@@ -288,7 +402,7 @@ def test_axe_finds_no_violations(visit, scheme):
     for path in PAGES:
         page = v.go(path)
         if page.locator("figure[data-chart]").count():
-            page.keyboard.press("Shift")  # first interaction: draw the charts, check them too
+            page.locator("figure.chart .chart-load button").first.click()  # draw the charts, check them too
             wait_for_charts(page)
         if path == "/cari/":
             page.locator("#cari input").fill("contoh")
@@ -308,7 +422,7 @@ def test_screenshots(visit):
         for name, path in (("home", "/"), (f"laporan-{REPORT_YEAR}", REPORT_PAGE), ("seri", VIDEO_SERIES)):
             page = v.go(path)
             if page.locator("figure[data-chart]").count():
-                page.keyboard.press("Shift")
+                page.locator("figure.chart .chart-load button").first.click()
                 wait_for_charts(page)
             no_overflow = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             assert no_overflow, f"{path} scrolls sideways at {width} px"

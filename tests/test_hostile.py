@@ -550,8 +550,8 @@ def browse(browser, base: str, rels: list[str]) -> list[str]:
         where[0] = rel
         page.goto(base + "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel), wait_until="load")
         charts = len(page.query_selector_all("figure[data-chart]"))
-        if charts:  # charts are drawn on the first interaction: draw them all, with the payloads
-            page.keyboard.press("Shift")
+        if charts:  # a chart's button draws them all, with the payloads
+            page.click("figure[data-chart] .chart-load button")
             try:
                 page.wait_for_function(f"document.querySelectorAll('figure[data-state=drawn]').length >= {charts}", timeout=15000)
             except Exception:
