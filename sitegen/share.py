@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import unicodedata
 from pathlib import Path
 
 from . import i18n
@@ -128,9 +129,16 @@ def _backdrop(site_title: str):
     return img
 
 
+def one_line(text: str) -> str:
+    """Text as one line: newlines, tabs and other control characters become single spaces."""
+    return " ".join("".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(text)).split())
+
+
 def draw_png(ctx: dict) -> bytes:
     """The PNG for one share image; `ctx` as made by image_routes."""
     from PIL import Image, ImageDraw
+
+    ctx = {k: one_line(v) if isinstance(v, str) else v for k, v in ctx.items()}
 
     img = _backdrop(ctx["site"]).copy()
     draw = ImageDraw.Draw(img)

@@ -476,3 +476,23 @@ def test_a_list_left_empty_says_so_or_goes(visit):
     assert page.locator("[data-upcoming]").count() == 0
     assert page.locator("h1").count() == 1
     assert v.errors == []
+
+
+def test_schedule_copy_button_copies_the_calendar_address(browser, server):
+    origin = server[0]
+    context = browser.new_context(viewport={"width": 360, "height": 800}, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(origin + PREFIX + "jadwal/")
+        field = page.locator("#alamat-kalender")
+        assert field.input_value() == origin + PREFIX + "jadwal.ics"
+        button = page.get_by_role("button", name="Salin alamat")
+        box = button.bounding_box()
+        assert box["height"] >= 24
+        button.click()
+        page.locator(".copy-status", has_text="disalin").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == origin + PREFIX + "jadwal.ics"
+        webcal = page.get_by_role("link", name="Langganan di aplikasi kalender").get_attribute("href")
+        assert webcal == "webcal://" + origin.split("://", 1)[1] + PREFIX + "jadwal.ics"
+    finally:
+        context.close()

@@ -192,12 +192,16 @@
     }
   }
 
-  /* Copy a field's text (the calendar address on /jadwal/). */
-  doc.querySelectorAll("button[data-copy]").forEach(function (button) {
-    var field = doc.getElementById(button.getAttribute("data-copy"));
-    var status = button.closest(".copy-field") && button.closest(".copy-field").querySelector(".copy-status");
-    if (!field) return;
-    button.hidden = false;
+  /* Copy a field's text (the calendar address on /jadwal/): the button is made here, since
+     it does nothing without script. */
+  doc.querySelectorAll("input[data-copy]").forEach(function (field) {
+    var holder = field.closest(".copy-field");
+    var status = holder && holder.querySelector(".copy-status");
+    var button = doc.createElement("button");
+    button.type = "button";
+    button.className = "button secondary";
+    button.textContent = field.getAttribute("data-copy");
+    field.after(button);
     button.addEventListener("click", function () {
       var done = function () { if (status) status.textContent = "Alamat disalin. Tempelkan di aplikasi kalender Anda."; };
       var manual = function () {
