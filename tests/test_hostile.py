@@ -551,7 +551,7 @@ def browse(browser, base: str, rels: list[str]) -> list[str]:
         page.goto(base + "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel), wait_until="load")
         charts = len(page.query_selector_all("figure[data-chart]"))
         if charts:  # a chart's button draws them all, with the payloads
-            page.click("figure[data-chart] .chart-load button")
+            page.evaluate("document.querySelector('figure[data-chart] .chart-load button').click()")
             try:
                 page.wait_for_function(f"document.querySelectorAll('figure[data-state=drawn]').length >= {charts}", timeout=15000)
             except Exception:
