@@ -505,3 +505,16 @@ def test_schedule_copy_button_copies_the_calendar_address(browser, server):
         assert webcal == "webcal://" + origin.split("://", 1)[1] + PREFIX + "jadwal.ics"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("clock, shown", [
+    (f"{UPCOMING_DAY - dt.timedelta(days=1)}T16:30:00Z", True),   # 23:30 WIB the evening before
+    (f"{UPCOMING_DAY}T10:00:00Z", True),                           # 17:00 WIB on its day: joining is what the day is for
+    (f"{UPCOMING_DAY}T17:30:00Z", False),                          # 00:30 WIB the day after
+])
+def test_join_links_stay_through_the_series_day(visit, clock, shown):
+    v = visit(width=360, height=800)
+    v.page.clock.set_fixed_time(clock)
+    page = v.go(UPCOMING_SERIES)
+    assert page.locator("section.join-box").count() == (1 if shown else 0)
+    assert v.errors == []

@@ -52,6 +52,12 @@
     doc.querySelectorAll("[data-upcoming-until]").forEach(function (badge) {
       if (passed(badge.getAttribute("data-upcoming-until"))) badge.remove();
     });
+    /* A series' join and watch links stay through its own day (joining is what that day is
+       for) and go after it, so a page not rebuilt for weeks offers no dead links. */
+    doc.querySelectorAll("[data-join-until]").forEach(function (box) {
+      var iso = box.getAttribute("data-join-until");
+      if (iso && iso.slice(0, 10) < today) box.remove();
+    });
   } catch (e) { /* no Intl time zones: the page states each date */ }
 
   /* Video: nothing from the video host loads until the visitor asks for it. */
