@@ -1,5 +1,9 @@
 """Static assets: the project's `static/` over the shipped defaults, plus files taken from
-installed packages (plotly.js), each copied once per build and only when changed."""
+installed packages (plotly.js), each copied once per build and only when changed.
+
+Only regular files are taken: a link or special file in `static/` is reported by
+`load.find_sources` and never opened or published (a link to ../.git/config would
+otherwise publish the CI checkout token)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
+from .load import MAX_STATIC_BYTES, _skip_hidden, read_regular, regular_files
 from .render import PACKAGE_ROOT
 
 DEFAULT_STATIC = PACKAGE_ROOT / "static"
@@ -18,20 +23,20 @@ PROVIDERS: list[Callable] = []
 def collect(root: Path) -> dict:
     """output rel path -> source file path, sorted."""
     files: dict = {}
-    for base in (DEFAULT_STATIC, root / "static"):
-        if base.is_dir():
-            for path in sorted(base.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    files[path.relative_to(base).as_posix()] = path
+    for base_root in (PACKAGE_ROOT, root):
+        for rel, full, _st in regular_files(base_root, "static", None, skip=_skip_hidden):
+            files[rel[len("static/"):]] = Path(full)
     for provider in PROVIDERS:
         for rel, path in provider():
-            files[rel] = Path(path)
+            # The engine's own dependencies (plotly.js in site-packages): a link there is
+            # the installer's, so it is resolved here and the file read as any other.
+            files[rel] = Path(path).resolve()
     return dict(sorted(files.items()))
 
 
+def read_asset(path: Path) -> bytes:
+    return read_regular(path, MAX_STATIC_BYTES)
+
+
 def file_digest(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return hashlib.blake2b(read_asset(path), digest_size=16).hexdigest()

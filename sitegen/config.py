@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .load import CONFIG_FILE, decode
+from .load import CONFIG_FILE, decode, read_regular, regular_file
 from .problems import Problems
 from .schema import Bool, Count, Date, Invalid, Text, describe
 from .yamlfile import parse_yaml
@@ -92,10 +92,18 @@ def check_base_url(value: str) -> str | None:
 def load_config(root: Path, problems: Problems, base_url: str | None = None) -> Config | None:
     path = CONFIG_FILE
     full = root / path
-    if not full.is_file():
-        problems.error(path, 1, "site settings file not found (expected site.yaml at the project root)")
+    found = Problems()
+    st = regular_file(root, path, found)  # a link or special file is reported, never opened
+    if st is None:
+        problems.extend(found)
+        if not found.items:
+            problems.error(path, 1, "site settings file not found (expected site.yaml at the project root)")
         return None
-    data_bytes = full.read_bytes()
+    try:
+        data_bytes = read_regular(full)
+    except OSError as exc:
+        problems.error(path, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None
     text = decode(data_bytes, path, problems)
     if text is None:
         return None

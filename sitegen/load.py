@@ -6,8 +6,10 @@ so the build cache can keep parsed documents by content hash.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,29 +62,206 @@ class Document:
 
 
 def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
-    """Every content file, in a stable order."""
+    """Every content file, in a stable order. Only regular files inside the project are
+    taken: a symbolic link, a named pipe, a socket or a device anywhere in content/,
+    templates/ or static/ (or as site.yaml or content/figures.yaml) is reported here, for
+    `check` as for `build`, and never opened; so is a file over the size limit."""
     found: list[SourceFile] = []
     for kind, folder in MARKDOWN_KINDS.items():
-        base = root / folder
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-            for name in sorted(filenames):
-                if name.startswith((".", "_")) or name.endswith("~"):
-                    continue
-                full = os.path.join(dirpath, name)
-                rel = Path(full).relative_to(root).as_posix()
-                if not name.endswith(".md"):
-                    problems.warning(rel, 1, "not a Markdown file (expected a name ending in .md); ignored")
-                    continue
-                st = os.stat(full)
+        for rel, full, st in regular_files(root, folder, problems, skip=_skip_content):
+            if not rel.endswith(".md"):
+                problems.warning(rel, 1, "not a Markdown file (expected a name ending in .md); ignored")
+                continue
+            if _within_limit(rel, st, MAX_SOURCE_BYTES, problems):
                 found.append(SourceFile(kind, rel, full, st.st_size, st.st_mtime_ns))
-    fig = root / FIGURES_FILE
-    if fig.is_file():
-        st = fig.stat()
-        found.append(SourceFile("figures", FIGURES_FILE, str(fig), st.st_size, st.st_mtime_ns))
+    st = regular_file(root, FIGURES_FILE, problems)
+    if st is not None and _within_limit(FIGURES_FILE, st, MAX_SOURCE_BYTES, problems):
+        found.append(SourceFile("figures", FIGURES_FILE, str(root / FIGURES_FILE), st.st_size, st.st_mtime_ns))
+    # Templates and static files are read later (rendering, copying): checked now, so that
+    # `check` reports them too; the readers skip whatever is not a regular file.
+    for rel, _full, st in regular_files(root, TEMPLATES_DIR, problems, skip=_skip_hidden):
+        _within_limit(rel, st, MAX_SOURCE_BYTES, problems)
+    for rel, _full, st in regular_files(root, STATIC_DIR, problems, skip=_skip_hidden):
+        _within_limit(rel, st, MAX_STATIC_BYTES, problems)
     return found
+
+
+# ---- reading only regular files inside the project -------------------------------------------
+#
+# A repository can hold more than Markdown: a symbolic link to ../.git/config (the CI
+# checkout token) or to /etc/passwd, a link that leads nowhere or to itself, a named pipe
+# that blocks whoever opens it, a device. None of them is ever followed or opened: folders
+# are listed with os.scandir and lstat (never following a link), and a file is opened with
+# O_NOFOLLOW | O_NONBLOCK and checked with fstat before it is read, in case it was swapped
+# after it was listed. Links are refused even when they stay inside the project: a
+# reviewer then needs to look at nothing but the files themselves.
+
+MAX_SOURCE_BYTES = 1 << 20  # a content file, site.yaml, figures.yaml or a template: 1 MiB
+MAX_STATIC_BYTES = 50 << 20  # a file in static/: 50 MiB
+
+_O_SAFE = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _skip_content(name: str, is_dir: bool) -> bool:
+    return name.startswith((".", "_")) or (not is_dir and name.endswith("~"))
+
+
+def _skip_hidden(name: str, is_dir: bool) -> bool:
+    return not is_dir and name.startswith(".")
+
+
+def _special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _refuse(root: Path, full: str, rel: str, mode: int, problems: Problems) -> None:
+    """Report a link or special file at `full` without opening (or following) it."""
+    if not stat.S_ISLNK(mode):
+        problems.error(rel, 1, f"{_special(mode)} is not read: the build reads only regular files; remove it")
+        return
+    try:
+        target = os.readlink(full)
+    except OSError:
+        target = "?"
+    shown = target if len(target) <= 80 else target[:77] + "..."
+    try:
+        os.stat(full)  # follows the link, opens nothing
+    except OSError as exc:
+        what = "a symbolic link loop" if exc.errno == errno.ELOOP else "a symbolic link that leads nowhere"
+    else:
+        real = os.path.realpath(full)
+        inside = real == str(root) or real.startswith(str(root) + os.sep)
+        what = "a symbolic link" if inside else "a symbolic link that leads outside the project"
+    problems.error(
+        rel, 1,
+        f"{what} (to {shown!r}) is not followed: the build reads only regular files "
+        "inside the project, never links; put the file itself here",
+    )
+
+
+def _component_ok(root: Path, rel: str, problems: Problems) -> os.stat_result | None:
+    """lstat of root/rel after checking every folder on the way; None when it (or a
+    folder on the way) is missing, or is a link or special file (then reported)."""
+    parts = rel.split("/")
+    for i in range(len(parts)):
+        sub = "/".join(parts[: i + 1])
+        full = os.path.join(root, *parts[: i + 1])
+        try:
+            st = os.lstat(full)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            problems.error(sub, 1, f"cannot read the file: {exc.strerror or exc}")
+            return None
+        last = i == len(parts) - 1
+        if stat.S_ISDIR(st.st_mode) and not last:
+            continue
+        if last:
+            return st
+        if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+            _refuse(root, full, sub, st.st_mode, problems)
+        return None  # a file where a folder was expected: nothing below it
+    return None
+
+
+def regular_file(root: Path, rel: str, problems: Problems) -> os.stat_result | None:
+    """The lstat of the single file root/rel when it is a regular file; None when it is
+    missing, or (reported) a link, special file or folder."""
+    st = _component_ok(root, rel, problems)
+    if st is None:
+        return None
+    if stat.S_ISREG(st.st_mode):
+        return st
+    if stat.S_ISDIR(st.st_mode):
+        problems.error(rel, 1, "is a folder, not a file")
+        return None
+    _refuse(root, os.path.join(root, rel), rel, st.st_mode, problems)
+    return None
+
+
+def regular_files(root: Path, folder: str, problems: Problems | None, skip) -> list:
+    """[(rel, full path, lstat)] of the regular files below root/folder, sorted. Links and
+    special files are reported (when `problems` is given) and left out; names for which
+    skip(name, is_dir) is true are never looked at."""
+    sink = problems if problems is not None else Problems()
+    st = _component_ok(root, folder, sink)
+    if st is None:
+        return []
+    if not stat.S_ISDIR(st.st_mode):
+        if not stat.S_ISREG(st.st_mode):
+            _refuse(root, os.path.join(root, folder), folder, st.st_mode, sink)
+        return []
+    out: list = []
+    todo = [folder]
+    while todo:
+        rel_dir = todo.pop()
+        full_dir = os.path.join(root, rel_dir)
+        try:
+            with os.scandir(full_dir) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            sink.error(rel_dir, 1, f"cannot read the folder: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}"
+            try:
+                est = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                sink.error(rel, 1, f"cannot read the file: {exc.strerror or exc}")
+                continue
+            is_dir = stat.S_ISDIR(est.st_mode)
+            if skip(entry.name, is_dir):
+                continue
+            if is_dir:
+                todo.append(rel)
+            elif stat.S_ISREG(est.st_mode):
+                out.append((rel, entry.path, est))
+            else:
+                _refuse(root, entry.path, rel, est.st_mode, sink)
+    out.sort(key=lambda t: t[0])
+    return out
+
+
+def _within_limit(rel: str, st: os.stat_result, limit: int, problems: Problems) -> bool:
+    if st.st_size <= limit:
+        return True
+    problems.error(
+        rel, 1,
+        f"file is too large: {st.st_size:,} bytes, over the limit of {limit:,} bytes "
+        "(no honest page comes near it; split the file or shrink it)",
+    )
+    return False
+
+
+def read_regular(path, limit: int = MAX_SOURCE_BYTES) -> bytes:
+    """The bytes of a regular file, opened without following a link or blocking on a
+    pipe; OSError for anything else, or for a file over `limit` bytes."""
+    fd = os.open(path, _O_SAFE)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"{_special(st.st_mode)}, not a regular file")
+        if st.st_size > limit:
+            raise OSError(errno.EFBIG, f"file is too large ({st.st_size:,} bytes, the limit is {limit:,})")
+        chunks = []
+        size = 0
+        while True:
+            chunk = os.read(fd, max(1 << 16, st.st_size + 1 - size))
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise OSError(errno.EFBIG, f"file is too large (over {limit:,} bytes)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def digest_bytes(data: bytes) -> str:

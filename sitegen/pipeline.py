@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 from . import cache as cache_mod
 from . import markup, model, parallel, reports as reports_mod, routes as routes_mod
-from .assets import collect as collect_assets, file_digest
+from .assets import collect as collect_assets, file_digest, read_asset
 from .config import Config, load_config
-from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_document
+from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_document, read_regular
 from .problems import BuildFailed, Problems
 from .render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
 from .validate import check_unique_urls, validate_documents, validate_figures
@@ -91,7 +91,7 @@ def _source_task(task: tuple) -> tuple:
     ctx, engine, bodies = shared["ctx"], shared["engine"], shared["bodies"]
     problems = Problems()
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         problems.error(rel, 1, f"cannot read the file: {exc.strerror or exc}")
         return None, None, None, problems.items, None
@@ -170,7 +170,11 @@ def gather(opts: Options, state: cache_mod.CacheState, timer: Timer) -> tuple:
     figures_parsed = None
     fig_src = [s for s in sources if s.kind == "figures"]
     for src in fig_src:
-        data = Path(src.abs).read_bytes()
+        try:
+            data = read_regular(src.abs)
+        except OSError as exc:
+            problems.error(src.rel, 1, f"cannot read the file: {exc.strerror or exc}")
+            continue
         from .load import decode
 
         text = decode(data, src.rel, problems)
@@ -430,7 +434,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
         for i, data in pending:
             new_outputs[outs[i]] = (digests[i],) + tree.write_file(outs[i], data)
         for rel, d, src in asset_writes:
-            new_outputs[rel] = (d,) + tree.write_file(rel, src.read_bytes())
+            new_outputs[rel] = (d,) + tree.write_file(rel, read_asset(src))
         for rel in stale:
             tree.remove(rel)
         timer.mark("write")

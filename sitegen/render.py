@@ -189,17 +189,36 @@ def digest(*values) -> str:
 # ---- the Jinja environment -------------------------------------------------------------------
 
 class TemplateSet:
-    """The templates of a build: the project's `templates/` over the shipped defaults."""
+    """The templates of a build: the project's `templates/` over the shipped defaults.
+
+    Every template is read once, here, and Jinja loads it from memory (`loader`): Jinja's
+    FileSystemLoader would follow a symbolic link and open anything under the folder,
+    a named pipe included. Links and special files are reported by `load.find_sources`
+    and never opened."""
 
     def __init__(self, root: Path):
+        from .load import _skip_hidden, read_regular, regular_files
+
         self.dirs = [d for d in (root / "templates", DEFAULT_TEMPLATES) if d.is_dir()]
         seen = {}
-        for d in reversed(self.dirs):  # project templates override defaults
-            for path in sorted(d.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    seen[path.relative_to(d).as_posix()] = path
+        for base in (PACKAGE_ROOT, root):  # project templates override defaults
+            for rel, full, _st in regular_files(base, "templates", None, skip=_skip_hidden):
+                seen[rel[len("templates/"):]] = Path(full)
         self.files = dict(sorted(seen.items()))
-        self.hashes = {name: hashlib.blake2b(p.read_bytes(), digest_size=16).hexdigest() for name, p in self.files.items()}
+        self.sources: dict = {}
+        for name, path in self.files.items():
+            try:
+                self.sources[name] = read_regular(path)
+            except OSError:  # swapped since it was listed: left out, as if absent
+                continue
+        self.files = {name: path for name, path in self.files.items() if name in self.sources}
+        self.hashes = {name: hashlib.blake2b(data, digest_size=16).hexdigest() for name, data in self.sources.items()}
+
+    def text(self, name: str) -> str:
+        return self.sources[name].decode("utf-8")
+
+    def loader(self) -> jinja2.BaseLoader:
+        return _MemoryLoader(self)
 
     def display_path(self, name: str, root: Path) -> str:
         path = self.files.get(name)
@@ -209,6 +228,22 @@ class TemplateSet:
             return path.relative_to(root).as_posix()
         except ValueError:
             return f"templates/{name}"
+
+
+class _MemoryLoader(jinja2.BaseLoader):
+    """Templates from a TemplateSet: names outside it do not exist."""
+
+    def __init__(self, templates: TemplateSet):
+        self.templates = templates
+
+    def get_source(self, environment, template):
+        path = self.templates.files.get(template)
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        return self.templates.text(template), str(path), lambda: True
+
+    def list_templates(self):
+        return sorted(self.templates.files)
 
 
 ENV_OPTIONS = dict(
@@ -267,7 +302,7 @@ def bytecode_cache(folder: Path | None, key: str = ""):
 def make_environment(templates: TemplateSet, config: Config, serve_script: str = "", bytecode_dir: Path | None = None,
                      bytecode_key: str = "") -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in templates.dirs]),
+        loader=templates.loader(),
         bytecode_cache=bytecode_cache(bytecode_dir, digest(bytecode_key, config.digest, config.base_url, serve_script)),
         **ENV_OPTIONS,
     )
@@ -315,7 +350,7 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
     for name in templates.files:
         if not name.endswith((".html", ".xml", ".txt", ".j2")):
             continue
-        source = templates.files[name].read_text(encoding="utf-8")
+        source = templates.text(name)
         try:
             ast = env.parse(source, name=name)
         except jinja2.TemplateSyntaxError as exc:

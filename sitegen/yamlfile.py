@@ -68,17 +68,108 @@ def _record(node, path: tuple, lines: dict, offset: int, dups: list) -> None:
             _record(item, sub, lines, offset, dups)
 
 
+# Limits no honest content comes near; each is reported as `path:line: message`.
+MAX_DEPTH = 20  # lists and field sets inside one another (figures.yaml needs 4)
+MAX_NODES = 20_000  # values in one file (a series has about 30)
+MAX_VALUE_CHARS = 10_000  # characters in one value or key (long text belongs in the body)
+MAX_INT_DIGITS = 18  # digits of a whole number (reach figures have at most 10)
+
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+class _Refused(Exception):
+    def __init__(self, mark, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def _compose(loader) -> object:
+    """The document's node tree, composed from the parser's events without recursion.
+    PyYAML's own composer recurses once per nesting level (a RecursionError, or with the C
+    parser a segmentation fault, for `[[[[...`), and follows aliases, so that a few lines
+    of anchors and aliases stand for billions of values. Here every limit is checked as
+    the events arrive: aliases, anchors and explicit tags are refused (no editor needs
+    them), and so is anything deeper, longer or larger than the limits above."""
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        loader.get_event()
+        return None
+    start = loader.get_event()  # document start
+    stack: list = []  # open collections
+    keys: list = []  # per open collection: the mapping key waiting for its value
+    root = None
+    count = 0
+    get_event, resolve = loader.get_event, loader.resolve
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is yaml.DocumentEndEvent:
+            break
+        if kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            node = stack.pop()
+            keys.pop()
+            node.end_mark = event.end_mark
+            continue
+        if kind is yaml.AliasEvent or event.anchor is not None:
+            raise _Refused(event.start_mark, "YAML anchors and aliases ('&name', '*name') are not allowed in content: write each value out in full")
+        if event.tag is not None:
+            raise _Refused(event.start_mark, f"YAML tags such as {event.tag!r} are not allowed in content: write the value plainly (text in quotes)")
+        count += 1
+        if count > MAX_NODES:
+            raise _Refused(event.start_mark, f"more than {MAX_NODES:,} values in one file, over the limit (split the file)")
+        if kind is yaml.ScalarEvent:
+            value = event.value
+            if len(value) > MAX_VALUE_CHARS:
+                raise _Refused(event.start_mark, f"a value of {len(value):,} characters, over the limit of {MAX_VALUE_CHARS:,} (shorten it; long text belongs in the body, below the front matter)")
+            tag = resolve(yaml.ScalarNode, value, event.implicit)
+            if tag == _INT_TAG and len(value.lstrip("+-")) > MAX_INT_DIGITS:
+                raise _Refused(event.start_mark, f"a whole number of {len(value.lstrip('+-')):,} digits, over the limit of {MAX_INT_DIGITS} (no count comes near it; check the value)")
+            node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+        else:
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(event.start_mark, f"values nested more than {MAX_DEPTH} levels deep, over the limit (check the indentation and the brackets)")
+            if kind is yaml.SequenceStartEvent:
+                node = yaml.SequenceNode(loader.resolve(yaml.SequenceNode, None, event.implicit), [], event.start_mark, None, flow_style=event.flow_style)
+            else:
+                node = yaml.MappingNode(loader.resolve(yaml.MappingNode, None, event.implicit), [], event.start_mark, None, flow_style=event.flow_style)
+        if not stack:
+            root = node
+        else:
+            parent = stack[-1]
+            if type(parent) is yaml.SequenceNode:
+                parent.value.append(node)
+            elif keys[-1] is None:
+                keys[-1] = node
+            else:
+                parent.value.append((keys[-1], node))
+                keys[-1] = None
+        if kind is not yaml.ScalarEvent:
+            stack.append(node)
+            keys.append(None)
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = loader.get_event()
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream", start.start_mark, "but found another document", event.start_mark
+        )
+    loader.get_event()
+    return root
+
+
 def parse_yaml(text: str, path: str, problems: Problems, offset: int = 0) -> Parsed | None:
     """Parse `text`; `offset` is the number of file lines before it. None on error."""
     loader = StrictLoader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(loader)
         if node is None:
             return Parsed(None, {(): offset + 1})
         lines: dict = {(): node.start_mark.line + 1 + offset}
         dups: list = []
         _record(node, (), lines, offset, dups)
         data = loader.construct_document(node)
+    except _Refused as exc:
+        problems.error(path, exc.mark.line + 1 + offset, exc.message)
+        return None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow; no mark
         position = exc.position if isinstance(exc.position, int) else 0
         line = text[:position].count("\n") + 1 + offset
