@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,7 +30,7 @@ from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_docu
 from .problems import BuildFailed, Problems
 from .render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
 from .validate import check_unique_urls, validate_documents, validate_figures
-from .writer import MARKER, InPlaceTree, StagedTree, check_output_location
+from .writer import MARKER, InPlaceTree, StagedTree, check_cache_location, check_output_location
 from .yamlfile import parse_yaml
 
 
@@ -263,10 +264,10 @@ def _unchanged(state: cache_mod.CacheState, rel: str, d: str, output: Path | Non
     if output is None or not old or old[0] != d:
         return False
     try:
-        st = os.stat(os.path.join(output, rel))
+        st = os.lstat(os.path.join(output, rel))
     except OSError:
         return False
-    return st.st_size == old[1] and st.st_mtime_ns == old[2]
+    return stat.S_ISREG(st.st_mode) and st.st_size == old[1] and st.st_mtime_ns == old[2]
 
 
 def _marker(output: Path) -> tuple | None:
@@ -314,7 +315,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     output = check_output_location(root, opts.output or root / "_site") if write else None
     cache_path = cache_dir = None
     if opts.use_cache:
-        cache_dir = opts.cache_dir or root / ".cache" / "sitegen"
+        cache_dir = check_cache_location(root, opts.cache_dir or root / ".cache" / "sitegen", output)
         cache_path = cache_dir / "state.pickle"
     state = cache_mod.load(cache_path)
     if output is None or state.output_dir != str(output) or state.marker != _marker(output):

@@ -388,7 +388,7 @@ def cmd_serve(args) -> int:
     output = args.output if args.output is not None else root / DEFAULT_OUTPUT
     if not output.is_absolute():
         output = Path.cwd() / output
-    from .writer import check_output_location
+    from .writer import check_cache_location, check_output_location
 
     output = check_output_location(root, output)
     if output == (root / "_site").resolve():
@@ -398,7 +398,7 @@ def cmd_serve(args) -> int:
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another --port") from None
     port = sockets[0].getsockname()[1]
-    work = root / WORK_DIR
+    work = check_cache_location(root, root / WORK_DIR, output)
     preview = Preview(args, output, work, port)
     if not args.no_search:
         preview.search = SearchIndexer(work / "search")
