@@ -8,31 +8,72 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 from .problems import BuildFailed, Problems, UsageError
+from .schema import FIRST_DAY, LAST_DAY
 
 COMMANDS = ("build", "check", "serve", "new", "schema")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake told in one line (no usage block)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see: python {self.prog} --help)\n")
+
+
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"expected a date from {FIRST_DAY} to {LAST_DAY}, got {value!r}")
+    return day
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value, 10)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535 (0: any free port), got {value!r}")
+    return port
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value, 10)
+    except ValueError:
+        jobs = -1
+    if not 0 <= jobs <= 1024:
+        raise argparse.ArgumentTypeError(f"expected a number of worker processes from 0 (one per core) to 1024, got {value!r}")
+    return jobs
+
+
+def _base_url(value: str) -> str:
+    from .config import check_base_url
+
+    message = check_base_url(value.strip())
+    if message:
+        raise argparse.ArgumentTypeError(message)
+    return value
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=Path, default=Path("."), help="project folder (default: current folder)")
-    p.add_argument("--base-url", help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
+    p.add_argument("--base-url", type=_base_url, help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
     p.add_argument("--drafts", action="store_true", help="include series with draft: true")
     p.add_argument("--today", type=_date, help="the date that decides what is upcoming (YYYY-MM-DD); default SOURCE_DATE_EPOCH or today in WIB")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="build.py", description="Build the ASN Belajar / ASN Dahar Ngopi site.")
+    top = _Parser(prog="build.py", description="Build the ASN Belajar / ASN Dahar Ngopi site.")
     sub = top.add_subparsers(dest="command")
     b = sub.add_parser("build", help="build the site into _site/ (the default command)")
     _common(b)
@@ -40,14 +81,14 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-search", action="store_true", help="skip the search index")
     b.add_argument("--no-cache", action="store_true", help="build from scratch without reading or writing the build cache")
     b.add_argument("--cache-dir", type=Path, help="build cache folder (default: .cache/sitegen)")
-    b.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    b.add_argument("--jobs", type=_jobs, default=0, help="worker processes (default: one per core)")
     b.add_argument("--quiet", action="store_true", help="print only problems")
     c = sub.add_parser("check", help="validate everything without writing (for pull requests)")
     _common(c)
     s = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on every change")
     _common(s)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this computer only)")
-    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     s.add_argument("--output", type=Path, help="output folder (default: .cache/serve-site)")
     s.add_argument("--no-search", action="store_true", help="skip the search index")
     n = sub.add_parser("new", help="write a new series file with its front matter filled in")
@@ -75,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
     try:
+        if args.command in ("build", "check", "serve"):
+            from .pipeline import epoch_seconds
+
+            epoch_seconds(os.environ.get("SOURCE_DATE_EPOCH"))  # refused here, before any work
         if args.command == "build":
             return cmd_build(args)
         if args.command == "check":

@@ -83,8 +83,15 @@ def normalise_base_url(value: str) -> str:
 
 
 def check_base_url(value: str) -> str | None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+    try:
+        parts = urlsplit(value)
+        host, _port = parts.hostname, parts.port  # a port out of range raises ValueError
+    except ValueError:
+        host = parts = None
+    if (
+        parts is None or parts.scheme not in ("http", "https") or not host or parts.username is not None
+        or parts.query or parts.fragment or any(c.isspace() or c in "<>\"'`\\" or ord(c) < 32 for c in value)
+    ):
         return f"expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got {describe(value)}"
     return None
 

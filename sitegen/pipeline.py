@@ -27,7 +27,7 @@ from . import markup, model, parallel, reports as reports_mod, routes as routes_
 from .assets import collect as collect_assets, file_digest, read_asset
 from .config import Config, load_config
 from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_document, read_regular
-from .problems import BuildFailed, Problems
+from .problems import BuildFailed, Problems, UsageError
 from .render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
 from .validate import check_unique_urls, validate_documents, validate_figures
 from .writer import MARKER, InPlaceTree, StagedTree, check_cache_location, check_output_location
@@ -66,10 +66,28 @@ def today_for(config: Config, given: dt.date | None) -> dt.date:
     if given is not None:
         return given
     zone = ZoneInfo(config.timezone)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=zone).date()
+    seconds = epoch_seconds(os.environ.get("SOURCE_DATE_EPOCH"))
+    if seconds is not None:
+        return dt.datetime.fromtimestamp(seconds, tz=zone).date()
     return dt.datetime.now(tz=zone).date()
+
+
+# SOURCE_DATE_EPOCH: whole seconds since 1970, up to the last day any date may have.
+_LAST_EPOCH = int(dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc).timestamp()) - 86400
+
+
+def epoch_seconds(value: str | None) -> int | None:
+    """SOURCE_DATE_EPOCH as seconds; None when unset or empty; UsageError otherwise."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= _LAST_EPOCH):
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
+            f"(at most {_LAST_EPOCH}), got {shown!r}"
+        )
+    return int(text)
 
 
 class Timer:

@@ -80,6 +80,13 @@ class Slug(Type):
         return {"type": "string", "pattern": SLUG_RE.pattern}
 
 
+# The dates any field may hold: the calendar, the feeds and the reports count days and
+# years on both sides of a date, which fails at the ends of Python's calendar (9999-12-31
+# has no next day). No series or figure falls outside these.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
 @dataclass(frozen=True)
 class Date(Type):
     def check(self, value, ctx):
@@ -87,9 +94,12 @@ class Date(Type):
             raise expected("a date as YYYY-MM-DD", value)
         y, m, d = (int(x) for x in DATE_RE.match(value).groups())
         try:
-            return dt.date(y, m, d)
+            day = dt.date(y, m, d)
         except ValueError:
             raise Invalid(f"impossible date {value!r} (no such day in the calendar)") from None
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise Invalid(f"expected a date from {FIRST_DAY} to {LAST_DAY}, got {value!r}")
+        return day
 
     def json(self):
         return {"type": "string", "format": "date", "pattern": DATE_RE.pattern}

@@ -1,17 +1,57 @@
-"""Client-side search: a Pagefind index over the built series pages (Indonesian)."""
+"""Client-side search: a Pagefind index over the built series pages (Indonesian).
+
+Pagefind reads settings from a pagefind.yml/.yaml/.toml/.json in the folder it runs in
+and from PAGEFIND_* environment variables; either could send its output (or a log file)
+anywhere. So it runs in an empty temporary folder, with every PAGEFIND_* variable
+removed, and is given every setting that decides what it reads and writes. It dies with
+the build (PR_SET_PDEATHSIG), so a killed build leaves no indexer writing behind it.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .config import Config
 from .problems import Problems
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child, between fork and exec
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def command(site_dir: Path, config: Config) -> list:
+    site = os.path.abspath(site_dir)
+    return [
+        sys.executable, "-m", "pagefind",
+        "--site", site,
+        "--output-path", os.path.join(site, "pagefind"),
+        "--glob", "**/*.{html}",
+        "--root-selector", "html",
+        "--force-language", config.language,
+        "--quiet",
+    ]
+
+
+def environment() -> dict:
+    return {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND")}
+
 
 def index(site_dir: Path, config: Config, problems: Problems) -> None:
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--force-language", config.language, "--quiet"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="sitegen-pagefind-") as cwd:
+        proc = subprocess.run(
+            command(site_dir, config), capture_output=True, text=True, cwd=cwd, env=environment(),
+            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
     if proc.returncode != 0:
         problems.error("site.yaml", 1, f"search index failed (pagefind exit {proc.returncode}): {proc.stderr.strip()[:500]}")

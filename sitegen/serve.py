@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import signal
 import sys
@@ -24,6 +25,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -33,7 +35,7 @@ from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketHandler
 
 from .load import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
-from .problems import BuildFailed, Problem, Problems, UsageError
+from .problems import BuildFailed, Problem, Problems, UsageError, one_line
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
 DEFAULT_OUTPUT = Path(".cache") / "serve-site"
@@ -106,21 +108,24 @@ def _log(message: str) -> None:
 def sources_fingerprint(root: Path) -> tuple:
     """(path, size, mtime) of every watched file: equal fingerprints need no rebuild."""
     found = []
-    for name in WATCHED:
+    for name in WATCHED:  # lstat: links are never followed, only noticed (the build refuses them)
         base = root / name
-        if base.is_file():
-            st = base.stat()
-            found.append((name, st.st_size, st.st_mtime_ns))
+        try:
+            st = os.lstat(base)
+        except OSError:
+            continue
+        if not os.path.isdir(base) or base.is_symlink():
+            found.append((name, st.st_mode, st.st_size, st.st_mtime_ns))
             continue
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames.sort()
-            for fn in sorted(filenames):
+            for fn in sorted(filenames) + sorted(d for d in dirnames if os.path.islink(os.path.join(dirpath, d))):
                 full = os.path.join(dirpath, fn)
                 try:
-                    st = os.stat(full)
+                    st = os.lstat(full)
                 except OSError:
                     continue
-                found.append((full, st.st_size, st.st_mtime_ns))
+                found.append((full, st.st_mode, st.st_size, st.st_mtime_ns))
     return tuple(found)
 
 
@@ -267,7 +272,30 @@ class Preview:
                 _log(f"search index not updated: {exc}")
 
 
+MAX_URL_PATH = 2048  # characters of a request path; the site's longest is under 200
+
+_PERCENT_OK = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def bad_request_path(raw: str) -> bool:
+    """A request path no page of the site can have: too long, a stray or malformed
+    percent-escape, or (once decoded) a NUL or another control character, or bytes that
+    are not UTF-8. Answered with 400 before any file is looked at."""
+    if len(raw) > MAX_URL_PATH or _PERCENT_OK.search(raw):
+        return True
+    try:
+        decoded = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return any(ord(c) < 32 or ord(c) == 127 for c in decoded)
+
+
 class _NoCache:
+    def prepare(self):
+        if bad_request_path(self.request.path):
+            self.quiet_log = False
+            raise web.HTTPError(400)
+
     def set_extra_headers(self, path):
         self.set_header("Cache-Control", "no-store")
 
@@ -347,7 +375,9 @@ def _log_request(handler) -> None:
     status = handler.get_status()
     if status < 400 or getattr(handler, "quiet_log", False):
         return
-    _log(f"{status} {handler.request.method} {handler.request.uri}")
+    uri = handler.request.uri
+    shown = uri if len(uri) <= 200 else uri[:197] + "..."
+    _log(f"{status} {handler.request.method} {one_line(shown)}")
 
 
 class PreviewServer(Server):

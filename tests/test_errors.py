@@ -307,8 +307,9 @@ def test_missing_site_yaml(tmp_path):
 def test_bad_base_url_option(tmp_path):
     root = make_project(tmp_path)
     proc = run_cli("build", "--root", str(root), "--base-url", "example.org/repo")
-    assert proc.returncode == 1
-    assert proc.stderr.splitlines()[0] == "--base-url:1: setting 'base_url': expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got text 'example.org/repo'"
+    assert proc.returncode == 2  # a usage mistake, told in one line
+    assert proc.stderr.splitlines() == ["build.py build: argument --base-url: expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got text 'example.org/repo' (see: python build.py build --help)"]
+    assert not (root / "_site").exists()
 
 
 def test_non_markdown_file_in_series_warns(tmp_path):
