@@ -30,7 +30,7 @@ from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_docu
 from .problems import BuildFailed, Problems, UsageError
 from .render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
 from .validate import check_unique_urls, validate_documents, validate_figures
-from .writer import MARKER, InPlaceTree, StagedTree, check_cache_location, check_output_location
+from .writer import MARKER, InPlaceTree, StagedTree, check_cache_location, check_output_location, checkpoint
 from .yamlfile import parse_yaml
 
 
@@ -99,6 +99,7 @@ class Timer:
         now = time.perf_counter()
         self.marks[name] = round(now - self.t, 4)
         self.t = now
+        checkpoint(name)
 
 
 def _source_task(task: tuple) -> tuple:

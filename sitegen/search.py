@@ -48,10 +48,15 @@ def environment() -> dict:
 
 
 def index(site_dir: Path, config: Config, problems: Problems) -> None:
+    from .writer import checkpoint
+
     with tempfile.TemporaryDirectory(prefix="sitegen-pagefind-") as cwd:
-        proc = subprocess.run(
-            command(site_dir, config), capture_output=True, text=True, cwd=cwd, env=environment(),
-            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
-        )
+        with subprocess.Popen(
+            command(site_dir, config), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
+            env=environment(), stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        ) as proc:
+            checkpoint("indexing")
+            _out, err = proc.communicate()
     if proc.returncode != 0:
-        problems.error("site.yaml", 1, f"search index failed (pagefind exit {proc.returncode}): {proc.stderr.strip()[:500]}")
+        problems.error("site.yaml", 1, f"search index failed (pagefind exit {proc.returncode}): {err.strip()[:500]}")

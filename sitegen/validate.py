@@ -206,6 +206,9 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
 
     program = take("program", Choice(from_ctx="programs", noun="program"))
     series = take("series", Count())
+    if series == 0:  # every average divides by it
+        problems.error(path, line(*where, "series"), f"{label}: field 'series': expected 1 or more (a period without series has nothing to declare; remove the entry)")
+        ok = False
     reach = take("reach", Count())
     as_of = take("as_of", Date(), required=False)
     start = take("from", Date(), required=False)

@@ -11,6 +11,7 @@ import errno
 import fcntl
 import os
 import shutil
+import signal
 import stat
 import time
 from pathlib import Path, PurePosixPath
@@ -161,6 +162,15 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
+def checkpoint(name: str) -> None:
+    """A test hook: with SITEGEN_TEST_KILL_AT=<name> in the environment, the build kills
+    itself there with SIGKILL (as a crash, a power cut or the OOM killer would), so that
+    the tests can check what a build killed in each phase leaves behind. The names are
+    the build's phases (pipeline.Timer marks) and the steps of the writers below."""
+    if os.environ.get("SITEGEN_TEST_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 LOCK_WAIT = 120  # seconds to wait for another build writing into the same place
 
 
@@ -252,6 +262,7 @@ class StagedTree:
             self._dirs: set = {""}
             if lock is None:
                 self.write_file(MARKER, MARKER_TEXT)
+            checkpoint("staged")
         except BaseException:
             self._lock.release()
             raise
@@ -293,8 +304,10 @@ class StagedTree:
 
     def commit(self) -> None:
         try:
+            checkpoint("swap")
             if self.output.exists():
                 if _exchange(self.tmp, self.output):
+                    checkpoint("swapped")
                     shutil.rmtree(self.tmp)  # now holds the previous site
                     return
                 old = self.parent / f".{self.output.name}.old-{os.getpid()}"
@@ -339,6 +352,7 @@ class InPlaceTree:
             self._stage = stage
             _clone(self.output, stage.tmp)
             self.tmp = stage.tmp
+            checkpoint("cloned")
         return self._stage
 
     def write_file(self, rel: str, data: bytes) -> tuple:
