@@ -350,7 +350,13 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
     for name in templates.files:
         if not name.endswith((".html", ".xml", ".txt", ".j2")):
             continue
-        source = templates.text(name)
+        try:
+            source = templates.text(name)
+        except UnicodeDecodeError:  # reported with its line and column
+            from .load import decode
+
+            decode(templates.sources[name], templates.display_path(name, root), problems)
+            continue
         try:
             ast = env.parse(source, name=name)
         except jinja2.TemplateSyntaxError as exc:
