@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -324,7 +325,56 @@ def parse_document(kind: str, path: str, data: bytes, problems: Problems) -> Doc
     line_map[()] = 1
     body = "\n".join(lines[close + 1 :]).strip("\n")
     body_line = close + 2
+    deep = _too_deep(lines, close + 1)
+    if deep is not None:
+        problems.error(
+            path, deep,
+            f"the text is nested more than {MAX_BODY_DEPTH} levels deep (quotes, lists or HTML tags "
+            "inside one another), over the limit: check the '>' and '-' at the start of the line",
+        )
+        return None
     return Document(kind, path, meta, line_map, body, body_line, digest_bytes(data))
+
+
+MAX_BODY_DEPTH = 100  # quotes, lists and HTML elements inside one another in a body
+# Block markers at the start of a line: quotes and list items, each one level deeper.
+_BLOCK_MARKS = re.compile(r"[ \t]*(?:>|[-+*](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$))")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^<>]*?(/?)>")
+# Elements that never hold others, or whose end tag may be left out (the parser closes them).
+_FLAT = frozenset(
+    "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th "
+    "option optgroup thead tbody tfoot colgroup rt rp".split()
+)
+
+
+def _too_deep(lines: list, first: int) -> int | None:
+    """The line (1-based) where a body nests quotes, list items or HTML elements more than
+    MAX_BODY_DEPTH deep; None when it never does. Linear in the text: the HTML sanitiser
+    takes time that grows with the square of the nesting (a 1 MiB line of '>' would take
+    hours), and no honest page nests more than a few levels."""
+    depth = 0  # HTML elements open across lines
+    for i in range(first, len(lines)):
+        line = lines[i]
+        if not line:
+            continue
+        marks = 0
+        pos = 0
+        while marks <= MAX_BODY_DEPTH:
+            m = _BLOCK_MARKS.match(line, pos)
+            if m is None or m.end() == pos:
+                break
+            marks += 1
+            pos = m.end()
+        if marks > MAX_BODY_DEPTH:
+            return i + 1
+        if "<" in line:
+            for m in _TAG.finditer(line):
+                if m.group(3) or m.group(2).lower() in _FLAT:
+                    continue
+                depth = max(depth - 1, 0) if m.group(1) else depth + 1
+                if depth > MAX_BODY_DEPTH:
+                    return i + 1
+    return None
 
 
 def _show(line: str) -> str:

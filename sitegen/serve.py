@@ -154,6 +154,8 @@ class SearchIndexer:
             rel = Path(dirpath).relative_to(output)
             (snap / rel).mkdir(parents=True, exist_ok=True)
             for fn in filenames:
+                if not os.path.isfile(os.path.join(dirpath, fn)) or os.path.islink(os.path.join(dirpath, fn)):
+                    continue  # only regular files: never a link planted in the output folder
                 try:
                     os.link(os.path.join(dirpath, fn), snap / rel / fn)
                 except OSError:
