@@ -252,18 +252,17 @@ class StagedTree:
     builds and whenever the previous output cannot be trusted; `InPlaceTree` updates a
     folder this class made."""
 
-    def __init__(self, output: Path, lock: _Lock | None = None):
+    def __init__(self, output: Path):
         self.output = output
         self.parent = output.parent
         self.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = lock or _Lock(output)
+        self._lock = _Lock(output)
         self.tmp = self.parent / f".{output.name}.tmp-{os.getpid()}"
         try:
             _remove(self.tmp)
             self.tmp.mkdir()
             self._dirs: set = {""}
-            if lock is None:
-                self.write_file(MARKER, MARKER_TEXT)
+            self.write_file(MARKER, MARKER_TEXT)
             checkpoint("staged")
         except BaseException:
             self._lock.release()
