@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .problems import BuildFailed, Problems, UsageError
+from .problems import FORMATS, BuildFailed, Problems, UsageError
 
 COMMANDS = ("build", "check", "serve", "new", "schema")
 
@@ -31,6 +31,14 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
+def _format(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format", choices=sorted(FORMATS), default="text",
+        help="how problems are printed: text (path:line: message, the default) or github "
+             "(GitHub Actions workflow commands, shown as annotations on a pull request's lines)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="build.py", description="Build the ASN Belajar / ASN Dahar Ngopi site.")
     sub = top.add_subparsers(dest="command")
@@ -42,8 +50,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--cache-dir", type=Path, help="build cache folder (default: .cache/sitegen)")
     b.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
     b.add_argument("--quiet", action="store_true", help="print only problems")
+    _format(b)
     c = sub.add_parser("check", help="validate everything without writing (for pull requests)")
     _common(c)
+    _format(c)
     s = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on every change")
     _common(s)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this computer only)")
@@ -61,9 +71,13 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def print_problems(problems: Problems, stream=sys.stderr) -> None:
+def print_problems(problems: Problems, stream=None, fmt: str = "text") -> None:
+    # Workflow commands go to standard output, where the Actions runner reads them.
+    if stream is None:
+        stream = sys.stdout if fmt == "github" else sys.stderr
+    show = FORMATS[fmt]
     for p in problems.sorted():
-        print(p.format(), file=stream)
+        print(show(p), file=stream)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,10 +129,10 @@ def cmd_build(args) -> int:
     try:
         result = build(opts)
     except BuildFailed as exc:
-        print_problems(exc.problems)
+        print_problems(exc.problems, fmt=args.format)
         print(f"build failed: {exc.problems.summary()}; nothing was written", file=sys.stderr)
         return 1
-    print_problems(result.problems)
+    print_problems(result.problems, fmt=args.format)
     if not args.quiet:
         total = sum(result.timings.values())
         rel = result.output
@@ -141,9 +155,9 @@ def cmd_check(args) -> int:
     try:
         result = build(_options(args, search=False, use_cache=False), write=False)
     except BuildFailed as exc:
-        print_problems(exc.problems)
+        print_problems(exc.problems, fmt=args.format)
         print(f"check failed: {exc.problems.summary()}", file=sys.stderr)
         return 1
-    print_problems(result.problems)
+    print_problems(result.problems, fmt=args.format)
     print(f"check passed: {len(result.routes)} pages, {result.problems.summary()}")
     return 0
