@@ -2,7 +2,8 @@
 
 Builds into its own folder (default .cache/serve-site, never _site, so no published build
 ever carries the live-reload script), serves it on 127.0.0.1 with the `livereload`
-package, watches content/, templates/, static/ and site.yaml, rebuilds through the normal
+package, watches content/, templates/, static/ and site.yaml through the operating
+system's file events (watchfiles; livereload alone polls every 800 ms), rebuilds through the normal
 pipeline and its build cache (only changed outputs are rendered again) and reloads the
 browser.
 
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.watcher import Watcher
 from tornado import netutil, web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
@@ -267,6 +269,133 @@ class Preview:
                 _log(f"search index not updated: {exc}")
 
 
+class EventWatcher(Watcher):
+    """livereload's watcher driven by the operating system's file events (watchfiles:
+    inotify on Linux, FSEvents on macOS, ReadDirectoryChangesW on Windows) instead of a
+    scan of every watched file each 800 ms, so a save is seen within milliseconds.
+
+    Threads wait for events and hand them to the server's loop, which runs the watched
+    task (the rebuild) and then tells the browsers to reload. The threads start before the
+    first build, so an edit made during it is not lost. Watched folders are watched
+    recursively; the watched names themselves (site.yaml, and a folder such as templates/
+    that may not exist yet) through their parent folder, not recursively, because editors
+    often save by renaming a new file over the old one."""
+
+    STEP_MS = 10  # events are collected until this long passes without a new one
+
+    def __init__(self):
+        super().__init__()
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._folders_stop: threading.Event | None = None
+        self._callback = None
+        self._loop: IOLoop | None = None
+        self._started = False
+
+    def begin(self) -> None:
+        """Start listening for events (call after every watch(), before the first build)."""
+        if self._started:
+            return
+        self._started = True
+        self._loop = IOLoop.current()
+        names = {os.path.abspath(p) for p in self._tasks}
+        self._watch_folders()
+        parents = sorted({os.path.dirname(p) for p in names})
+        only = lambda change, path: os.path.abspath(path) in names  # noqa: E731
+        threading.Thread(
+            target=self._run, args=(parents, False, only, self._stop, self._top_changed),
+            name="file-events-top", daemon=True,
+        ).start()
+
+    def _watch_folders(self) -> None:
+        """(Re)start the recursive watch of the watched folders that exist now."""
+        if self._folders_stop is not None:
+            self._folders_stop.set()
+        folders = sorted(os.path.abspath(p) for p in self._tasks if os.path.isdir(p))
+        self._folders_stop = stop = threading.Event()
+        if folders:
+            threading.Thread(
+                target=self._run, args=(folders, True, None, stop, self._queue),
+                name="file-events", daemon=True,
+            ).start()
+
+    def _top_changed(self, changes) -> None:
+        import watchfiles
+
+        if any(c == watchfiles.Change.added and os.path.isdir(p) for c, p in changes):
+            # A watched folder appeared: watch inside it too. Files written into it before
+            # that watch is in place are caught by the rebuild, which compares every file.
+            self._watch_folders()
+            time.sleep(0.05)
+        self._queue(changes)
+
+    def _queue(self, changes) -> None:
+        with self._lock:
+            self._pending.update(path for _, path in changes)
+        self._loop.add_callback(self._notify)
+
+    def _run(self, paths, recursive, only, stop, handle) -> None:
+        import watchfiles
+
+        polling = False
+        while not (stop.is_set() or self._stop.is_set()):
+            try:
+                for changes in watchfiles.watch(
+                    *paths, watch_filter=only or watchfiles.DefaultFilter(), recursive=recursive,
+                    step=self.STEP_MS, stop_event=stop, force_polling=polling,
+                    raise_interrupt=False, ignore_permission_denied=True,
+                ):
+                    if self._stop.is_set():
+                        return
+                    handle(changes)
+                return
+            except Exception as exc:  # e.g. the system's limit of watched folders is reached
+                if polling:
+                    _log(f"file watcher stopped: {type(exc).__name__}: {exc}")
+                    return
+                _log(f"file events unavailable ({type(exc).__name__}: {exc}); polling instead")
+                polling = True
+
+    def _notify(self) -> None:
+        if self._callback is not None:
+            self._callback()
+
+    def start(self, callback) -> bool:
+        """Called by livereload when the server starts: True means "no polling needed"."""
+        self.begin()
+        self._callback = callback
+        callback()  # whatever arrived before the server was ready
+        return True
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._folders_stop is not None:
+            self._folders_stop.set()
+
+    def examine(self):
+        """Run the task of every watched path that changed; (a changed path, delay) or
+        (None, None). livereload's own queued messages come first."""
+        if self._changes:
+            return self._changes.pop()
+        with self._lock:
+            changed, self._pending = sorted(self._pending), set()
+        self.filepath = None
+        if not changed:
+            return None, None
+        funcs = []
+        for path, task in self._tasks.items():
+            path = os.path.abspath(path)
+            hits = [c for c in changed if c == path or c.startswith(path + os.sep)]
+            if hits:
+                self.filepath = self.filepath or hits[0]
+                if task["func"] is not None and task["func"] not in funcs:
+                    funcs.append(task["func"])
+        for func in funcs:  # one rebuild for a save that touched several watched paths
+            func()
+        return self.filepath, None
+
+
 class _NoCache:
     def set_extra_headers(self, path):
         self.set_header("Cache-Control", "no-store")
@@ -354,7 +483,10 @@ class PreviewServer(Server):
     """livereload's Server with our handlers on sockets bound before the first build."""
 
     def __init__(self, preview: Preview, sockets: list):
-        super().__init__()
+        # SITEGEN_WATCH=poll: livereload's scan every 800 ms, for folders whose changes the
+        # system does not report (some network drives, WSL's /mnt/c).
+        polling = os.environ.get("SITEGEN_WATCH", "").strip().lower() == "poll"
+        super().__init__(watcher=Watcher() if polling else EventWatcher())
         self.preview = preview
         self.sockets = sockets
         self.http_server: HTTPServer | None = None
@@ -406,10 +538,12 @@ def cmd_serve(args) -> int:
     server = PreviewServer(preview, sockets)
     for name in WATCHED:
         server.watch(str(root / name), preview.rebuild)
+    if isinstance(server.watcher, EventWatcher):
+        server.watcher.begin()
     preview.rebuild()
-    # One scan records every watched file now: livereload's first scan would otherwise treat
-    # them all as new and send the browser a reload for nothing. A file edited during the
-    # first build is seen here and rebuilt.
+    # A file edited during the first build is seen here and rebuilt. (For livereload's
+    # polling watcher this scan also records every file, which its first scan would
+    # otherwise treat as new, sending the browser a reload for nothing.)
     server.watcher.examine()
 
     loop = IOLoop.current()
@@ -419,6 +553,8 @@ def cmd_serve(args) -> int:
         # restart_delay="forever": no reload is sent for the server's own start.
         server.serve(port=port, host=args.host, root=str(output), restart_delay="forever")
     finally:
+        if isinstance(server.watcher, EventWatcher):
+            server.watcher.stop()
         if preview.search is not None:
             preview.search.stop()
     return 0
