@@ -23,6 +23,12 @@ def collect(root: Path) -> dict:
             for path in sorted(base.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     files[path.relative_to(base).as_posix()] = path
+    # The browser editor (sitegen/admin.py): the project's admin/ is served at /admin/.
+    admin = root / "admin"
+    if admin.is_dir():
+        for path in sorted(admin.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files["admin/" + path.relative_to(admin).as_posix()] = path
     for provider in PROVIDERS:
         for rel, path in provider():
             files[rel] = Path(path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .problems import FORMATS, BuildFailed, Problems, UsageError
 
-COMMANDS = ("build", "check", "serve", "new", "schema")
+COMMANDS = ("build", "check", "serve", "new", "schema", "admin")
 
 
 def _date(value: str) -> dt.date:
@@ -68,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="write the JSON Schema of series front matter to schema/")
     sc.add_argument("--root", type=Path, default=Path("."), help="project folder")
     sc.add_argument("--check", action="store_true", help="fail if the committed schema is out of date")
+    ad = sub.add_parser("admin", help="write the browser editor's configuration (admin/config.yml) from the schema")
+    ad.add_argument("--root", type=Path, default=Path("."), help="project folder")
+    ad.add_argument("--check", action="store_true", help="fail if the committed configuration is out of date")
+    ad.add_argument("--vendor", action="store_true", help="also fetch the pinned CMS script and its fonts with npm into admin/")
+    ad.add_argument("--repo", help="the GitHub repository the editor commits to, owner/name (kept in admin/config.yml)")
     return top
 
 
@@ -105,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             from .scaffold import cmd_schema
 
             return cmd_schema(args)
+        if args.command == "admin":
+            from .admin import cmd_admin
+
+            return cmd_admin(args)
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
