@@ -267,6 +267,17 @@ def test_create_a_series_in_the_browser_editor(tmp_path):
                 if "literasi-data-asn-4-0.md" in written:
                     break
                 page.wait_for_timeout(100)
+            # Saved again after one change, the file changes only on that line.
+            first = written.get("literasi-data-asn-4-0.md", "")
+            page.goto(origin + "/admin/#/collections/series/entries/literasi-data-asn-4-0")
+            field("summary").locator("textarea").fill("Ringkasan yang diperbaiki.")
+            page.get_by_role("button", name="Save", exact=True).click()
+            second = first
+            for _ in range(100):
+                second = page.evaluate(READ_SERIES).get("literasi-data-asn-4-0.md", "")
+                if second != first:
+                    break
+                page.wait_for_timeout(100)
             browser.close()
     finally:
         httpd.shutdown()
@@ -278,6 +289,10 @@ def test_create_a_series_in_the_browser_editor(tmp_path):
     new_files = sorted(set(written) - {p.name for p in (project / "content/series").glob("*.md")})
     assert new_files == ["literasi-data-asn-4-0.md"]
     text = written["literasi-data-asn-4-0.md"]
+
+    changed = [(a, b) for a, b in zip(first.splitlines(), second.splitlines()) if a != b]
+    assert changed == [('summary: "Cara membaca data untuk ASN."', 'summary: "Ringkasan yang diperbaiki."')]
+    assert len(first.splitlines()) == len(second.splitlines())
 
     # The same file name and the same first lines as `build.py new` writes.
     other = admin_project(tmp_path / "new")
