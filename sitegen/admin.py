@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from .load import FIGURES_FILE, MARKDOWN_KINDS
+from .messages import _
 from .problems import Problems
 from .schema import (
     COMPETENCIES,
@@ -326,18 +327,18 @@ def cmd_admin(args) -> int:
     root = args.root.resolve()
     if getattr(args, "vendor", False):
         for rel in vendor(root):
-            print(f"wrote {rel}")
+            print(_("wrote {path}").format(path=rel))
     problems = Problems()
     ctx = admin_context(root, problems)
     if ctx is None:
         for p in problems.sorted():
             print(p.format(), file=sys.stderr)
-        print("build.py: the editor's configuration needs a valid site.yaml and content/programs/; fix the problems above", file=sys.stderr)
+        print("build.py: " + _("the editor's configuration needs a valid site.yaml and content/programs/; fix the problems above"), file=sys.stderr)
         return 1
     repo = committed_repo(root)
     if args.repo is not None:
         if not REPO_RE.match(args.repo):
-            print(f"build.py: --repo: expected owner/name (for example bpsdm-jatim/asn-belajar), got {args.repo!r}", file=sys.stderr)
+            print("build.py: " + _("--repo: expected owner/name (for example bpsdm-jatim/asn-belajar), got {repo}").format(repo=repr(args.repo)), file=sys.stderr)
             return 2
         repo = args.repo
     text = config_text(ctx, repo)
@@ -345,18 +346,18 @@ def cmd_admin(args) -> int:
     current = path.read_text(encoding="utf-8") if path.is_file() else None
     if args.check:
         if args.repo is not None:
-            print("build.py: --check and --repo do not go together", file=sys.stderr)
+            print("build.py: " + _("--check and --repo do not go together"), file=sys.stderr)
             return 2
         if current != text:
-            print(f"{CONFIG}: out of date (run: python build.py admin, then commit it)", file=sys.stderr)
+            print(_("{path}: out of date (run: python build.py admin, then commit it)").format(path=CONFIG), file=sys.stderr)
             return 1
-        note = "" if repo != PLACEHOLDER_REPO else f"; the repository is still {PLACEHOLDER_REPO} (set it with --repo owner/name)"
-        print(f"admin configuration up to date: {CONFIG}{note}")
+        note = "" if repo != PLACEHOLDER_REPO else _("; the repository is still {repo} (set it with --repo owner/name)").format(repo=PLACEHOLDER_REPO)
+        print(_("admin configuration up to date: {path}").format(path=CONFIG) + note)
         return 0
     if current == text:
-        print(f"admin configuration up to date: {CONFIG}")
+        print(_("admin configuration up to date: {path}").format(path=CONFIG))
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
-    print(f"wrote {CONFIG}")
+    print(_("wrote {path}").format(path=CONFIG))
     return 0

@@ -94,8 +94,11 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def summary(self) -> str:
+        from .messages import ngettext
+
         e, w = len(self.errors), len(self.warnings)
-        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+        return (ngettext("{n} error", "{n} errors", e).format(n=e) + ", "
+                + ngettext("{n} warning", "{n} warnings", w).format(n=w))
 
 
 class BuildFailed(Exception):

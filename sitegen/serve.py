@@ -35,6 +35,7 @@ from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketHandler
 
 from .load import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
+from .messages import _, language
 from .problems import BuildFailed, Problem, Problems, UsageError
 
 WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
@@ -66,12 +67,17 @@ def error_page(problems: list[Problem], script: str) -> bytes:
         f'<li class="{p.level}"><code>{html.escape(p.format())}</code></li>' for p in problems
     )
     count = len([p for p in problems if p.level == "error"])
+    title = html.escape(_("Preview: problems ({count})").format(count=count))
+    heading = html.escape(_("The site could not be rebuilt"))
+    intro = _("Fix the problems below, then save the file. This page reloads by itself once the "
+              "file is saved. Each line names <strong>file:line: message</strong>.")
+    guide = _("What each message means and how to fix it: {guide}.").format(guide="<code>docs/panduan-editor.md</code>")
     return f"""<!doctype html>
-<html lang="id">
+<html lang="{language()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pratinjau: ada masalah ({count})</title>
+<title>{title}</title>
 <style>
 body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1b1b1b; background: #fff; }}
 h1 {{ color: #a4000f; font-size: 1.5rem; }}
@@ -83,13 +89,12 @@ li.warning code {{ color: #6b4e00; }}
 </head>
 <body>
 <main>
-<h1>Situs belum bisa dibangun ulang</h1>
-<p>Perbaiki masalah berikut, lalu simpan berkasnya. Halaman ini dimuat ulang sendiri
-setelah berkas disimpan. Setiap baris menyebut <strong>berkas:baris: pesan</strong>.</p>
+<h1>{heading}</h1>
+<p>{intro}</p>
 <ul id="masalah">
 {items}
 </ul>
-<p>Arti setiap pesan dan cara memperbaikinya: <code>docs/panduan-editor.md</code>.</p>
+<p>{guide}</p>
 </main>
 {script}
 </body>
@@ -186,12 +191,12 @@ class SearchIndexer:
                     old, self.current = self.current, target
                     if old is not None:
                         shutil.rmtree(old, ignore_errors=True)
-                    _log(f"search index updated ({gen})")
+                    _log(_("search index updated ({n})").format(n=gen))
                 else:
                     for p in problems.sorted():
-                        _log(f"search index not updated: {p.format()}")
+                        _log(_("search index not updated: {reason}").format(reason=p.format()))
             except Exception as exc:  # the preview goes on without a fresh index
-                _log(f"search index not updated: {type(exc).__name__}: {exc}")
+                _log(_("search index not updated: {reason}").format(reason=f"{type(exc).__name__}: {exc}"))
             finally:
                 shutil.rmtree(snap, ignore_errors=True)
 
@@ -229,7 +234,7 @@ class Preview:
         self._error_page = error_page(problems, self.script)
         for p in problems:
             print(p.format(), file=sys.stderr)
-        _log(f"{note}; the browser shows the problems until they are fixed")
+        _log(_("{note}; the browser shows the problems until they are fixed").format(note=note))
 
     def rebuild(self) -> None:
         """Build once; never raises (the server keeps running whatever happens)."""
@@ -243,30 +248,31 @@ class Preview:
         try:
             result = build(self.options())
         except BuildFailed as exc:
-            self._fail(exc.problems.sorted(), f"build failed: {exc.problems.summary()}")
+            self._fail(exc.problems.sorted(), _("build failed: {summary}").format(summary=exc.problems.summary()))
             return
         except UsageError as exc:
-            self._fail([Problem("build.py", 1, str(exc))], "build failed")
+            self._fail([Problem("build.py", 1, str(exc))], _("build failed"))
             return
         except Exception as exc:  # an engine bug: report it like a problem, keep serving
             traceback.print_exc()
-            self._fail([Problem("build.py", 1, f"internal error: {type(exc).__name__}: {exc}")], "build failed")
+            self._fail([Problem("build.py", 1, f"internal error: {type(exc).__name__}: {exc}")], _("build failed"))
             return
         was_failing = self.problems is not None
         self.problems = None
         for p in result.problems.sorted():
             print(p.format(), file=sys.stderr)
         _log(
-            f"built {len(result.routes)} pages in {time.perf_counter() - started:.2f} s "
-            f"({result.rendered} rendered, {result.reused} unchanged)"
-            + ("; problems fixed" if was_failing else "")
+            _("built {pages} pages in {seconds} s ({rendered} rendered, {reused} unchanged)").format(
+                pages=len(result.routes), seconds=f"{time.perf_counter() - started:.2f}",
+                rendered=result.rendered, reused=result.reused)
+            + (_("; problems fixed") if was_failing else "")
         )
         config = result.site.config
         if self.search is not None and config.search:
             try:
                 self.search.submit(self.output, config)
             except OSError as exc:
-                _log(f"search index not updated: {exc}")
+                _log(_("search index not updated: {reason}").format(reason=exc))
 
 
 class EventWatcher(Watcher):
@@ -352,9 +358,9 @@ class EventWatcher(Watcher):
                 return
             except Exception as exc:  # e.g. the system's limit of watched folders is reached
                 if polling:
-                    _log(f"file watcher stopped: {type(exc).__name__}: {exc}")
+                    _log(_("file watcher stopped: {reason}").format(reason=f"{type(exc).__name__}: {exc}"))
                     return
-                _log(f"file events unavailable ({type(exc).__name__}: {exc}); polling instead")
+                _log(_("file events unavailable ({reason}); polling instead").format(reason=f"{type(exc).__name__}: {exc}"))
                 polling = True
 
     def _notify(self) -> None:
@@ -514,9 +520,9 @@ class PreviewServer(Server):
 def cmd_serve(args) -> int:
     root = args.root.resolve()
     if not (root / CONFIG_FILE).is_file():
-        raise UsageError(f"{root} has no site.yaml; run serve in the project folder or pass --root")
+        raise UsageError(_("{root} has no site.yaml; run serve in the project folder or pass --root").format(root=root))
     if args.base_url:
-        print("note: serve ignores --base-url; the preview lives at http://HOST:PORT/", file=sys.stderr)
+        print(_("note: serve ignores --base-url; the preview lives at http://HOST:PORT/"), file=sys.stderr)
     output = args.output if args.output is not None else root / DEFAULT_OUTPUT
     if not output.is_absolute():
         output = Path.cwd() / output
@@ -524,11 +530,12 @@ def cmd_serve(args) -> int:
 
     output = check_output_location(root, output)
     if output == (root / "_site").resolve():
-        raise UsageError("serve never writes into _site (published builds must not carry the live-reload script); choose another --output")
+        raise UsageError(_("serve never writes into _site (published builds must not carry the live-reload script); choose another --output"))
     try:
         sockets = netutil.bind_sockets(args.port, args.host)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another --port") from None
+        raise UsageError(_("cannot listen on {host}:{port} ({reason}); choose another --port").format(
+            host=args.host, port=args.port, reason=exc.strerror or exc)) from None
     port = sockets[0].getsockname()[1]
     work = root / WORK_DIR
     preview = Preview(args, output, work, port)
@@ -548,7 +555,7 @@ def cmd_serve(args) -> int:
 
     loop = IOLoop.current()
     signal.signal(signal.SIGTERM, lambda *_: loop.add_callback(loop.stop))
-    print(f"preview: {preview.base_url}  (Ctrl+C to stop; files in {output})", flush=True)
+    print(_("preview: {url}  (Ctrl+C to stop; files in {output})").format(url=preview.base_url, output=output), flush=True)
     try:
         # restart_delay="forever": no reload is sent for the server's own start.
         server.serve(port=port, host=args.host, root=str(output), restart_delay="forever")

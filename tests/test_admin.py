@@ -189,13 +189,18 @@ SEED = """async (files) => {
   }
 }"""
 
-READ_SERIES = """async () => {
+READ_SERIES = """async () => { try {
   const root = await navigator.storage.getDirectory();
   const dir = await (await root.getDirectoryHandle('content')).getDirectoryHandle('series');
   const out = {};
-  for await (const [name, handle] of dir.entries()) out[name] = await (await handle.getFile()).text();
+  for await (const [name, handle] of dir.entries()) {
+    try {
+      out[name] = await (await handle.getFile()).text();
+    } catch (e) {  // being written at this moment: read it on the next try
+    }
+  }
   return out;
-}"""
+} catch (e) { return {}; } }"""
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -275,7 +280,7 @@ def test_create_a_series_in_the_browser_editor(tmp_path):
             second = first
             for _ in range(100):
                 second = page.evaluate(READ_SERIES).get("literasi-data-asn-4-0.md", "")
-                if second != first:
+                if second and second != first:
                     break
                 page.wait_for_timeout(100)
             browser.close()
