@@ -38,7 +38,7 @@ from .load import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
 from .messages import _, language
 from .problems import BuildFailed, Problem, Problems, UsageError
 
-WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
+WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE, "admin")
 DEFAULT_OUTPUT = Path(".cache") / "serve-site"
 WORK_DIR = Path(".cache") / "serve"  # build cache and search index of the preview
 
@@ -287,7 +287,10 @@ class EventWatcher(Watcher):
     that may not exist yet) through their parent folder, not recursively, because editors
     often save by renaming a new file over the old one."""
 
-    STEP_MS = 10  # events are collected until this long passes without a new one
+    # Events are collected until this long passes without a new one (watchfiles' default):
+    # a save that truncates and then writes a file is seen as one change, not as an empty
+    # file followed by the full one.
+    STEP_MS = 50
 
     def __init__(self):
         super().__init__()
