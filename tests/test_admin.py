@@ -155,6 +155,16 @@ def test_admin_page_is_noindex_and_loads_only_from_the_site():
     assert "script-src 'self';" in csp and "font-src 'self' data:;" in csp
 
 
+@pytest.fixture(scope="module")
+def shipped_site(tmp_path_factory) -> Path:
+    """The repository's own project (with admin/), built once under a /<repo>/ base URL."""
+    out = tmp_path_factory.mktemp("admin-site") / "_site"
+    proc = run_cli("build", "--output", str(out), "--no-cache", "--no-search", "--today", "2026-11-23",
+                   "--base-url", "https://example.github.io/asn-belajar/")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
 def test_admin_is_published_but_kept_out_of_sitemap_feeds_and_search(shipped_site):
     for rel in ("admin/index.html", "admin/config.yml", "admin/sveltia-cms.js", "admin/sveltia-cms.LICENSE.txt"):
         assert (shipped_site / rel).read_bytes() == (REPO / rel).read_bytes(), rel
@@ -250,16 +260,32 @@ def test_create_a_series_in_the_browser_editor(tmp_path):
             page.get_by_text("Seri", exact=True).first.wait_for()
             page.goto(origin + "/admin/#/collections/series/new")
             field = lambda path: page.locator(f'[data-key-path="{path}"]').first  # noqa: E731
+
+            def open_item(button, path):
+                """Click `button` (add an item, open an optional group) until `path` shows."""
+                from playwright.sync_api import TimeoutError as Timeout
+
+                for _ in range(5):
+                    if page.locator(f'[data-key-path="{path}"] input').count():
+                        return
+                    button.click()
+                    try:
+                        page.locator(f'[data-key-path="{path}"] input').first.wait_for(timeout=3000)
+                        return
+                    except Timeout:
+                        continue
+                raise AssertionError(f"{path} did not appear")
+
             field("title").locator("input").fill("Literasi Data: ASN 4.0!")
             field("program").get_by_role("radio", name="ASN Belajar").check()
             field("date").locator("input[type=date]").fill("2024-03-07")
             field("time").locator("input[type=time]").fill("09:00")
-            field("speakers").get_by_role("button", name=re.compile("Add")).click()
+            open_item(field("speakers").get_by_role("button", name=re.compile("Add")), "speakers.0")
             field("speakers.0").locator("input").fill("Dr. Contoh Narasumber")
             field("competency").get_by_role("radio", name="Teknis").check()
-            field("tags").get_by_role("button", name=re.compile("Add")).click()
+            open_item(field("tags").get_by_role("button", name=re.compile("Add")), "tags.0")
             field("tags.0").locator("input").fill("literasi-data")
-            field("reach").get_by_role("checkbox").click()
+            open_item(field("reach").get_by_role("checkbox"), "reach.zoom")
             field("reach.zoom").locator("input").fill("950")
             field("reach.youtube").locator("input").fill("12.000")  # as Indonesians write twelve thousand
             field("summary").locator("textarea").fill("Cara membaca data untuk ASN.")
