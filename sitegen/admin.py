@@ -30,6 +30,7 @@ from .messages import _
 from .problems import Problems
 from .schema import (
     COMPETENCIES,
+    MAX_MINUTES,
     GROUPED_RE,
     SLUG_RE,
     WEEKDAYS,
@@ -40,6 +41,7 @@ from .schema import (
     Field,
     ListOf,
     MapOf,
+    Minutes,
     Slug,
     Text,
     Time,
@@ -80,7 +82,8 @@ LABELS = {  # field name -> Indonesian label shown in the form
     "video": "Alamat rekaman video", "summary": "Ringkasan", "draft": "Draf (belum terbit)",
     "sample": "Entri contoh", "slug": "Alamat (slug)", "weekday": "Hari", "place": "Tempat",
     "channels": "Kanal siaran", "competencies": "Kompetensi", "movement": "Gerakan induk",
-    "since": "Awal jadwal mingguan", "order": "Urutan tampil",
+    "since": "Awal jadwal mingguan", "order": "Urutan tampil", "duration": "Durasi (menit)",
+    "links": "Tautan bergabung atau menonton",
 }
 # Hints written for the form where the schema's documentation speaks of the file's syntax.
 FORM_HINTS = {
@@ -91,6 +94,7 @@ FORM_HINTS = {
     "weekday": "Hari program dalam jadwal mingguan.",
     "reach": "Jumlah peserta atau penonton per kanal; kosongkan kanal yang tidak dipakai.",
     "draft": "Aktifkan bila seri belum boleh terbit.",
+    "links": "Alamat https:// per kanal; kosongkan kanal yang tidak dipakai.",
 }
 COMPETENCY_LABELS = {"manajerial": "Manajerial", "teknis": "Teknis", "fungsional": "Fungsional", "sosial-kultural": "Sosial-kultural"}
 WEEKDAY_LABELS = {d: d.capitalize() if d != "jumat" else "Jumat" for d in WEEKDAYS}
@@ -132,6 +136,8 @@ def _widget(name: str, label: str, t, required: bool, hint: str, ctx: dict) -> d
         else:
             w.update(widget="number", value_type="int", min=0)
             hint = hint or NUMBER_HINT
+    elif isinstance(t, Minutes):
+        w.update(widget="number", value_type="int", min=1, max=MAX_MINUTES)
     elif isinstance(t, Url):
         w.update(widget="string", pattern=["^https?://[^\\s<>\"']+$", "Alamat web yang diawali https://"])
     elif isinstance(t, Choice):
