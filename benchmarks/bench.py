@@ -230,6 +230,122 @@ def serve_latency(site: Path, work: Path, repeats: int, search: bool = False) ->
     return times
 
 
+# ---- save-to-page: our preview server beside `hugo server` --------------------------------
+
+def save_to_page(cmd: list, log_path: Path, url: str, edit, repeats: int, env: dict | None = None,
+                 seed: int = 13) -> list[float]:
+    """Start a preview server, then `repeats` times: wait a random 1 to 2 s (so a save falls
+    anywhere in a polling watcher's cycle), save with edit(i) -> marker, and poll `url`
+    every 5 ms until the marker is served. Seconds from the save to the page."""
+    import random
+
+    rng = random.Random(seed)
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+
+    def fetch() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                return resp.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    times = []
+    try:
+        marker = edit(0)
+        deadline = time.time() + 600
+        while marker not in fetch():
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"{cmd[0]} did not come up; see {log_path}")
+            time.sleep(0.2)
+        for i in range(1, repeats + 1):
+            time.sleep(1.0 + rng.random())
+            marker = edit(100 + i)
+            start = time.perf_counter()
+            while marker not in fetch():
+                if time.perf_counter() - start > 120:
+                    raise SystemExit(f"the edit was not served within 120 s; see {log_path}")
+                time.sleep(0.005)
+            times.append(time.perf_counter() - start)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    return times
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _body_editor(path: Path):
+    """edit(i) appends a marker paragraph to the file (replacing the previous one)."""
+    def edit(i: int) -> str:
+        marker = f"Catatan suntingan nomor {i} untuk uji kecepatan."
+        text = path.read_text(encoding="utf-8")
+        if "\nCatatan suntingan nomor " in text:
+            text = text[: text.index("\nCatatan suntingan nomor ")] + "\n"
+        path.write_text(text.rstrip("\n") + f"\n\n{marker}\n", encoding="utf-8")
+        return marker
+    return edit
+
+
+def ours_save_to_page(site: Path, work: Path, repeats: int, search: bool, poll: bool = False) -> list[float]:
+    port = _free_port()
+    out = work / "serve-site"
+    shutil.rmtree(out, ignore_errors=True)
+    path = sorted((site / "content" / "series").glob("*.md"))[0]
+    cmd = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), "--port", str(port),
+           "--output", str(out), "--today", TODAY] + ([] if search else ["--no-search"])
+    env = {"SITEGEN_WATCH": "poll"} if poll else None
+    return save_to_page(cmd, work / "serve.log", f"http://127.0.0.1:{port}/seri/{path.stem}/",
+                        _body_editor(path), repeats, env=env)
+
+
+def hugo_save_to_page(hsite: Path, work: Path, repeats: int) -> list[float]:
+    """`hugo server` as a Hugo user previews: its defaults (pages in memory, fast render)."""
+    port = _free_port()
+    path = sorted((hsite / "content" / "seri").glob("*.md"))[0]
+    cmd = [hugo_binary(), "server", "--source", str(hsite), "--port", str(port), "--bind", "127.0.0.1",
+           "--baseURL", f"http://127.0.0.1:{port}/", "--quiet"]
+    shutil.rmtree(hsite / "resources", ignore_errors=True)
+    return save_to_page(cmd, work / "hugo-server.log", f"http://127.0.0.1:{port}/seri/{path.stem}/",
+                        _body_editor(path), repeats)
+
+
+def shipped_copy(work: Path) -> Path:
+    """A copy of the shipped site to edit (the repository's own files are never touched)."""
+    dest = work / "shipped-copy"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for name in ("site.yaml", "content", "templates", "static"):
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.is_file():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def serve_rows(site: Path, hsite: Path, work: Path, repeats: int, n: int) -> list:
+    """Save-to-page on the shipped site and on the corpus, beside `hugo server`."""
+    rows = []
+    shipped = shipped_copy(work)
+    print("save -> page: the shipped site (serve, as an editor runs it) ...", flush=True)
+    for label, poll in (("file events", False), ("livereload polling, SITEGEN_WATCH=poll", True)):
+        t = ours_save_to_page(shipped, work, repeats, search=True, poll=poll)
+        rows.append((f"shipped site, serve ({label}): save -> page", t))
+    print(f"save -> page: {n} series, serve --no-search, and hugo server ...", flush=True)
+    rows.append((f"{n} series, serve --no-search: save -> page", ours_save_to_page(site, work, repeats, search=False)))
+    rows.append((f"{n} series, hugo server: save -> page", hugo_save_to_page(hsite, work, repeats)))
+    return rows
+
+
 def machine() -> list[str]:
     model = "unknown"
     try:
@@ -261,12 +377,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3, help="runs per measurement where cheap (default 3)")
     p.add_argument("--work", type=Path, default=HERE / "_work", help="scratch folder (default benchmarks/_work)")
     p.add_argument("--skip-large", action="store_true", help="skip the large corpus")
+    p.add_argument("--serve-only", action="store_true",
+                   help="only save-to-page: the shipped site and the corpus, beside hugo server")
     args = p.parse_args(argv)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     n, big = args.series, args.series * args.scale
     load_before = os.getloadavg()
     site, hsite = corpus(work, n)
+    if args.serve_only:
+        repeats = max(args.repeats, 3)
+        rows = serve_rows(site, hsite, work, repeats, n)
+        print()
+        print(f"{'save -> page (seconds)':58} {'median':>7} {'min':>6} {'max':>6}")
+        for label, times in rows:
+            print(f"{label:58} {statistics.median(times):7.3f} {min(times):6.3f} {max(times):6.3f}")
+        print()
+        print(f"command: python benchmarks/bench.py --series {n} --serve-only --repeats {repeats}")
+        for line in machine():
+            print(line)
+        print(f"load average (1 min) before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
+        return 0
     out, hout = work / "out", work / "hugo-out"
     rows: list = []  # (label, seconds, compared-with text, ratio, limit)
 

@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Callable
 
-from .load import MAX_STATIC_BYTES, _skip_hidden, read_regular, regular_files
+from .load import ADMIN_DIR, MAX_STATIC_BYTES, STATIC_DIR, _skip_hidden, read_regular, regular_files
 from .render import PACKAGE_ROOT
 
 DEFAULT_STATIC = PACKAGE_ROOT / "static"
@@ -24,8 +24,12 @@ def collect(root: Path) -> dict:
     """output rel path -> source file path, sorted."""
     files: dict = {}
     for base_root in (PACKAGE_ROOT, root):
-        for rel, full, _st in regular_files(base_root, "static", None, skip=_skip_hidden):
-            files[rel[len("static/"):]] = Path(full)
+        for rel, full, _st in regular_files(base_root, STATIC_DIR, None, skip=_skip_hidden):
+            files[rel[len(STATIC_DIR) + 1:]] = Path(full)
+    # The browser editor (sitegen/admin.py): the project's admin/ is served at /admin/,
+    # under the same rule as static/ (regular files only; load.find_sources reports the rest).
+    for rel, full, _st in regular_files(root, ADMIN_DIR, None, skip=_skip_hidden):
+        files[rel] = Path(full)
     for provider in PROVIDERS:
         for rel, path in provider():
             # The engine's own dependencies (plotly.js in site-packages): a link there is

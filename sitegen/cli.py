@@ -12,10 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from .problems import BuildFailed, Problems, UsageError
+from .messages import LANGUAGES, _, set_language
+from .problems import FORMATS, BuildFailed, Problems, UsageError
 from .schema import FIRST_DAY, LAST_DAY
 
-COMMANDS = ("build", "check", "serve", "new", "schema")
+COMMANDS = ("build", "check", "serve", "new", "schema", "admin")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +30,7 @@ def _date(value: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+        raise argparse.ArgumentTypeError(_("expected a date as YYYY-MM-DD, got {value}").format(value=repr(value))) from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise argparse.ArgumentTypeError(f"expected a date from {FIRST_DAY} to {LAST_DAY}, got {value!r}")
     return day
@@ -72,10 +73,42 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
+def _format(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--format", choices=sorted(FORMATS), default="text",
+        help="how problems are printed: text (path:line: message, the default) or github "
+             "(GitHub Actions workflow commands, shown as annotations on a pull request's lines)",
+    )
+
+
+def _lang(p: argparse.ArgumentParser) -> None:
+    # Read before parsing (see main), so that every message is in the chosen language;
+    # declared here so that it is listed in --help and accepted anywhere.
+    p.add_argument("--lang", choices=LANGUAGES, help="language of messages: id (Bahasa Indonesia, the default) or en; also SITEGEN_LANG")
+
+
+def _take_lang(argv: list[str]) -> tuple[str | None, list[str]]:
+    """(the value of --lang anywhere in argv, the last one winning; argv without it)."""
+    found, rest, i = None, [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--lang" and i + 1 < len(argv):
+            found, i = argv[i + 1], i + 2
+            continue
+        if arg.startswith("--lang="):
+            found = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+        i += 1
+    return found, rest
+
+
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="build.py", description="Build the ASN Belajar / ASN Dahar Ngopi site.")
+    _lang(top)
     sub = top.add_subparsers(dest="command")
     b = sub.add_parser("build", help="build the site into _site/ (the default command)")
+    _lang(b)
     _common(b)
     b.add_argument("--output", type=Path, help="output folder (default: _site)")
     b.add_argument("--no-search", action="store_true", help="skip the search index")
@@ -83,32 +116,53 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--cache-dir", type=Path, help="build cache folder (default: .cache/sitegen)")
     b.add_argument("--jobs", type=_jobs, default=0, help="worker processes (default: one per core)")
     b.add_argument("--quiet", action="store_true", help="print only problems")
+    _format(b)
     c = sub.add_parser("check", help="validate everything without writing (for pull requests)")
+    _lang(c)
     _common(c)
+    _format(c)
     s = sub.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on every change")
+    _lang(s)
     _common(s)
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this computer only)")
     s.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     s.add_argument("--output", type=Path, help="output folder (default: .cache/serve-site)")
     s.add_argument("--no-search", action="store_true", help="skip the search index")
     n = sub.add_parser("new", help="write a new series file with its front matter filled in")
+    _lang(n)
     n.add_argument("title", help="the series title, in quotes")
     n.add_argument("--program", required=True, help="program slug, e.g. asn-belajar")
     n.add_argument("--date", required=True, type=_date, help="date of the series, YYYY-MM-DD")
     n.add_argument("--root", type=Path, default=Path("."), help="project folder")
     sc = sub.add_parser("schema", help="write the JSON Schema of series front matter to schema/")
+    _lang(sc)
     sc.add_argument("--root", type=Path, default=Path("."), help="project folder")
     sc.add_argument("--check", action="store_true", help="fail if the committed schema is out of date")
+    ad = sub.add_parser("admin", help="write the browser editor's configuration (admin/config.yml) from the schema")
+    _lang(ad)
+    ad.add_argument("--root", type=Path, default=Path("."), help="project folder")
+    ad.add_argument("--check", action="store_true", help="fail if the committed configuration is out of date")
+    ad.add_argument("--vendor", action="store_true", help="also fetch the pinned CMS script and its fonts with npm into admin/")
+    ad.add_argument("--repo", help="the GitHub repository the editor commits to, owner/name (kept in admin/config.yml)")
     return top
 
 
-def print_problems(problems: Problems, stream=sys.stderr) -> None:
+def print_problems(problems: Problems, stream=None, fmt: str = "text") -> None:
+    # Workflow commands go to standard output, where the Actions runner reads them.
+    if stream is None:
+        stream = sys.stdout if fmt == "github" else sys.stderr
+    show = FORMATS[fmt]
     for p in problems.sorted():
-        print(p.format(), file=stream)
+        print(show(p), file=stream)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    lang, argv = _take_lang(argv)
+    if lang is not None and lang not in LANGUAGES:
+        print(f"build.py: --lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}", file=sys.stderr)
+        return 2
+    set_language(lang)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
     try:
@@ -136,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             from .scaffold import cmd_schema
 
             return cmd_schema(args)
+        if args.command == "admin":
+            from .admin import cmd_admin
+
+            return cmd_admin(args)
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
@@ -160,10 +218,10 @@ def cmd_build(args) -> int:
     try:
         result = build(opts)
     except BuildFailed as exc:
-        print_problems(exc.problems)
-        print(f"build failed: {exc.problems.summary()}; nothing was written", file=sys.stderr)
+        print_problems(exc.problems, fmt=args.format)
+        print(_("build failed: {summary}; nothing was written").format(summary=exc.problems.summary()), file=sys.stderr)
         return 1
-    print_problems(result.problems)
+    print_problems(result.problems, fmt=args.format)
     if not args.quiet:
         total = sum(result.timings.values())
         rel = result.output
@@ -172,11 +230,11 @@ def cmd_build(args) -> int:
         except ValueError:
             pass
         print(
-            f"built {len(result.routes)} pages into {rel}/ in {total:.2f} s "
-            f"({result.rendered} rendered, {result.reused} unchanged); "
-            f"{len(result.problems.warnings)} warnings"
+            _("built {pages} pages into {path}/ in {seconds} s ({rendered} rendered, {reused} unchanged); {warnings} warnings").format(
+                pages=len(result.routes), path=rel, seconds=f"{total:.2f}", rendered=result.rendered,
+                reused=result.reused, warnings=len(result.problems.warnings))
         )
-        print(f"preview: python build.py serve   (or: python -m http.server -d {rel} 8000)")
+        print(_("preview: python build.py serve   (or: python -m http.server -d {path} 8000)").format(path=rel))
     return 0
 
 
@@ -186,9 +244,9 @@ def cmd_check(args) -> int:
     try:
         result = build(_options(args, search=False, use_cache=False), write=False)
     except BuildFailed as exc:
-        print_problems(exc.problems)
-        print(f"check failed: {exc.problems.summary()}", file=sys.stderr)
+        print_problems(exc.problems, fmt=args.format)
+        print(_("check failed: {summary}").format(summary=exc.problems.summary()), file=sys.stderr)
         return 1
-    print_problems(result.problems)
-    print(f"check passed: {len(result.routes)} pages, {result.problems.summary()}")
+    print_problems(result.problems, fmt=args.format)
+    print(_("check passed: {pages} pages, {summary}").format(pages=len(result.routes), summary=result.problems.summary()))
     return 0

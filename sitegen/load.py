@@ -27,6 +27,7 @@ FIGURES_FILE = "content/figures.yaml"
 CONFIG_FILE = "site.yaml"
 TEMPLATES_DIR = "templates"
 STATIC_DIR = "static"
+ADMIN_DIR = "admin"  # the browser editor, served at /admin/
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Document:
 def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
     """Every content file, in a stable order. Only regular files inside the project are
     taken: a symbolic link, a named pipe, a socket or a device anywhere in content/,
-    templates/ or static/ (or as site.yaml or content/figures.yaml) is reported here, for
+    templates/, static/ or admin/ (or as site.yaml or content/figures.yaml) is reported here, for
     `check` as for `build`, and never opened; so is a file over the size limit."""
     found: list[SourceFile] = []
     for kind, folder in MARKDOWN_KINDS.items():
@@ -82,8 +83,9 @@ def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
     # `check` reports them too; the readers skip whatever is not a regular file.
     for rel, _full, st in regular_files(root, TEMPLATES_DIR, problems, skip=_skip_hidden):
         _within_limit(rel, st, MAX_SOURCE_BYTES, problems)
-    for rel, _full, st in regular_files(root, STATIC_DIR, problems, skip=_skip_hidden):
-        _within_limit(rel, st, MAX_STATIC_BYTES, problems)
+    for folder in (STATIC_DIR, ADMIN_DIR):
+        for rel, _full, st in regular_files(root, folder, problems, skip=_skip_hidden):
+            _within_limit(rel, st, MAX_STATIC_BYTES, problems)
     return found
 
 

@@ -29,6 +29,39 @@ class Problem:
         prefix = "warning: " if self.level == WARNING else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
+    def format_github(self) -> str:
+        """The problem as a GitHub Actions workflow command, shown as an annotation on the
+        file's line in a pull request's "Files changed"."""
+        command = "warning" if self.level == WARNING else "error"
+        props = ",".join(
+            f"{key}={_escape_property(value)}"
+            for key, value in (("file", self.path), ("line", str(self.line)), ("title", self.title()))
+        )
+        return f"::{command} {props}::{_escape_data(self.message)}"
+
+    def title(self) -> str:
+        """A short heading for the annotation: the field the message is about, if any."""
+        m = _FIELD.match(self.message)
+        if m:
+            return m.group(1)
+        return "build.py check"
+
+
+# A message about a field starts "field 'name'" (or "<label>: field 'name'" for a figure).
+_FIELD = re.compile(r"^(?:[^:]*: )?(field '[^']*')")
+
+
+def _escape_data(text: str) -> str:
+    # The runner's escaping for a command's message (actions/toolkit, command.ts).
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+FORMATS = {"text": Problem.format, "github": Problem.format_github}
+
 
 @dataclass
 class Problems:
@@ -61,8 +94,11 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def summary(self) -> str:
+        from .messages import ngettext
+
         e, w = len(self.errors), len(self.warnings)
-        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+        return (ngettext("{n} error", "{n} errors", e).format(n=e) + ", "
+                + ngettext("{n} warning", "{n} warnings", w).format(n=w))
 
 
 class BuildFailed(Exception):

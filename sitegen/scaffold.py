@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .config import Config, load_config
+from .messages import _
 from .load import MARKDOWN_KINDS, find_sources, parse_document
 from .problems import Problems
 from .schema import FIELDS_BY_KIND, SERIES_FIELDS, json_schema, slugify
@@ -126,17 +127,17 @@ def cmd_new(args) -> int:
     root = args.root.resolve()
     title = " ".join(str(args.title).split())  # one line, single spaces
     if not title:
-        _err("the title is empty; write it in quotes, e.g. python build.py new \"Literasi Data untuk ASN\" ...")
+        _err(_("the title is empty; write it in quotes, e.g. python build.py new \"Literasi Data untuk ASN\" ..."))
         return 1
     problems = Problems()
     config, ctx, programs = project_context(root, problems)
     if config is None or problems.errors:
         _print_problems(problems)
-        _err("fix the problems above first (site.yaml or content/programs/)")
+        _err(_("fix the problems above first (site.yaml or content/programs/)"))
         return 1
     if args.program not in programs:
-        known = ", ".join(ctx["programs"]) or "none (content/programs/ is empty)"
-        _err(f"unknown program {args.program!r}; expected one of: {known}")
+        known = ", ".join(ctx["programs"]) or _("none (content/programs/ is empty)")
+        _err(_("unknown program {program}; expected one of: {known}").format(program=repr(args.program), known=known))
         return 1
     slug = slugify(title) or f"seri-{args.date.isoformat()}"
     folder = root / MARKDOWN_KINDS["series"]
@@ -150,7 +151,7 @@ def cmd_new(args) -> int:
     record = check_fields(doc, FIELDS_BY_KIND["series"], ctx, check) if doc is not None else None
     if record is None or check.items or record["title"] != title or record["date"] != args.date:
         _print_problems(check)
-        _err(f"could not write a valid series file for the title {title!r}")
+        _err(_("could not write a valid series file for the title {title}").format(title=repr(title)))
         return 1
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -158,7 +159,7 @@ def cmd_new(args) -> int:
         with open(path, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     except FileExistsError:
-        _err(f"{rel} already exists and was not changed; edit that file, or choose another title")
+        _err(_("{path} already exists and was not changed; edit that file, or choose another title").format(path=rel))
         return 1
     print(_shown(path))
     return 0
@@ -184,7 +185,7 @@ def cmd_schema(args) -> int:
     texts = schema_texts(root, problems)
     if texts is None:
         _print_problems(problems)
-        _err("the schema needs a valid site.yaml and content/programs/; fix the problems above")
+        _err(_("the schema needs a valid site.yaml and content/programs/; fix the problems above"))
         return 1
     stale = []
     for rel, text in texts.items():
@@ -196,13 +197,13 @@ def cmd_schema(args) -> int:
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")
-            print(f"wrote {rel}")
+            print(_("wrote {path}").format(path=rel))
     if args.check:
         if stale:
             for rel in stale:
-                print(f"{rel}: out of date (run: python build.py schema, then commit it)", file=sys.stderr)
+                print(_("{path}: out of date (run: python build.py schema, then commit it)").format(path=rel), file=sys.stderr)
             return 1
-        print(f"schema up to date: {', '.join(texts)}")
+        print(_("schema up to date: {files}").format(files=", ".join(texts)))
     elif not stale:
-        print(f"schema up to date: {', '.join(texts)}")
+        print(_("schema up to date: {files}").format(files=", ".join(texts)))
     return 0

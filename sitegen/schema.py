@@ -141,16 +141,42 @@ class Bool(Type):
         return {"type": "boolean"}
 
 
+# A whole number as Indonesians write it: 12000, or 12.000 and 1.529.584 with dots
+# grouping thousands (strict groups of three). In YAML `12.000` is a decimal and
+# `1.529.584` text, so the check reads the number as the file wrote it.
+GROUPED_RE = re.compile(r"^(?:0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)$")
+_NUMBERISH_RE = re.compile(r"^[-+]?[0-9., ]*[0-9][0-9., ]*$")
+HOW_TO_WRITE = "a whole number of 0 or more, written 12000 or 12.000 (a dot only between groups of three digits; no decimals)"
+
+
 @dataclass(frozen=True)
 class Count(Type):
-    """A non-negative whole number (participants, series)."""
+    """A non-negative whole number (participants, series). With `grouped`, also as
+    Indonesians write it: `12.000`, `1.529.584` (reach and the declared figures)."""
+
+    grouped: bool = False
 
     def check(self, value, ctx):
+        if self.grouped and not isinstance(value, bool):
+            written = getattr(value, "text", value) if isinstance(value, float) else value
+            if isinstance(written, str):
+                text = written.strip()
+                if GROUPED_RE.match(text):
+                    return int(text.replace(".", ""))
+                if _NUMBERISH_RE.match(text) or isinstance(value, float):
+                    raise Invalid(f"expected {HOW_TO_WRITE}, got {text}")
+            elif isinstance(written, float):
+                raise Invalid(f"expected {HOW_TO_WRITE}, got {written}")
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise expected("a whole number of 0 or more", value)
         return value
 
     def json(self):
+        if self.grouped:
+            return {"anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": GROUPED_RE.pattern},
+            ]}
         return {"type": "integer", "minimum": 0}
 
 
@@ -249,7 +275,7 @@ SERIES_FIELDS = (
     Field("speakers", ListOf(Text()), False, "Daftar narasumber.", ["Nama Narasumber"]),
     Field("competency", Choice(COMPETENCIES, noun="competency"), False, "Jenis kompetensi.", "manajerial"),
     Field("tags", ListOf(Text()), False, "Daftar topik.", ["literasi-data"]),
-    Field("reach", MapOf(Choice(from_ctx="channels", noun="channel"), Count()), False, "Jangkauan per kanal: kanal -> bilangan bulat >= 0.", {"zoom": 950, "youtube": 12000}),
+    Field("reach", MapOf(Choice(from_ctx="channels", noun="channel"), Count(grouped=True)), False, "Jangkauan per kanal: kanal -> bilangan bulat >= 0, ditulis 12000 atau 12.000 (titik pemisah ribuan).", {"zoom": 950, "youtube": 12000}),
     Field("duration", Minutes(), False, "Lama acara dalam menit (1 sampai 720); bawaan: durasi programnya.", 90),
     Field("links", LINKS, False, "Tautan untuk bergabung atau menonton per kanal: kanal -> alamat https://.", {"zoom": "https://zoom.us/j/...", "youtube": "https://www.youtube.com/watch?v=..."}),
     Field("video", Url(), False, "Alamat rekaman video (https://...).", "https://www.youtube.com/watch?v=..."),

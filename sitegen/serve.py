@@ -2,7 +2,8 @@
 
 Builds into its own folder (default .cache/serve-site, never _site, so no published build
 ever carries the live-reload script), serves it on 127.0.0.1 with the `livereload`
-package, watches content/, templates/, static/ and site.yaml, rebuilds through the normal
+package, watches content/, templates/, static/ and site.yaml through the operating
+system's file events (watchfiles; livereload alone polls every 800 ms), rebuilds through the normal
 pipeline and its build cache (only changed outputs are rendered again) and reloads the
 browser.
 
@@ -29,15 +30,17 @@ from urllib.parse import unquote_to_bytes
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from livereload.watcher import Watcher
 from tornado import netutil, web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketHandler
 
-from .load import CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
+from .load import ADMIN_DIR, CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
+from .messages import _, language
 from .problems import BuildFailed, Problem, Problems, UsageError, one_line
 
-WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE)
+WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE, ADMIN_DIR)
 DEFAULT_OUTPUT = Path(".cache") / "serve-site"
 WORK_DIR = Path(".cache") / "serve"  # build cache and search index of the preview
 
@@ -66,12 +69,17 @@ def error_page(problems: list[Problem], script: str) -> bytes:
         f'<li class="{p.level}"><code>{html.escape(p.format())}</code></li>' for p in problems
     )
     count = len([p for p in problems if p.level == "error"])
+    title = html.escape(_("Preview: problems ({count})").format(count=count))
+    heading = html.escape(_("The site could not be rebuilt"))
+    intro = _("Fix the problems below, then save the file. This page reloads by itself once the "
+              "file is saved. Each line names <strong>file:line: message</strong>.")
+    guide = _("What each message means and how to fix it: {guide}.").format(guide="<code>docs/panduan-editor.md</code>")
     return f"""<!doctype html>
-<html lang="id">
+<html lang="{language()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pratinjau: ada masalah ({count})</title>
+<title>{title}</title>
 <style>
 body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1b1b1b; background: #fff; }}
 h1 {{ color: #a4000f; font-size: 1.5rem; }}
@@ -83,13 +91,12 @@ li.warning code {{ color: #6b4e00; }}
 </head>
 <body>
 <main>
-<h1>Situs belum bisa dibangun ulang</h1>
-<p>Perbaiki masalah berikut, lalu simpan berkasnya. Halaman ini dimuat ulang sendiri
-setelah berkas disimpan. Setiap baris menyebut <strong>berkas:baris: pesan</strong>.</p>
+<h1>{heading}</h1>
+<p>{intro}</p>
 <ul id="masalah">
 {items}
 </ul>
-<p>Arti setiap pesan dan cara memperbaikinya: <code>docs/panduan-editor.md</code>.</p>
+<p>{guide}</p>
 </main>
 {script}
 </body>
@@ -191,12 +198,12 @@ class SearchIndexer:
                     old, self.current = self.current, target
                     if old is not None:
                         shutil.rmtree(old, ignore_errors=True)
-                    _log(f"search index updated ({gen})")
+                    _log(_("search index updated ({n})").format(n=gen))
                 else:
                     for p in problems.sorted():
-                        _log(f"search index not updated: {p.format()}")
+                        _log(_("search index not updated: {reason}").format(reason=p.format()))
             except Exception as exc:  # the preview goes on without a fresh index
-                _log(f"search index not updated: {type(exc).__name__}: {exc}")
+                _log(_("search index not updated: {reason}").format(reason=f"{type(exc).__name__}: {exc}"))
             finally:
                 shutil.rmtree(snap, ignore_errors=True)
 
@@ -234,7 +241,7 @@ class Preview:
         self._error_page = error_page(problems, self.script)
         for p in problems:
             print(p.format(), file=sys.stderr)
-        _log(f"{note}; the browser shows the problems until they are fixed")
+        _log(_("{note}; the browser shows the problems until they are fixed").format(note=note))
 
     def rebuild(self) -> None:
         """Build once; never raises (the server keeps running whatever happens)."""
@@ -248,30 +255,161 @@ class Preview:
         try:
             result = build(self.options())
         except BuildFailed as exc:
-            self._fail(exc.problems.sorted(), f"build failed: {exc.problems.summary()}")
+            self._fail(exc.problems.sorted(), _("build failed: {summary}").format(summary=exc.problems.summary()))
             return
         except UsageError as exc:
-            self._fail([Problem("build.py", 1, str(exc))], "build failed")
+            self._fail([Problem("build.py", 1, str(exc))], _("build failed"))
             return
         except Exception as exc:  # an engine bug: report it like a problem, keep serving
             traceback.print_exc()
-            self._fail([Problem("build.py", 1, f"internal error: {type(exc).__name__}: {exc}")], "build failed")
+            self._fail([Problem("build.py", 1, f"internal error: {type(exc).__name__}: {exc}")], _("build failed"))
             return
         was_failing = self.problems is not None
         self.problems = None
         for p in result.problems.sorted():
             print(p.format(), file=sys.stderr)
         _log(
-            f"built {len(result.routes)} pages in {time.perf_counter() - started:.2f} s "
-            f"({result.rendered} rendered, {result.reused} unchanged)"
-            + ("; problems fixed" if was_failing else "")
+            _("built {pages} pages in {seconds} s ({rendered} rendered, {reused} unchanged)").format(
+                pages=len(result.routes), seconds=f"{time.perf_counter() - started:.2f}",
+                rendered=result.rendered, reused=result.reused)
+            + (_("; problems fixed") if was_failing else "")
         )
         config = result.site.config
         if self.search is not None and config.search:
             try:
                 self.search.submit(self.output, config)
             except OSError as exc:
-                _log(f"search index not updated: {exc}")
+                _log(_("search index not updated: {reason}").format(reason=exc))
+
+
+class EventWatcher(Watcher):
+    """livereload's watcher driven by the operating system's file events (watchfiles:
+    inotify on Linux, FSEvents on macOS, ReadDirectoryChangesW on Windows) instead of a
+    scan of every watched file each 800 ms, so a save is seen within milliseconds.
+
+    Threads wait for events and hand them to the server's loop, which runs the watched
+    task (the rebuild) and then tells the browsers to reload. The threads start before the
+    first build, so an edit made during it is not lost. Watched folders are watched
+    recursively; the watched names themselves (site.yaml, and a folder such as templates/
+    that may not exist yet) through their parent folder, not recursively, because editors
+    often save by renaming a new file over the old one."""
+
+    # Events are collected until this long passes without a new one (watchfiles' default):
+    # a save that truncates and then writes a file is seen as one change, not as an empty
+    # file followed by the full one.
+    STEP_MS = 50
+
+    def __init__(self):
+        super().__init__()
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._folders_stop: threading.Event | None = None
+        self._callback = None
+        self._loop: IOLoop | None = None
+        self._started = False
+
+    def begin(self) -> None:
+        """Start listening for events (call after every watch(), before the first build)."""
+        if self._started:
+            return
+        self._started = True
+        self._loop = IOLoop.current()
+        names = {os.path.abspath(p) for p in self._tasks}
+        self._watch_folders()
+        parents = sorted({os.path.dirname(p) for p in names})
+        only = lambda change, path: os.path.abspath(path) in names  # noqa: E731
+        threading.Thread(
+            target=self._run, args=(parents, False, only, self._stop, self._top_changed),
+            name="file-events-top", daemon=True,
+        ).start()
+
+    def _watch_folders(self) -> None:
+        """(Re)start the recursive watch of the watched folders that exist now."""
+        if self._folders_stop is not None:
+            self._folders_stop.set()
+        folders = sorted(os.path.abspath(p) for p in self._tasks if os.path.isdir(p))
+        self._folders_stop = stop = threading.Event()
+        if folders:
+            threading.Thread(
+                target=self._run, args=(folders, True, None, stop, self._queue),
+                name="file-events", daemon=True,
+            ).start()
+
+    def _top_changed(self, changes) -> None:
+        import watchfiles
+
+        if any(c == watchfiles.Change.added and os.path.isdir(p) for c, p in changes):
+            # A watched folder appeared: watch inside it too. Files written into it before
+            # that watch is in place are caught by the rebuild, which compares every file.
+            self._watch_folders()
+            time.sleep(0.05)
+        self._queue(changes)
+
+    def _queue(self, changes) -> None:
+        with self._lock:
+            self._pending.update(path for _, path in changes)
+        self._loop.add_callback(self._notify)
+
+    def _run(self, paths, recursive, only, stop, handle) -> None:
+        import watchfiles
+
+        polling = False
+        while not (stop.is_set() or self._stop.is_set()):
+            try:
+                for changes in watchfiles.watch(
+                    *paths, watch_filter=only or watchfiles.DefaultFilter(), recursive=recursive,
+                    step=self.STEP_MS, stop_event=stop, force_polling=polling,
+                    raise_interrupt=False, ignore_permission_denied=True,
+                ):
+                    if self._stop.is_set():
+                        return
+                    handle(changes)
+                return
+            except Exception as exc:  # e.g. the system's limit of watched folders is reached
+                if polling:
+                    _log(_("file watcher stopped: {reason}").format(reason=f"{type(exc).__name__}: {exc}"))
+                    return
+                _log(_("file events unavailable ({reason}); polling instead").format(reason=f"{type(exc).__name__}: {exc}"))
+                polling = True
+
+    def _notify(self) -> None:
+        if self._callback is not None:
+            self._callback()
+
+    def start(self, callback) -> bool:
+        """Called by livereload when the server starts: True means "no polling needed"."""
+        self.begin()
+        self._callback = callback
+        callback()  # whatever arrived before the server was ready
+        return True
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._folders_stop is not None:
+            self._folders_stop.set()
+
+    def examine(self):
+        """Run the task of every watched path that changed; (a changed path, delay) or
+        (None, None). livereload's own queued messages come first."""
+        if self._changes:
+            return self._changes.pop()
+        with self._lock:
+            changed, self._pending = sorted(self._pending), set()
+        self.filepath = None
+        if not changed:
+            return None, None
+        funcs = []
+        for path, task in self._tasks.items():
+            path = os.path.abspath(path)
+            hits = [c for c in changed if c == path or c.startswith(path + os.sep)]
+            if hits:
+                self.filepath = self.filepath or hits[0]
+                if task["func"] is not None and task["func"] not in funcs:
+                    funcs.append(task["func"])
+        for func in funcs:  # one rebuild for a save that touched several watched paths
+            func()
+        return self.filepath, None
 
 
 MAX_URL_PATH = 2048  # characters of a request path; the site's longest is under 200
@@ -386,7 +524,10 @@ class PreviewServer(Server):
     """livereload's Server with our handlers on sockets bound before the first build."""
 
     def __init__(self, preview: Preview, sockets: list):
-        super().__init__()
+        # SITEGEN_WATCH=poll: livereload's scan every 800 ms, for folders whose changes the
+        # system does not report (some network drives, WSL's /mnt/c).
+        polling = os.environ.get("SITEGEN_WATCH", "").strip().lower() == "poll"
+        super().__init__(watcher=Watcher() if polling else EventWatcher())
         self.preview = preview
         self.sockets = sockets
         self.http_server: HTTPServer | None = None
@@ -414,9 +555,9 @@ class PreviewServer(Server):
 def cmd_serve(args) -> int:
     root = args.root.resolve()
     if not (root / CONFIG_FILE).is_file():
-        raise UsageError(f"{root} has no site.yaml; run serve in the project folder or pass --root")
+        raise UsageError(_("{root} has no site.yaml; run serve in the project folder or pass --root").format(root=root))
     if args.base_url:
-        print("note: serve ignores --base-url; the preview lives at http://HOST:PORT/", file=sys.stderr)
+        print(_("note: serve ignores --base-url; the preview lives at http://HOST:PORT/"), file=sys.stderr)
     output = args.output if args.output is not None else root / DEFAULT_OUTPUT
     if not output.is_absolute():
         output = Path.cwd() / output
@@ -424,11 +565,12 @@ def cmd_serve(args) -> int:
 
     output = check_output_location(root, output)
     if output == (root / "_site").resolve():
-        raise UsageError("serve never writes into _site (published builds must not carry the live-reload script); choose another --output")
+        raise UsageError(_("serve never writes into _site (published builds must not carry the live-reload script); choose another --output"))
     try:
         sockets = netutil.bind_sockets(args.port, args.host)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); choose another --port") from None
+        raise UsageError(_("cannot listen on {host}:{port} ({reason}); choose another --port").format(
+            host=args.host, port=args.port, reason=exc.strerror or exc)) from None
     port = sockets[0].getsockname()[1]
     work = check_cache_location(root, root / WORK_DIR, output)
     preview = Preview(args, output, work, port)
@@ -438,19 +580,23 @@ def cmd_serve(args) -> int:
     server = PreviewServer(preview, sockets)
     for name in WATCHED:
         server.watch(str(root / name), preview.rebuild)
+    if isinstance(server.watcher, EventWatcher):
+        server.watcher.begin()
     preview.rebuild()
-    # One scan records every watched file now: livereload's first scan would otherwise treat
-    # them all as new and send the browser a reload for nothing. A file edited during the
-    # first build is seen here and rebuilt.
+    # A file edited during the first build is seen here and rebuilt. (For livereload's
+    # polling watcher this scan also records every file, which its first scan would
+    # otherwise treat as new, sending the browser a reload for nothing.)
     server.watcher.examine()
 
     loop = IOLoop.current()
     signal.signal(signal.SIGTERM, lambda *_: loop.add_callback(loop.stop))
-    print(f"preview: {preview.base_url}  (Ctrl+C to stop; files in {output})", flush=True)
+    print(_("preview: {url}  (Ctrl+C to stop; files in {output})").format(url=preview.base_url, output=output), flush=True)
     try:
         # restart_delay="forever": no reload is sent for the server's own start.
         server.serve(port=port, host=args.host, root=str(output), restart_delay="forever")
     finally:
+        if isinstance(server.watcher, EventWatcher):
+            server.watcher.stop()
         if preview.search is not None:
             preview.search.stop()
     return 0

@@ -205,11 +205,11 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
     from .schema import Choice
 
     program = take("program", Choice(from_ctx="programs", noun="program"))
-    series = take("series", Count())
+    series = take("series", Count(grouped=True))
     if series == 0:  # every average divides by it
         problems.error(path, line(*where, "series"), f"{label}: field 'series': expected 1 or more (a period without series has nothing to declare; remove the entry)")
         ok = False
-    reach = take("reach", Count())
+    reach = take("reach", Count(grouped=True))
     as_of = take("as_of", Date(), required=False)
     start = take("from", Date(), required=False)
     note = take("note", Text(), required=False)
@@ -232,7 +232,7 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
             pairs = []
             for k, v in raw.items():
                 try:
-                    pairs.append((Choice(from_ctx="channels", noun="channel").check(k, ctx), Count().check(v, ctx)))
+                    pairs.append((Choice(from_ctx="channels", noun="channel").check(k, ctx), Count(grouped=True).check(v, ctx)))
                 except Invalid as exc:
                     problems.error(path, line(*where, "channels", k), f"{label}: field 'channels.{k}': {exc}")
                     ok = False

@@ -40,6 +40,30 @@ StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 
+
+
+class WrittenFloat(float):
+    """A decimal as the file wrote it: `12.000` is the float 12.0 to YAML, but to an
+    Indonesian editor it is twelve thousand. Number fields that accept dots grouping
+    thousands read `.text` (see schema.Count); everywhere else it is a plain float."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, text: str):
+        obj = super().__new__(cls, text)
+        obj.text = text
+        return obj
+
+    def __reduce__(self):
+        return (WrittenFloat, (self.text,))
+
+
+def _construct_float(loader, node):
+    return WrittenFloat(loader.construct_scalar(node))
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
 Path_ = tuple  # a key path such as ("reach", "zoom") or ("speakers", 0)
 
 

@@ -20,6 +20,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The engine speaks Bahasa Indonesia unless told otherwise. The message tests of every stage
+# pin the English text, so the suite runs in English; tests/test_messages.py pins both
+# languages and the Indonesian default.
+os.environ.setdefault("SITEGEN_LANG", "en")
+
 # ---- in CI, a skip is a failure --------------------------------------------------------------
 # A browser, validator or Lighthouse test that skips because its tool is missing would
 # otherwise pass silently. With CI set (GitHub Actions and .ci/run set CI=true), every skip

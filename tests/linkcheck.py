@@ -4,7 +4,7 @@ a file that exists (directory URLs need index.html; #fragments must exist on the
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -39,6 +39,10 @@ def broken_links(site: Path, base_path: str, base_url: str = "") -> list[str]:
                     continue
                 if base_url and url.startswith(base_url):
                     url = base_path + url[len(base_url):]  # an absolute link to the site itself
+                if not url.startswith(("/", "#")) and not urlsplit(url).scheme:
+                    # A relative link (the /admin/ page's own files): resolved against the page.
+                    page_url = base_path + page.relative_to(site).as_posix().removesuffix("index.html")
+                    url = urljoin(page_url, url)
                 if url.startswith("#"):
                     frag = url[1:]
                     if frag and not soup.find(id=frag):

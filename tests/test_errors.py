@@ -60,7 +60,7 @@ CASES = [
     ("negative reach", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach:\n  zoom: -5\n"),
      "content/series/x.md:6: field 'reach.zoom': expected a whole number of 0 or more, got the number -5"),
     ("fractional reach", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach: {youtube: 12.5}\n"),
-     "content/series/x.md:5: field 'reach.youtube': expected a whole number of 0 or more, got the number 12.5"),
+     "content/series/x.md:5: field 'reach.youtube': expected a whole number of 0 or more, written 12000 or 12.000 (a dot only between groups of three digits; no decimals), got 12.5"),
     ("text reach", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach: {youtube: 12rb}\n"),
      "content/series/x.md:5: field 'reach.youtube': expected a whole number of 0 or more, got text '12rb'"),
     ("reach not a mapping", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nreach: 950\n"),

@@ -346,7 +346,10 @@ def test_is_page_path(path, page):
     assert is_page_path(path) is page
 
 
-def test_error_page_escapes_and_reloads():
+def test_error_page_escapes_and_reloads(monkeypatch):
+    from sitegen import messages
+
+    monkeypatch.setattr(messages, "_language", "id")  # the default language
     page = error_page([Problem("content/series/<x>.md", 3, "got text '<script>alert(1)</script>'")], serve_script(8123))
     soup = BeautifulSoup(page, "lxml")
     assert [li.get_text() for li in soup.select("#masalah li")] == [

@@ -93,7 +93,9 @@ def chart_spec(soup: BeautifulSoup, chart_id: str) -> dict:
 
 
 def html_files(site: Path) -> list[Path]:
-    return [p for p in sorted(site.rglob("*.html")) if "pagefind" not in p.relative_to(site).parts]
+    # The site's own pages: not Pagefind's files, nor the browser editor's shell (admin/,
+    # tested in tests/test_admin.py).
+    return [p for p in sorted(site.rglob("*.html")) if not {"pagefind", "admin"} & set(p.relative_to(site).parts[:1])]
 
 
 # ---- figures ------------------------------------------------------------------------------
