@@ -179,8 +179,9 @@ def test_ci_checks_pull_requests_and_can_be_called():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     first = readme_commands(readme)[0]
     assert first in runs  # the README's first command, exactly as written
-    assert "build.py check --strict" in runs
+    assert "build.py check --strict --format github" in runs
     assert "build.py schema --check" in runs
+    assert "build.py admin --check" in runs
     assert "bash scripts/test.sh" in runs
     assert runs_the_test_suite(job)
 
@@ -252,3 +253,7 @@ def test_pages_builds_with_the_pages_url_and_least_permissions():
     assert "hashFiles(" in cache["with"]["key"] and "content/**" in cache["with"]["key"] and "templates/**" in cache["with"]["key"]
     assert cache["with"]["restore-keys"].strip()
     assert _steps(build).index(cache) < _steps(build).index(build_step)
+    # The published browser editor commits to this repository, whatever the committed file says.
+    repo_step = next(s for s in _steps(build) if "build.py admin --repo" in s.get("run", ""))
+    assert '"${GITHUB_REPOSITORY}"' in repo_step["run"]
+    assert _steps(build).index(repo_step) < _steps(build).index(build_step)
