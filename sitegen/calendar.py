@@ -13,7 +13,7 @@
 - Links: the meeting link (a Zoom link) is the LOCATION, so calendar apps offer it as the
   place to go; every known link (the event's, else the channel's own page from site.yaml) is
   listed in the DESCRIPTION; URL is the event's page on this site.
-- One dated event per upcoming series (date after `today`), never drafts. A sample's
+- One dated event per upcoming series (dated `today` or later), never drafts. A sample's
   SUMMARY starts with "Contoh: ".
 - UIDs are "program-<slug>@<host>" and "seri-<slug>@<host>" (host of the base URL).
   DTSTAMP is derived from the data (the event's first day at 00:00 UTC), never the wall

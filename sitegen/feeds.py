@@ -3,8 +3,8 @@
 The XML is built with xml.etree.ElementTree, which escapes every text and attribute value;
 no user text is ever pasted into markup by hand.
 
-- feed.xml: the `feed_size` newest series that have taken place (date <= today), newest
-  first, drafts never. Samples are included, with a title that starts with "Contoh: " and
+- feed.xml: the `feed_size` newest series that have taken place (dated before today: a
+  series of today is still upcoming, as on the pages), newest first, drafts never. Samples are included, with a title that starts with "Contoh: " and
   the category "contoh". Entry ids are tag: URIs (RFC 4151) made of the host and path of
   the base URL, the series date and its URL path, so they never change for a series at a
   given address. <updated> is the newest entry's date (00:00 WIB when the series has no
@@ -69,7 +69,7 @@ def _feed_updated(entries: tuple, site) -> dt.datetime:
 
 def feed_routes(site, reports) -> list[Route]:
     config = site.config
-    past = tuple(s for s in public_series(site) if s.date <= site.today)
+    past = tuple(s for s in public_series(site) if s.date < site.today)
     entries = past[: config.feed_size]  # site.series is newest first
     context = {
         "config": config,

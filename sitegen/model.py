@@ -237,11 +237,13 @@ class Site:
 
     @property
     def past_series(self) -> tuple:
-        return tuple(s for s in self.series if s.date <= self.today)
+        """Series whose day is over: dated before `today` (the archive, "Seri terbaru")."""
+        return tuple(s for s in self.series if s.date < self.today)
 
     @property
     def upcoming_series(self) -> tuple:
-        return tuple(sorted((s for s in self.series if s.date > self.today), key=lambda s: (s.date, s.time or dt.time(0), s.slug)))
+        """Series still to come or held today (joinable through the end of their day, WIB)."""
+        return tuple(sorted((s for s in self.series if s.date >= self.today), key=lambda s: (s.date, s.time or dt.time(0), s.slug)))
 
 
 def make_program(doc, rec: dict, body_html: str) -> Program:

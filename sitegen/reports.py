@@ -113,7 +113,7 @@ def _span_touches(site: Site, figure: DeclaredFigure, year: int) -> bool:
 
 
 def compute(site: Site, problems: Problems | None = None) -> Reports:
-    official = [s for s in site.series if s.official and s.date <= site.today]
+    official = [s for s in site.past_series if s.official]  # the archive: before today
     rows = []
     previous_full: dict = {}
     for fig in sorted(site.figures, key=lambda f: (f.program, f.period.end)):

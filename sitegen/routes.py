@@ -170,7 +170,7 @@ def plan(site: Site, reports: Reports) -> list[Route]:
 
     routes.append(Route("/", "home.html", {
         "programs": site.programs, "reports": reports, "latest": latest,
-        "upcoming": upcoming[:5], "today_weekday": site.today.weekday(), "charts": chart_map["/"],
+        "upcoming": upcoming[:5], "today_weekday": site.today.weekday(), "today": site.today, "charts": chart_map["/"],
     }, kind="home"))
 
     routes.append(Route("/program/", "programs.html", {"programs": site.programs, "reports": reports}, kind="section"))
@@ -178,8 +178,8 @@ def plan(site: Site, reports: Reports) -> list[Route]:
         own = site.series_of(program.slug)
         routes.append(Route(program.url, "program.html", {
             "program": program,
-            "past": tuple(s for s in own if s.date <= site.today),
-            "upcoming": tuple(s for s in upcoming if s.program == program.slug),
+            "past": tuple(s for s in own if s.date < site.today),
+            "upcoming": tuple(s for s in upcoming if s.program == program.slug), "today": site.today,
             "totals": reports.program_totals(program.slug),
             "charts": chart_map.get(program.url, {}),
         }))
@@ -194,14 +194,14 @@ def plan(site: Site, reports: Reports) -> list[Route]:
             mine = [t.url for t in s.tags] + ([f"/arsip/kompetensi/{s.competency}/"] if s.competency else [])
             routes.append(Route(s.url, "series.html", {
                 "series": s, "program": program, "prev": prev, "next": nxt,
-                "upcoming": s.date > site.today,
+                "upcoming": s.date >= site.today, "is_today": s.date == site.today,
                 "archive_links": tuple(u for u in mine if u in facet_urls),
             }))
 
     routes.extend(_archive_routes(site, facets))
 
     routes.append(Route("/jadwal/", "schedule.html", {
-        "programs": site.programs, "upcoming": upcoming, "today_weekday": site.today.weekday(),
+        "programs": site.programs, "upcoming": upcoming, "today_weekday": site.today.weekday(), "today": site.today,
     }, kind="section"))
 
     routes.append(Route("/laporan/", "reports.html", {

@@ -448,26 +448,36 @@ def upcoming_cards(page) -> int:
     return page.locator(f'[data-upcoming] .card a[href$="{UPCOMING_SERIES}"]').count()
 
 
-@pytest.mark.parametrize("clock, still_upcoming", [
-    (f"{UPCOMING_DAY - dt.timedelta(days=1)}T16:30:00Z", True),   # 23:30 WIB the evening before
-    (f"{UPCOMING_DAY - dt.timedelta(days=1)}T17:30:00Z", False),  # 00:30 WIB on its day (the day before in UTC)
-    (f"{UPCOMING_DAY + dt.timedelta(days=40)}T05:00:00Z", False),  # weeks later, the daily build paused
+@pytest.mark.parametrize("clock, state", [
+    (f"{UPCOMING_DAY - dt.timedelta(days=1)}T16:30:00Z", "soon"),   # 23:30 WIB the evening before
+    (f"{UPCOMING_DAY - dt.timedelta(days=1)}T17:30:00Z", "today"),  # 00:30 WIB on its day (the day before in UTC)
+    (f"{UPCOMING_DAY}T16:30:00Z", "today"),                         # 23:30 WIB, the end of its day
+    (f"{UPCOMING_DAY}T17:30:00Z", "over"),                          # 00:30 WIB the day after
+    (f"{UPCOMING_DAY + dt.timedelta(days=40)}T05:00:00Z", "over"),  # weeks later, the daily build paused
 ])
-def test_upcoming_is_decided_again_in_the_browser(visit, server, clock, still_upcoming):
+def test_upcoming_is_decided_again_in_the_browser(visit, server, clock, state):
     """The site was built on TODAY, when the series was upcoming; the visitor's clock says
-    otherwise: the pages follow the visitor's date in WIB, not the build's."""
+    otherwise: the pages follow the visitor's date in WIB, not the build's. A series stays
+    upcoming through its own day, labelled "Hari ini", and leaves the lists the day after."""
     built = (server[1] / UPCOMING_SERIES.strip("/") / "index.html").read_text(encoding="utf-8")
     assert "data-upcoming-until" in built  # upcoming when built
+    assert "Hari ini" not in built  # and not yet on its day
     v = visit(width=1280, height=900)
     v.page.clock.set_fixed_time(clock)
     for path in UPCOMING_LISTS:
         page = v.go(path)
-        assert upcoming_cards(page) == (1 if still_upcoming else 0), path
+        assert upcoming_cards(page) == (0 if state == "over" else 1), path
+        label = page.locator(f'[data-upcoming] .card:has(a[href$="{UPCOMING_SERIES}"]) .badge.today')
+        assert label.count() == (1 if state == "today" else 0), path
+        if state == "today":
+            assert label.inner_text() == "Hari ini"
     page = v.go(UPCOMING_SERIES)
     badge = page.locator("article .badge.upcoming")
-    assert badge.count() == (1 if still_upcoming else 0)
-    if still_upcoming:
+    assert badge.count() == (0 if state == "over" else 1)
+    if state == "soon":
         assert badge.inner_text().startswith("Terjadwal ")
+    if state == "today":
+        assert badge.inner_text() == "Hari ini"
     assert v.errors == []
 
 

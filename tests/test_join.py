@@ -270,3 +270,72 @@ def test_calendar_times_events_in_jakarta_and_carries_the_links(site):
     assert not isinstance(plain.decoded("DTSTART"), dt.datetime) and str(plain["TRANSP"]) == "TRANSPARENT"
     # every timed event converts to the same instant in UTC as intended (WIB is UTC+7)
     assert weekly.decoded("DTSTART").astimezone(dt.timezone.utc).hour == 2
+
+
+# ---- on the series' own day ----------------------------------------------------------------------
+
+THE_DAY = dt.date(2024, 3, 14)  # "Seri Jam Sendiri", 13:30 WIB
+
+
+def build_on(tmp_path_factory, day: dt.date) -> Path:
+    root = make_project(tmp_path_factory.mktemp(f"join-{day}"), FILES)
+    out = root.parent / "_site"
+    proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-cache", "--no-search", "--today", day.isoformat())
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_on_the_day(tmp_path_factory) -> Path:
+    return build_on(tmp_path_factory, THE_DAY)
+
+
+def own_card(page: BeautifulSoup):
+    cards = page.select("section[data-upcoming] .card")
+    return next((c for c in cards if c.select_one('a[href="/seri/mendatang-sendiri/"]')), None)
+
+
+def archived(site: Path) -> list[str]:
+    return [a["href"] for a in soup(site, "/arsip/").select(".card h3 a, .card h2 a")]
+
+
+def test_a_series_built_on_its_own_day_is_upcoming_and_labelled_today(site_on_the_day):
+    """The daily build runs at 00:05 WIB: on the day of a series its page, /jadwal/, the
+    home page and its program page still offer the join links, labelled "Hari ini" with the
+    time; it is not in the archive yet, and the calendar still has its event."""
+    page = soup(site_on_the_day, "/seri/mendatang-sendiri/")
+    assert links(page.select_one("section.join-box")) == {"Gabung lewat Zoom Meeting": ZOOM_D, "Buka kanal YouTube BPSDM": CHANNEL}
+    badge = page.select_one("article .badge.upcoming.today")
+    assert words(badge) == "Hari ini, 13.30–14.15 WIB"
+    assert badge["data-today"] == badge["data-upcoming-until"] == THE_DAY.isoformat()
+    assert page.select_one("section.video") is None
+    for url in ("/", "/jadwal/", "/program/asn-belajar/"):
+        card = own_card(soup(site_on_the_day, url))
+        assert card is not None, url
+        meta = words(card.select_one(".meta"))
+        assert meta.startswith("Hari ini Kamis, 14 Maret 2024, 13.30–14.15 WIB"), (url, meta)
+        assert card.select_one(".badge.today")["data-today"] == THE_DAY.isoformat()
+        assert links(card) == {"Gabung lewat Zoom Meeting": ZOOM_D}, url
+    # An earlier series is past: no label, not in the upcoming lists, in the archive.
+    assert "/seri/mendatang/" not in [a["href"] for a in soup(site_on_the_day, "/jadwal/").select("section[data-upcoming] .card h3 a")]
+    assert "/seri/mendatang/" in archived(site_on_the_day)
+    assert "/seri/mendatang-sendiri/" not in archived(site_on_the_day)
+    past = soup(site_on_the_day, "/program/asn-belajar/").select(".card h3 a, .card h2 a")
+    assert [a["href"] for a in past].count("/seri/mendatang-sendiri/") == 1  # upcoming only, not also past
+    _, ev = events(site_on_the_day)
+    own = ev["seri-mendatang-sendiri"]
+    assert own.decoded("DTSTART") == dt.datetime(2024, 3, 14, 13, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert str(own["LOCATION"]) == ZOOM_D
+    assert "seri-mendatang" not in ev  # the week before's series is over
+
+
+def test_the_day_after_the_series_is_past(tmp_path_factory):
+    out = build_on(tmp_path_factory, THE_DAY + dt.timedelta(days=1))
+    page = soup(out, "/seri/mendatang-sendiri/")
+    assert page.select_one("section.join-box") is None and page.select_one(".badge.upcoming") is None
+    assert "Hari ini" not in words(page.select_one("main"))
+    for url in ("/", "/jadwal/", "/program/asn-belajar/"):
+        assert own_card(soup(out, url)) is None, url
+    assert "/seri/mendatang-sendiri/" in archived(out)
+    _, ev = events(out)
+    assert "seri-mendatang-sendiri" not in ev

@@ -22,22 +22,40 @@
   } catch (e) { /* no Intl time zones: nothing to mark */ }
 
   /* Upcoming series, decided again in the visitor's browser from the dates on the page
-     (in WIB), so a series whose day has come is never shown as upcoming, however long ago
-     the site was built: as in the build, a series is upcoming only before its date. Its
-     card leaves the upcoming lists (a list left empty goes, or says so) and its page drops
-     the "Terjadwal" badge. */
+     (in WIB), so a series whose day is over is never shown as upcoming, however long ago
+     the site was built. As in the build, a series is upcoming (listed, joinable) through
+     the end of its own day and labelled "Hari ini" on it; from the next day its card
+     leaves the upcoming lists (a list left empty goes, or says so) and its page drops the
+     "Terjadwal" badge and the join links. */
   try {
     var parts = {};
     new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit", day: "2-digit" })
       .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
     var today = parts.year + "-" + parts.month + "-" + parts.day;
-    var passed = function (iso) { return !!iso && iso.slice(0, 10) <= today; };
+    var dayOf = function (iso) { return iso ? iso.slice(0, 10) : ""; };
+    var over = function (iso) { return !!iso && dayOf(iso) < today; };
+    var todayLabel = function (iso) {
+      var tag = doc.createElement("strong");
+      tag.className = "badge today";
+      tag.setAttribute("data-today", iso);
+      tag.textContent = "Hari ini";
+      return tag;
+    };
+    /* A "Hari ini" label from the build is true on its day only. */
+    doc.querySelectorAll("[data-today]").forEach(function (tag) {
+      if (dayOf(tag.getAttribute("data-today")) !== today && !tag.hasAttribute("data-upcoming-until")) tag.remove();
+    });
     doc.querySelectorAll("[data-upcoming]").forEach(function (section) {
       var cards = section.querySelectorAll(".card");
       var left = cards.length;
       cards.forEach(function (card) {
         var time = card.querySelector("time[datetime]");
-        if (time && passed(time.getAttribute("datetime"))) { card.remove(); left--; }
+        var iso = time && time.getAttribute("datetime");
+        if (over(iso)) { card.remove(); left--; }
+        else if (dayOf(iso) === today && !card.querySelector("[data-today]")) {
+          time.parentNode.insertBefore(todayLabel(dayOf(iso)), time);
+          time.parentNode.insertBefore(doc.createTextNode(" "), time);
+        }
       });
       if (cards.length && !left) {
         var empty = section.getAttribute("data-upcoming-empty");
@@ -50,13 +68,18 @@
       }
     });
     doc.querySelectorAll("[data-upcoming-until]").forEach(function (badge) {
-      if (passed(badge.getAttribute("data-upcoming-until"))) badge.remove();
+      var iso = badge.getAttribute("data-upcoming-until");
+      if (over(iso)) badge.remove();
+      else if (dayOf(iso) === today && !badge.hasAttribute("data-today")) {
+        badge.setAttribute("data-today", dayOf(iso));
+        badge.classList.add("today");
+        badge.textContent = "Hari ini";
+      }
     });
     /* A series' join and watch links stay through its own day (joining is what that day is
        for) and go after it, so a page not rebuilt for weeks offers no dead links. */
     doc.querySelectorAll("[data-join-until]").forEach(function (box) {
-      var iso = box.getAttribute("data-join-until");
-      if (iso && iso.slice(0, 10) < today) box.remove();
+      if (over(box.getAttribute("data-join-until"))) box.remove();
     });
   } catch (e) { /* no Intl time zones: the page states each date */ }
 
