@@ -75,12 +75,13 @@ class Facts:
 
     @property
     def past(self) -> list:
-        """Newest first, as in the feed."""
-        return sorted((s for s in self.series if s.date <= self.today), key=lambda s: s.date, reverse=True)
+        """Over (dated before today), newest first, as in the feed."""
+        return sorted((s for s in self.series if s.date < self.today), key=lambda s: s.date, reverse=True)
 
     @property
     def upcoming(self) -> list:
-        return sorted((s for s in self.series if s.date > self.today), key=lambda s: s.date)
+        """Still to come or held today: a series is upcoming through the end of its day."""
+        return sorted((s for s in self.series if s.date >= self.today), key=lambda s: s.date)
 
     @property
     def samples(self) -> list:

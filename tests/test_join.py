@@ -327,6 +327,8 @@ def test_a_series_built_on_its_own_day_is_upcoming_and_labelled_today(site_on_th
     assert own.decoded("DTSTART") == dt.datetime(2024, 3, 14, 13, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
     assert str(own["LOCATION"]) == ZOOM_D
     assert "seri-mendatang" not in ev  # the week before's series is over
+    feed = (site_on_the_day / "feed.xml").read_text(encoding="utf-8")
+    assert "seri/mendatang/" in feed and "seri/mendatang-sendiri/" not in feed  # the feed lists what took place
 
 
 def test_the_day_after_the_series_is_past(tmp_path_factory):
@@ -339,3 +341,4 @@ def test_the_day_after_the_series_is_past(tmp_path_factory):
     assert "/seri/mendatang-sendiri/" in archived(out)
     _, ev = events(out)
     assert "seri-mendatang-sendiri" not in ev
+    assert "seri/mendatang-sendiri/" in (out / "feed.xml").read_text(encoding="utf-8")

@@ -447,7 +447,10 @@ def test_upcoming_series_carry_their_dates_for_the_browser(content_site, content
     for url, s in upcoming.items():
         badge = page(content_site, url).select_one("article .kicker .badge.upcoming")
         assert badge["data-upcoming-until"] == s.date.isoformat()
-        assert text(badge) == f"Terjadwal {long_date(s.date)}"
+        if s.date == facts.today:  # its own day: still upcoming, labelled "Hari ini" with its time
+            assert text(badge).startswith("Hari ini, ") and badge["data-today"] == s.date.isoformat()
+        else:
+            assert text(badge) == f"Terjadwal {long_date(s.date)}"
     for url in ("/", "/jadwal/"):
         section = page(content_site, url).select_one("section[data-upcoming]")
         cards = {c.find(["h2", "h3"]).find("a")["href"][len(BASE) - 1:]: c for c in section.select(".card")}
