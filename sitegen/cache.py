@@ -64,7 +64,8 @@ class CacheState:
     outputs: dict = field(default_factory=dict)  # output rel path -> (digest, size, mtime_ns)
     output_dir: str = ""
     marker: tuple | None = None  # (mtime, size) of the output folder's marker file
-    search: bool = False  # the output folder holds a search index
+    search_parts: dict = field(default_factory=dict)  # search part digest -> its output files
+    contents: dict = field(default_factory=dict)  # page the search index reads -> digest of its bytes
     closures: tuple = ()  # (template hashes, closures) of the last build
     assets: dict = field(default_factory=dict)  # source path -> (size, mtime_ns, digest)
     shard_keys: dict = field(default_factory=dict, repr=False)  # shard -> keys as loaded

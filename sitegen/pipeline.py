@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import os
 import stat
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import cache as cache_mod
-from . import markup, model, parallel, reports as reports_mod, routes as routes_mod
+from . import markup, model, parallel, reports as reports_mod, routes as routes_mod, search
 from .assets import collect as collect_assets, file_digest, read_asset
 from .config import Config, load_config
 from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_document, read_regular
@@ -261,20 +263,34 @@ def site_globals(site, reports) -> dict:
     return {"nav_programs": site.programs, "pages": site.pages}
 
 
-def _render_task(i: int) -> tuple:
-    """Render route i (in a worker process when there are many). With a tree, the bytes
-    are written there and (i, (size, mtime_ns), None, None) returned; without one, (i,
-    None, bytes, None). A template mistake gives (i, None, None, (path, line, message))."""
+class Rendered(NamedTuple):
+    """What rendering route `index` gave back to the parent process."""
+
+    index: int
+    stat: tuple | None  # (size, mtime_ns) of the file the worker wrote into the tree
+    data: bytes | None  # the bytes, when there is no tree to write into
+    error: tuple | None  # (path, line, message) of a template mistake
+    content: str  # digest of the bytes of a page the search index reads, else ""
+
+
+def content_digest(rel: str, data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest() if search.indexed(rel) else ""
+
+
+def _render_task(i: int) -> Rendered:
+    """Render route i (in a worker process when there are many); with a tree, the bytes
+    are written there."""
     shared = parallel._SHARED
     renderer, route = shared["renderer"], shared["routes"][i]
     try:
         data = renderer.render(route)
     except Exception as exc:  # template mistakes are reported like content problems
-        return i, None, None, template_error(exc, renderer.templates, shared["root"], route)
+        return Rendered(i, None, None, template_error(exc, renderer.templates, shared["root"], route), "")
     tree = shared["tree"]
+    content = content_digest(route.output, data)
     if tree is None:
-        return i, None, data, None
-    return i, tree.write_file(route.output, data), None, None
+        return Rendered(i, None, data, None, content)
+    return Rendered(i, tree.write_file(route.output, data), None, None, content)
 
 
 def _unchanged(state: cache_mod.CacheState, rel: str, d: str, output: Path | None) -> bool:
@@ -287,6 +303,48 @@ def _unchanged(state: cache_mod.CacheState, rel: str, d: str, output: Path | Non
     except OSError:
         return False
     return stat.S_ISREG(st.st_mode) and st.st_size == old[1] and st.st_mtime_ns == old[2]
+
+
+def _search_index(outs: list, contents: dict, state: cache_mod.CacheState, tree, output: Path, in_place: bool,
+                  fresh: dict, config: Config, jobs: int, problems: Problems, new_outputs: dict,
+                  parts_out: dict) -> bool:
+    """The search index, in parts (search.py): a part whose pages all have the digests they
+    had when its files were written, and whose files are still as written, is kept; the
+    others are indexed again. Fills new_outputs and parts_out (part digest -> its files);
+    returns whether any file was written."""
+    pages = {}
+    for rel in outs:
+        if search.indexed(rel):
+            if rel not in contents:  # not recorded by an older cache
+                contents[rel] = content_digest(rel, fresh[rel] if rel in fresh else (tree.tmp / rel).read_bytes())
+            pages[rel] = contents[rel]
+    parts = search.plan(pages, config.language)
+    todo = []
+    for part in parts:
+        old = state.search_parts.get(part.digest)
+        d = "search:" + part.digest
+        if old and all(_unchanged(state, rel, d, output) for rel in old) and (
+            in_place or all(tree.link_file(rel, output / rel) for rel in old)
+        ):
+            for rel in old:
+                new_outputs[rel] = state.outputs[rel]
+            parts_out[part.digest] = old
+        else:
+            todo.append(part)
+    if not todo:
+        return False
+
+    def page_file(rel: str):
+        return fresh[rel] if rel in fresh else tree.tmp / rel
+
+    scratch = output.parent / f".{output.name}.search-{os.getpid()}"
+    built = search.build_parts(todo, page_file, scratch, config.language, parallel.jobs_for(jobs, len(todo), 1), problems)
+    for part in todo:
+        files = built.get(part.number, {})
+        for rel, data in files.items():
+            new_outputs[rel] = ("search:" + part.digest,) + tree.write_file(rel, data)
+        parts_out[part.digest] = sorted(files)
+    return True
 
 
 def _marker(output: Path) -> tuple | None:
@@ -340,7 +398,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     if output is None or state.output_dir != str(output) or state.marker != _marker(output):
         # Not the folder this cache describes (a build without the cache, or another
         # output folder, was made in between): start a fresh tree.
-        state.outputs, state.search = {}, False
+        state.outputs, state.search_parts = {}, {}
     timer.mark("cache-load")
 
     problems, config, site, reports = gather(opts, state, timer)
@@ -366,9 +424,9 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
             problems.error("templates", 1, f"two outputs share the path {rel}: {seen[rel]} and {r.url}")
         seen[rel] = r.url
     searching = bool(opts.search and config.search)
-    # Update the previous output in place when the cache describes it and no search index
-    # is involved; otherwise build a fresh tree beside it and swap (StagedTree).
-    in_place = write and bool(state.outputs) and not searching and not state.search
+    # Update the previous output in place when the cache describes it; otherwise build a
+    # fresh tree beside it and swap (StagedTree).
+    in_place = write and bool(state.outputs)
     # Digests only serve the cache: without it every output is rendered anyway.
     digests = [renderer.route_digest(route) for route in planned] if cache_path is not None else [""] * len(planned)
     todo = [i for i, rel in enumerate(outs) if not (write and _unchanged(state, rel, digests[i], output))]
@@ -402,13 +460,17 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
         shared = {"renderer": renderer, "routes": planned, "tree": tree, "root": root}
         rendered = parallel.run(_render_task, todo, jobs, shared)
         pending: list = []  # (rel, bytes) to write in place once everything has rendered
-        for i, stat, data, error in rendered:
-            if error is not None:
-                problems.error(*error)
-            elif stat is not None:
-                new_outputs[outs[i]] = (digests[i],) + stat
-            elif data is not None:
-                pending.append((i, data))
+        contents: dict = {}  # rel -> content digest, for the pages the search index reads
+        for r in rendered:
+            if r.error is not None:
+                problems.error(*r.error)
+                continue
+            if r.content:
+                contents[outs[r.index]] = r.content
+            if r.stat is not None:
+                new_outputs[outs[r.index]] = (digests[r.index],) + r.stat
+            elif r.data is not None:
+                pending.append((r.index, r.data))
         result.rendered = len(todo)
         timer.mark("render")
         if problems.fails(opts.strict):
@@ -432,8 +494,11 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
                 old = state.outputs[rel]
                 if in_place or tree.link_file(rel, output / rel):
                     new_outputs[rel] = old
+                    if rel in state.contents:
+                        contents[rel] = state.contents[rel]
                 else:  # the previous file could not be reused after all
                     pending.append((i, renderer.render(planned[i])))
+                    contents[rel] = content_digest(rel, pending[-1][1])
         asset_stats: dict = {}
         asset_writes: list = []
         for rel, src in assets.items():
@@ -449,22 +514,24 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
                 new_outputs[rel] = state.outputs[rel]
             else:
                 asset_writes.append((rel, d, src))
-        stale = [rel for rel in state.outputs if rel not in new_outputs and rel not in seen and rel not in assets] if in_place else []
-        changed = changed or bool(asset_writes) or bool(stale)
+        fresh = {outs[i]: data for i, data in pending}
         for i, data in pending:
             new_outputs[outs[i]] = (digests[i],) + tree.write_file(outs[i], data)
         for rel, d, src in asset_writes:
             new_outputs[rel] = (d,) + tree.write_file(rel, read_asset(src))
-        for rel in stale:
-            tree.remove(rel)
         timer.mark("write")
+        search_parts: dict = {}
         if searching:
-            from . import search
-
-            search.index(tree.tmp, config, problems)
+            search_writes = _search_index(outs, contents, state, tree, output, in_place, fresh, config,
+                                          opts.jobs, problems, new_outputs, search_parts)
+            changed = changed or search_writes
             timer.mark("search")
             if problems.fails(opts.strict):
                 raise BuildFailed(problems)
+        stale = [rel for rel in state.outputs if rel not in new_outputs] if in_place else []
+        changed = changed or bool(asset_writes) or bool(stale)
+        for rel in stale:
+            tree.remove(rel)
         if in_place and changed:
             cache_mod.invalidate(cache_path)
         tree.commit()
@@ -475,6 +542,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     same = (
         in_place and not changed and not state.closures_changed
         and new_outputs == state.outputs and asset_stats == state.assets and state.marker == _marker(output)
+        and search_parts == state.search_parts and contents == state.contents
         and state.new_stats == state.stats and len(state.new_objects) == len(state.objects)
         and len(state.new_entities) == len(state.entities)
         and all(state.entities.get(rel, (None,))[0] == e[0] for rel, e in state.new_entities.items())
@@ -484,7 +552,8 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     state.outputs = new_outputs
     state.output_dir = str(output)
     state.marker = _marker(output)
-    state.search = searching
+    state.search_parts = search_parts
+    state.contents = contents
     state.assets = asset_stats
     if not same:  # a build that changed nothing leaves the cache as it is
         cache_mod.save(cache_path, state)

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import search
 from .model import Site
 from .reports import Reports
 from .schema import COMPETENCIES
@@ -214,7 +215,8 @@ def plan(site: Site, reports: Reports) -> list[Route]:
         }))
     routes.extend(charts.csv_routes(chart_map))
 
-    routes.append(Route("/cari/", "search.html", {}, kind="section", sitemap=False))
+    # One search index bundle per part of the series pages (search.py), merged in the browser.
+    routes.append(Route("/cari/", "search.html", {"bundles": search.bundles(len(site.series))}, kind="section", sitemap=False))
 
     for page in site.pages:
         routes.append(Route(page.url, "page.html", {"page": page}))

@@ -270,6 +270,7 @@
       var ui = new window.PagefindUI({
         element: "#cari",
         bundlePath: base,
+        mergeIndex: (search.getAttribute("data-merge") || "").split(" ").filter(Boolean).map(function (b) { return { bundlePath: b }; }),
         baseUrl: search.getAttribute("data-base"),
         showImages: false,
         showSubResults: false,

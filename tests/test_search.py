@@ -1,0 +1,224 @@
+"""The search index: deterministic (Pagefind's filter files included), split into parts
+that are indexed again only when one of their pages changed, and equal to a clean build
+after incremental builds. The browser test checks that an index in several parts finds
+and filters the same series as one index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gzip
+import http.server
+import json
+import os
+import random
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import SITE_YAML, make_project, tree_bytes
+from sitegen import search
+from sitegen.pipeline import Options, build
+
+TODAY = dt.date(2026, 11, 23)
+COMPETENCIES = ["manajerial", "teknis", "sosial-kultural"]
+WORDS = ["anggaran", "pelayanan", "digital", "etika", "kepemimpinan", "arsip", "inovasi", "kesehatan"]
+
+
+def corpus(n: int = 24) -> dict:
+    files = {"site.yaml": SITE_YAML.replace("search: false", "search: true")}
+    for i in range(n):
+        program = "asn-belajar" if i % 3 else "asn-mengaji"
+        day = dt.date(2022 + i % 3, 1 + i % 12, 3)
+        word = WORDS[i % len(WORDS)]
+        files[f"content/series/seri-{i:02d}.md"] = (
+            f"---\ntitle: \"Seri {i:02d} tentang {word}\"\nprogram: {program}\ndate: \"{day.isoformat()}\"\n"
+            f"speakers: [Narasumber Nomor {i}]\ncompetency: {COMPETENCIES[i % 3]}\n---\n"
+            f"Pembahasan {word} untuk aparatur, bagian {i}.\n"
+        )
+    return files
+
+
+def built(root: Path, out: Path, **kw) -> object:
+    return build(Options(root=root, output=out, today=TODAY, jobs=kw.pop("jobs", 1), **kw))
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    monkeypatch.setattr(search, "PAGES_PER_PART", 8)
+
+
+def test_two_clean_builds_with_search_are_byte_identical(tmp_path, small_parts):
+    root = make_project(tmp_path, corpus())
+    built(root, tmp_path / "a", use_cache=False)
+    built(root, tmp_path / "b", use_cache=False, jobs=2)
+    a, b = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
+    assert any(rel.startswith("pagefind/filter/") for rel in a)
+    assert any(rel.startswith("pagefind/bagian-3/filter/") for rel in a)  # 25 series pages, 8 per part
+    assert a.keys() == b.keys()
+    assert [rel for rel in a if a[rel] != b[rel]] == []
+
+
+def test_incremental_builds_with_search_equal_clean_ones(tmp_path, small_parts):
+    root = make_project(tmp_path, corpus())
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    first = built(root, out, cache_dir=cache)
+    parts_before = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.pf_meta")}
+
+    again = built(root, out, cache_dir=cache)
+    assert again.rendered == 0
+    assert {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.pf_meta")} == parts_before
+
+    edited = root / "content/series/seri-05.md"
+    edited.write_text(edited.read_text().replace("bagian 5.", "bagian 5, dengan kata baru zamrud."))
+    built(root, out, cache_dir=cache)
+    clean = tmp_path / "clean"
+    built(root, clean, use_cache=False)
+    a, b = tree_bytes(out), tree_bytes(clean)
+    assert a.keys() == b.keys() and [rel for rel in a if a[rel] != b[rel]] == []
+    # Only the part holding the edited page was indexed again.
+    after = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.pf_meta")}
+    assert len(after) == len(parts_before) == len(first.site.series) // 8 + 1
+    assert sum(after.get(rel) != t for rel, t in parts_before.items()) == 1
+
+    # A new series, a removed one, and search switched off and on again.
+    (root / "content/series/baru.md").write_text('---\ntitle: Seri Baru\nprogram: asn-belajar\ndate: "2023-05-04"\n---\nIsi.\n')
+    (root / "content/series/seri-01.md").unlink()
+    built(root, out, cache_dir=cache)
+    built(root, out, cache_dir=cache, search=False)
+    assert not (out / "pagefind").exists()
+    built(root, out, cache_dir=cache)
+    built(root, clean, use_cache=False)
+    a, b = tree_bytes(out), tree_bytes(clean)
+    assert a.keys() == b.keys() and [rel for rel in a if a[rel] != b[rel]] == []
+
+
+def test_only_series_pages_are_indexed(tmp_path):
+    root = make_project(tmp_path, corpus(3))
+    built(root, tmp_path / "out", use_cache=False)
+    entry = json.loads((tmp_path / "out/pagefind/pagefind-entry.json").read_text())
+    assert entry["languages"]["id"]["page_count"] == 4  # the shipped base has one series too
+    assert not (tmp_path / "out/pagefind/bagian-2").exists()
+
+
+def _bundle(tmp_path) -> dict:
+    root = make_project(tmp_path, corpus(9))
+    built(root, tmp_path / "out", use_cache=False)
+    return search.read_bundle(tmp_path / "out/pagefind")
+
+
+def test_normalise_orders_filters_whatever_order_pagefind_wrote(tmp_path):
+    files = _bundle(tmp_path)
+    meta_rel = next(rel for rel in files if rel.endswith(".pf_meta"))
+    meta = search._unpack(files[meta_rel])
+    assert sorted(name for name, _ in meta[3]) == ["kompetensi", "program", "tahun"]
+    # Shuffle what Pagefind may shuffle: the filter list and the values in each filter file.
+    rng = random.Random(7)
+    shuffled = dict(files)
+    for name, h in meta[3]:
+        value = search._unpack(shuffled[f"filter/{h}.pf_filter"])
+        rng.shuffle(value[1])
+        shuffled[f"filter/{h}.pf_filter"] = search._pack(value)[0]
+    rng.shuffle(meta[3])
+    del shuffled[meta_rel]
+    data, full = search._pack(meta)
+    shuffled[f"pagefind.id_{full[:10]}.pf_meta"] = data
+    entry = json.loads(shuffled["pagefind-entry.json"])
+    entry["languages"]["id"]["hash"] = f"id_{full[:10]}"
+    shuffled["pagefind-entry.json"] = json.dumps(entry, separators=(",", ":")).encode()
+    assert search.normalise(shuffled) == search.normalise(files) == files
+
+
+def test_normalised_files_are_what_pagefind_reads(tmp_path):
+    files = _bundle(tmp_path)
+    entry = json.loads(files["pagefind-entry.json"])
+    meta = search._unpack(files[f"pagefind.{entry['languages']['id']['hash']}.pf_meta"])
+    for name, h in meta[3]:
+        raw = gzip.decompress(files[f"filter/{h}.pf_filter"])
+        assert raw.startswith(b"pagefind_dcd")
+        value = search._unpack(files[f"filter/{h}.pf_filter"])
+        assert value[0] == name and [v for v, _ in value[1]] == sorted(v for v, _ in value[1])
+
+
+def test_pagefind_ignores_project_config_and_variables(tmp_path, monkeypatch):
+    root = make_project(tmp_path, corpus(3))
+    (root / "pagefind.yml").write_text("output_subdir: elsewhere\nforce_language: en\n")
+    monkeypatch.setenv("PAGEFIND_OUTPUT_SUBDIR", "elsewhere")
+    monkeypatch.setenv("PAGEFIND_FORCE_LANGUAGE", "en")
+    monkeypatch.chdir(root)
+    built(root, tmp_path / "out", use_cache=False)
+    entry = json.loads((tmp_path / "out/pagefind/pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["id"]
+    assert not list(tmp_path.rglob("elsewhere"))
+
+
+# ---- in the browser ----------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _results(page, query: str, program: str | None = None) -> list:
+    """Every result of a query (optionally with one program ticked), as hrefs."""
+    page.locator("#cari .pagefind-ui__search-input").fill(query)
+    message = page.locator(".pagefind-ui__message").filter(has_text=f"cocok dengan {query}")
+    message.wait_for(timeout=20000)
+    if program:
+        before = message.inner_text()
+        page.locator(".pagefind-ui__filter-name", has_text="program").first.click()
+        page.locator(f"input[name=program][value='{program}']").check()
+        page.wait_for_function("t => document.querySelector('.pagefind-ui__message').textContent.trim() != t", arg=before.strip())
+        message.wait_for(timeout=20000)
+    total = int(message.inner_text().split()[0])
+    links = page.locator(".pagefind-ui__result-link")
+    while links.count() < total:
+        more = page.locator(".pagefind-ui__button", has_text="Tampilkan")
+        if more.count():
+            more.click()
+        page.wait_for_timeout(200)
+    return sorted(a.get_attribute("href") for a in links.all())
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM}")
+def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    root = make_project(tmp_path, corpus())
+    www = tmp_path / "www"
+    handler = functools.partial(QuietHandler, directory=str(www))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    build(Options(root=root, output=www / "one", today=TODAY, use_cache=False, base_url=origin + "/one/"))
+    monkeypatch.setattr(search, "PAGES_PER_PART", 8)
+    build(Options(root=root, output=www / "parts", today=TODAY, use_cache=False, base_url=origin + "/parts/"))
+    assert (www / "parts/pagefind/bagian-4/pagefind-entry.json").is_file()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            found = {}
+            for site in ("one", "parts"):
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                errors: list = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(f"{origin}/{site}/cari/")
+                found[site] = [
+                    [h.removeprefix(f"/{site}") for h in _results(page, q, prog)]
+                    for q, prog in (("pelayanan", None), ("seri", None), ("seri", "ASN Mengaji"))
+                ]
+                assert errors == []
+                page.close()
+            browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    one = found["one"]
+    assert len(one[0]) == 3 and len(one[1]) == 25 and len(one[2]) == 8
+    assert found["parts"] == one
