@@ -5,10 +5,19 @@ the digest of everything it was rendered from.
 The cache is only an accelerator: a missing, stale or unreadable cache gives the same
 site, just more slowly (tests compare incremental builds with clean ones byte for byte).
 
-On disk: `state.pickle` (stats, output digests: small enough to save on every build) and
-`objects/NN.pickle`, per source its validated record, problems and model object (Series,
-Program, Page, each holding its rendered Markdown), spread over shards by content hash,
-so that editing one series rewrites one small shard.
+**Data, not code.** Every cache file is JSON: plain values, with dates, times, tuples and
+the few model classes (`CLASSES`) written as tagged values and rebuilt by calling those
+classes with plain values. Nothing read back can name a function or a class outside that
+list, so a cache file can never run code (pickle and marshal, which can, are not used;
+compiled templates are not kept between builds for the same reason). Each file starts
+with a header line naming the format, the engine's code hash (`FORMAT`) and a digest of
+the payload; a file that is truncated, damaged, written by other code or edited by hand
+fails that check and is ignored, and what it held is computed again.
+
+On disk, in `.cache/sitegen/`: `state.json` (stats, output digests: small enough to save
+on every build) and `objects/NN.json`, per source its validated record, problems and model
+object, spread over shards by content hash, so that editing one series rewrites one small
+shard.
 
 A cached document keeps its kind, path, content hash and the lines of its top-level
 fields (`doc_tuple`, `document`); its front matter lives on in the validated record.
@@ -16,25 +25,30 @@ fields (`doc_tuple`, `document`); its front matter lives on in the validated rec
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import hashlib
+import json
 import os
-import pickle
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from . import ENGINE_VERSION
+from . import ENGINE_VERSION, model
+from .problems import Problem
 
 SHARDS = 64
+MAGIC = b"sitegen-cache json 1\n"
+STATE_FILE = "state.json"
 
 
 def _engine_signature() -> str:
     """A hash of the engine's own code, so that a cache written by other code is never
     trusted. Contents, not file times: a fresh checkout of the same code (CI restoring
     its cache) keeps using the cache."""
-    import hashlib
-
     here = Path(__file__).resolve().parent
     h = hashlib.blake2b(digest_size=16)
     try:
@@ -72,6 +86,10 @@ class CacheState:
     closures_changed: bool = False  # set during a build: the template closures were redone
 
 
+# What state.json holds (the rest is in the shards or only lives during a build).
+_STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "contents", "closures", "assets")
+
+
 def doc_tuple(doc) -> tuple:
     """What the cache keeps of a parsed document."""
     lines = {k: v for k, v in doc.lines.items() if len(k) <= 1}
@@ -88,6 +106,98 @@ def document(t: tuple):
 def shard_of(key: tuple) -> int:
     return int(key[0][:4], 16) % SHARDS if key and isinstance(key[0], str) and len(key[0]) >= 4 else 0
 
+
+# ---- plain data -----------------------------------------------------------------------------
+
+# The only classes a cache file may name; each is rebuilt from its fields' values.
+CLASSES = {cls.__name__: cls for cls in (model.Tag, model.Program, model.Series, model.Page, Problem)}
+_FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in CLASSES.items()}
+
+
+def to_data(v):
+    """A value as JSON-ready plain data: tuples are arrays; lists, dicts, dates, times and
+    model objects are one-key objects naming their kind."""
+    t = type(v)
+    if t is str or t is int or t is bool or v is None or t is float:
+        return v
+    if t is tuple:
+        return [to_data(x) for x in v]
+    if t is list:
+        return {"l": [to_data(x) for x in v]}
+    if t is dict:
+        if all(type(k) is str for k in v):
+            return {"d": {k: to_data(x) for k, x in v.items()}}
+        return {"m": [[to_data(k), to_data(x)] for k, x in v.items()]}
+    if t is dt.date:
+        return {"date": v.isoformat()}
+    if t is dt.time:
+        return {"time": v.isoformat()}
+    if t is dt.datetime:
+        return {"datetime": v.isoformat()}
+    name = t.__name__
+    if CLASSES.get(name) is t:
+        return {"c": name, "v": [to_data(getattr(v, f)) for f in _FIELDS[name]]}
+    raise TypeError(f"cannot cache a {name}")
+
+
+def from_data(v):
+    """The inverse of to_data; raises ValueError on anything to_data does not write."""
+    t = type(v)
+    if t is list:
+        return tuple([from_data(x) for x in v])
+    if t is not dict:
+        if t is str or t is int or t is bool or v is None or t is float:
+            return v
+        raise ValueError("unexpected value")
+    if len(v) == 1:
+        (tag, body), = v.items()
+        if tag == "d" and type(body) is dict:
+            return {k: from_data(x) for k, x in body.items()}
+        if tag == "l" and type(body) is list:
+            return [from_data(x) for x in body]
+        if tag == "m" and type(body) is list:
+            return {from_data(k): from_data(x) for k, x in body}
+        if tag == "date" and type(body) is str:
+            return dt.date.fromisoformat(body)
+        if tag == "time" and type(body) is str:
+            return dt.time.fromisoformat(body)
+        if tag == "datetime" and type(body) is str:
+            return dt.datetime.fromisoformat(body)
+    elif len(v) == 2 and type(v.get("c")) is str and type(v.get("v")) is list:
+        cls = CLASSES.get(v["c"])
+        if cls is not None and len(v["v"]) == len(_FIELDS[v["c"]]):
+            return cls(*[from_data(x) for x in v["v"]])
+    raise ValueError("unexpected value")
+
+
+def _digest(payload: bytes) -> str:
+    return hashlib.blake2b(payload, digest_size=32, person=b"sitegen-cache").hexdigest()
+
+
+def encode_file(kind: str, value) -> bytes:
+    payload = json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    header = {"format": FORMAT, "kind": kind, "length": len(payload), "blake2b": _digest(payload)}
+    return MAGIC + json.dumps(header, separators=(",", ":")).encode() + b"\n" + payload
+
+
+def decode_file(kind: str, data: bytes):
+    """The value in a cache file, or ValueError when it is not one this code wrote for
+    `kind`: wrong magic, format or kind, wrong length, wrong digest, or bad data."""
+    if not data.startswith(MAGIC):
+        raise ValueError("not a cache file")
+    end = data.find(b"\n", len(MAGIC), len(MAGIC) + 4096)
+    if end < 0:
+        raise ValueError("no header")
+    header = json.loads(data[len(MAGIC) : end])
+    payload = data[end + 1 :]
+    if type(header) is not dict or header.get("format") != FORMAT or header.get("kind") != kind:
+        raise ValueError("written by other code")
+    if header.get("length") != len(payload) or header.get("blake2b") != _digest(payload):
+        raise ValueError("damaged")
+    return from_data(json.loads(payload))
+
+
+# ---- files ----------------------------------------------------------------------------------
 
 def _objects_dir(path: Path) -> Path:
     return path.parent / "objects"
@@ -114,6 +224,11 @@ def remember(path: Path | None, state: CacheState) -> None:
             _MEMORY[str(path)] = (sig, state)
 
 
+def _read(path: Path, kind: str):
+    with open(path, "rb") as fh:
+        return decode_file(kind, fh.read())
+
+
 def load(path: Path | None) -> CacheState:
     if path is None or not path.is_file():
         return CacheState()
@@ -121,35 +236,37 @@ def load(path: Path | None) -> CacheState:
     if kept is not None and kept[0] == _signature(path):
         return kept[1]
     try:
-        with open(path, "rb") as fh:
-            fmt, state = pickle.load(fh)
-        if fmt != FORMAT or not isinstance(state, CacheState):
+        saved = _read(path, "state")
+        if type(saved) is not dict or set(saved) != set(_STATE_FIELDS):
             return CacheState()
-    except Exception:  # a damaged cache is ignored, never fatal
+        state = CacheState(**saved)
+    except Exception:  # a damaged or foreign cache is ignored, never fatal
         return CacheState()
-    state.entities, state.objects, state.shard_keys = {}, {}, {}
     folder = _objects_dir(path)
     for n in range(SHARDS):
-        f = folder / f"{n:02d}.pickle"
         try:
-            with open(f, "rb") as fh:
-                fmt, part = pickle.load(fh)
-            if fmt != FORMAT or not isinstance(part, dict):
+            part = _read(folder / f"{n:02d}.json", "objects")
+            if type(part) is not dict:
                 continue
+            entities, objects = {}, {}
             for key, (rel, entity, obj) in part.items():
-                state.entities[rel] = entity
+                if type(key) is not tuple or type(entity) is not tuple or len(entity) != 4 or entity[0] != key:
+                    raise ValueError("unexpected entry")
+                entities[rel] = entity
                 if obj is not None:
-                    state.objects[key] = obj
+                    objects[key] = obj
         except Exception:  # a missing or damaged shard: its sources are read again
             continue
+        state.entities.update(entities)
+        state.objects.update(objects)
         state.shard_keys[n] = frozenset(part)
     return state
 
 
-def _write(path: Path, payload) -> None:
+def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
     with open(tmp, "wb") as fh:
-        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.write(data)
     os.replace(tmp, path)
 
 
@@ -160,6 +277,7 @@ def save(path: Path | None, state: CacheState) -> None:
         return
     folder = _objects_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
+    _drop_code_caches(path.parent)
     shards: dict = {n: {} for n in range(SHARDS)}
     for rel, entity in state.entities.items():
         key = entity[0]
@@ -168,15 +286,28 @@ def save(path: Path | None, state: CacheState) -> None:
         keys = frozenset(part)
         if state.shard_keys.get(n) == keys:
             continue
-        _write(folder / f"{n:02d}.pickle", (FORMAT, part))
+        try:
+            data = encode_file("objects", part)
+        except TypeError:  # a value the cache cannot hold as data: this shard is not kept
+            data = encode_file("objects", {})
+            keys = frozenset()
+        _write(folder / f"{n:02d}.json", data)
         state.shard_keys[n] = keys
-    entities, objects, shard_keys = state.entities, state.objects, state.shard_keys
-    state.entities, state.objects, state.shard_keys, state.closures_changed = {}, {}, {}, False
-    try:
-        _write(path, (FORMAT, state))
-    finally:
-        state.entities, state.objects, state.shard_keys = entities, objects, shard_keys
+    state.closures_changed = False
+    _write(path, encode_file("state", {name: getattr(state, name) for name in _STATE_FIELDS}))
     remember(path, state)
+
+
+def _drop_code_caches(folder: Path) -> None:
+    """Remove what older versions kept as pickles and compiled templates (code)."""
+    for old in [folder / "state.pickle", folder / "jinja"] + list(_objects_dir(folder / STATE_FILE).glob("*.pickle")):
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        elif old.exists() or old.is_symlink():
+            try:
+                old.unlink()
+            except OSError:
+                pass
 
 
 def invalidate(path: Path | None) -> None:

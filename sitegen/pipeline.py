@@ -393,7 +393,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     cache_path = cache_dir = None
     if opts.use_cache:
         cache_dir = check_cache_location(root, opts.cache_dir or root / ".cache" / "sitegen", output)
-        cache_path = cache_dir / "state.pickle"
+        cache_path = cache_dir / cache_mod.STATE_FILE
     state = cache_mod.load(cache_path)
     if output is None or state.output_dir != str(output) or state.marker != _marker(output):
         # Not the folder this cache describes (a build without the cache, or another
@@ -407,7 +407,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
         raise BuildFailed(problems)
 
     templates = TemplateSet(root)
-    env = make_environment(templates, config, opts.serve_script, cache_dir / "jinja" if cache_dir else None, cache_mod.FORMAT)
+    env = make_environment(templates, config, opts.serve_script)
     closures = _closures(env, templates, problems, root, state)
     if problems.fails(opts.strict):
         raise BuildFailed(problems)

@@ -276,36 +276,10 @@ def _memo(fn):
     return filter_
 
 
-def bytecode_cache(folder: Path | None, key: str = ""):
-    """Compiled templates kept between builds (Jinja checks each template's source), in a
-    folder named after everything else that shapes the compiled code. That includes the
-    filters' settings: Jinja folds a filter applied to a constant at compile time
-    ({{ 'feed.xml' | url }} becomes the path under the base URL), so `key` must change with
-    the configuration and with the engine's code."""
-    if folder is None:
-        return None
-    shape = repr((jinja2.__version__, sorted((k, repr(v)) for k, v in ENV_OPTIONS.items()), ENGINE_VERSION, key))
-    sub = folder / hashlib.blake2b(shape.encode(), digest_size=8).hexdigest()
-    try:
-        if not sub.is_dir():
-            sub.mkdir(parents=True)
-            # Keep the few most recent configurations (the preview server's port is part of
-            # its base URL); older compiled templates are dropped.
-            old = sorted((d for d in folder.iterdir() if d.is_dir() and d != sub), key=lambda d: d.stat().st_mtime_ns)
-            for d in old[:-7]:
-                shutil.rmtree(d, ignore_errors=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(sub))
-
-
-def make_environment(templates: TemplateSet, config: Config, serve_script: str = "", bytecode_dir: Path | None = None,
-                     bytecode_key: str = "") -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=templates.loader(),
-        bytecode_cache=bytecode_cache(bytecode_dir, digest(bytecode_key, config.digest, config.base_url, serve_script)),
-        **ENV_OPTIONS,
-    )
+def make_environment(templates: TemplateSet, config: Config, serve_script: str = "") -> jinja2.Environment:
+    """Templates are compiled from their source by every build: compiled templates are
+    code, and the build cache keeps only data (cache.py)."""
+    env = jinja2.Environment(loader=templates.loader(), **ENV_OPTIONS)
     base = config.base_path
     lang = config.language
 
