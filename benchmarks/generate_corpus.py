@@ -190,7 +190,7 @@ channels:
 per_page: 20
 markdown: pulldown-cmark
 schedule_since: 2023-09-14
-search: false
+search: true
 share_images: false  # Hugo's benchmark layouts draw no share images either
 """
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +17,7 @@ import pytest
 
 import contentfacts
 from conftest import REPO, copy_repo_project, run_cli, tree_bytes
+from sitegen import search
 
 TODAY = "2026-11-23"
 
@@ -179,15 +182,32 @@ def test_the_edited_series_and_its_neighbours_change(tmp_path):
     out = tmp_path / "site"
     build(root, out)
     before = tree_bytes(out)
+    slug = _past_series(root).stem
+    own = f"seri/{slug}/index.html"
+    # Its neighbours: the series pages whose previous/next link leads to it.
+    neighbours = {k for k, v in before.items() if k.startswith("seri/") and k.endswith(".html") and k != own and f'href="/seri/{slug}/"' in v.decode()}
+    assert neighbours, "the edited series has no neighbour to check"
     _edit_title(root)
-    build(root, out)
+    rendered, _ = counts(build(root, out))
     after = tree_bytes(out)
     changed = {k for k in before if before[k] != after.get(k)}
-    slug = _past_series(root).stem
-    assert f"seri/{slug}/index.html" in changed
-    mentions = [k for k, v in after.items() if k.startswith("seri/") and k.endswith(".html") and k != f"seri/{slug}/index.html" and "Judul yang Diganti" in v.decode()]
-    assert mentions, "no neighbouring series page shows the new title"
-    assert set(mentions) <= changed
+    assert all("Judul yang Diganti" in after[k].decode() for k in neighbours | {own})
+    # Among series pages exactly these changed; the rest were not rendered again.
+    assert {k for k in changed if k.startswith("seri/") and k.endswith(".html")} == neighbours | {own}
+    assert rendered < len([k for k in before if k.endswith(".html")]) // 2
+
+
+def test_touching_a_file_renders_nothing(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    for path in [*_series(root)[:3], root / "site.yaml", root / "content/figures.yaml", root / "templates/base.html"]:
+        path.write_bytes(path.read_bytes())
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
+    rendered, unchanged = counts(build(root, out))
+    assert rendered == 0 and unchanged > 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_damaged_cache_gives_a_correct_build(tmp_path):
@@ -195,15 +215,15 @@ def test_damaged_cache_gives_a_correct_build(tmp_path):
     out = tmp_path / "site"
     build(root, out)
     cache = root / ".cache" / "sitegen"
-    (cache / "state.pickle").write_bytes(b"\x80\x05garbage, not a pickle" * 10)
-    for shard in list((cache / "objects").glob("*.pickle"))[:5]:
+    (cache / "state.json").write_bytes(b"garbage, not a cache file" * 10)
+    for shard in list((cache / "objects").glob("*.json"))[:5]:
         shard.write_bytes(b"\x00\x01\x02")
     _edit_body(root)
     build(root, out)
     assert_same_as_clean(root, out, tmp_path, "damaging the cache")
     # A damaged object shard alone (the state file intact) is also repaired.
     build(root, out)
-    for shard in (cache / "objects").glob("*.pickle"):
+    for shard in (cache / "objects").glob("*.json"):
         shard.write_bytes(b"garbage")
     _edit_title(root)
     build(root, out)
@@ -284,6 +304,11 @@ def test_benchmark_corpus_builds(tmp_path):
     html = pages[0].read_text(encoding="utf-8")
     assert "<table>" in html and "<h2>" in html and "<li>" in html
     assert (hsite / "hugo.toml").is_file() and len(list((hsite / "content" / "seri").glob("*.md"))) == 50
+    # The default build indexes the 50 series pages for search, with their three filters.
+    proc = run_cli("build", "--root", str(site), "--output", str(out), "--no-cache", "--today", TODAY)
+    assert proc.returncode == 0, proc.stderr
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["id"]["page_count"] == 50
 
 
 def test_benchmark_corpus_builds_with_hugo(tmp_path):
@@ -291,7 +316,8 @@ def test_benchmark_corpus_builds_with_hugo(tmp_path):
     gen = _generator()
     _, hsite = gen.generate(tmp_path / "corpus", 50)
     # Hugo builds the same corpus with the benchmark's layouts: series pages, paginated
-    # term pages for tags, programs, competencies and years.
+    # term pages for tags, programs, competencies and years; Pagefind then indexes the
+    # same 50 series pages of Hugo's output (the "Hugo + Pagefind" rows).
     spec = importlib.util.spec_from_file_location("bench", REPO / "benchmarks" / "bench.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
@@ -306,3 +332,8 @@ def test_benchmark_corpus_builds_with_hugo(tmp_path):
     assert len(list(hout.glob("seri/*/index.html"))) == 50
     assert list(hout.glob("tags/*/index.html")) and list(hout.glob("programs/*/index.html"))
     assert "<table>" in next(hout.glob("seri/*/index.html")).read_text(encoding="utf-8")
+    assert bench.pagefind_on(hout).rc == 0
+    entry = json.loads((hout / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["id"]["page_count"] == 50
+    filters = {name for name, _ in search._unpack(next((hout / "pagefind").glob("*.pf_meta")).read_bytes())[3]}
+    assert filters == {"program", "tahun", "kompetensi"}
