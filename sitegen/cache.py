@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -275,6 +276,18 @@ def save(path: Path | None, state: CacheState) -> None:
     holds for a key is a function of the key)."""
     if path is None:
         return
+    # Converting makes hundreds of thousands of small acyclic containers: with the cyclic
+    # collector on, each batch of them would set off a scan of the whole (large) heap.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _save(path, state)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _save(path: Path, state: CacheState) -> None:
     folder = _objects_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     _drop_code_caches(path.parent)

@@ -341,10 +341,26 @@ def _search_index(outs: list, contents: dict, state: cache_mod.CacheState, tree,
     built = search.build_parts(todo, page_file, scratch, config.language, parallel.jobs_for(jobs, len(todo), 1), problems)
     for part in todo:
         files = built.get(part.number, {})
+        d = "search:" + part.digest
         for rel, data in files.items():
-            new_outputs[rel] = ("search:" + part.digest,) + tree.write_file(rel, data)
+            old = state.outputs.get(rel)
+            # Most files of a part indexed again are as before (fragments of unchanged pages,
+            # Pagefind's scripts): those are kept rather than written again.
+            if (old and old[0].startswith("search:") and _unchanged(state, rel, old[0], output)
+                    and (search.named_by_content(rel) or _same_bytes(output / rel, data))
+                    and (in_place or tree.link_file(rel, output / rel))):
+                new_outputs[rel] = (d,) + old[1:]
+            else:
+                new_outputs[rel] = (d,) + tree.write_file(rel, data)
         parts_out[part.digest] = sorted(files)
     return True
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _marker(output: Path) -> tuple | None:
@@ -535,6 +551,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
         if in_place and changed:
             cache_mod.invalidate(cache_path)
         tree.commit()
+        timer.mark("commit")
     except BaseException:
         if tree is not None:
             tree.abandon()

@@ -59,6 +59,13 @@ def pagefind_version() -> str:
         return "unknown"
 
 
+def named_by_content(rel: str) -> bool:
+    """Pagefind names its data files after a hash of their contents: the same name in the
+    same place is the same bytes."""
+    name = rel.rpartition("/")[2]
+    return name.endswith((".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta"))
+
+
 @dataclass(frozen=True)
 class Part:
     number: int  # 1 ..
