@@ -222,3 +222,101 @@ def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatc
     one = found["one"]
     assert len(one[0]) == 3 and len(one[1]) == 25 and len(one[2]) == 8
     assert found["parts"] == one
+
+
+# ---- the search page on a phone (the shipped site) ---------------------------------------
+
+@pytest.fixture(scope="module")
+def phone_search(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    from conftest import copy_repo_project
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+    tmp = tmp_path_factory.mktemp("phone")
+    root = copy_repo_project(tmp / "proj")
+    www = tmp / "www"
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(www)))
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    result = build(Options(root=root, output=www / "s", today=TODAY, use_cache=False, base_url=origin + "/s/"))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 360, "height": 800})
+        errors: list = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def query(text: str):
+            page.goto(f"{origin}/s/cari/")
+            page.locator("#cari .pagefind-ui__search-input").fill(text)
+            page.locator(".pagefind-ui__message").filter(has_text=text).wait_for(timeout=20000)
+            page.wait_for_timeout(300)
+            return page
+
+        yield query, len(result.site.series), errors
+        browser.close()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_results_are_body_size_and_the_first_is_on_the_first_screen(phone_search):
+    query, _, errors = phone_search
+    page = query("literasi")
+    body = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    sizes = page.evaluate("""() => [...document.querySelectorAll(
+        '.pagefind-ui__result-title, .pagefind-ui__result-excerpt, .pagefind-ui__message, .pagefind-ui__filter-name')]
+        .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+    assert sizes and min(sizes) >= body
+    first = page.locator(".pagefind-ui__result").first.bounding_box()
+    assert first["y"] + 60 <= 800, "the first result is not on the first screen at 360 px"
+    assert errors == []
+
+
+def test_touch_targets_are_at_least_24_px(phone_search):
+    query, _, _ = phone_search
+    page = query("contoh")
+    page.locator(".pagefind-ui__filter-name").first.click()
+    boxes = page.evaluate("""() => [...document.querySelectorAll(
+        '.pagefind-ui__filter-checkbox, .pagefind-ui__filter-name, .pagefind-ui__search-clear, .pagefind-ui__result-link')]
+        .filter(e => e.offsetParent).map(e => { const r = e.getBoundingClientRect(); return [e.className, r.width, r.height]; })""")
+    assert boxes
+    assert [b for b in boxes if b[1] < 24 or b[2] < 24] == []
+
+
+def test_field_labels_are_not_indexed_and_stay_apart_from_values(phone_search):
+    query, series_count, _ = phone_search
+    page = query("narasumber")
+    message = page.locator(".pagefind-ui__message").inner_text()
+    matched = int(message.split()[0]) if message.split()[0].isdigit() else 0
+    assert matched < series_count  # the label "Narasumber" no longer matches every series
+    page = query("Februari")
+    excerpts = " ".join(page.locator(".pagefind-ui__result-excerpt").all_inner_texts())
+    assert excerpts
+    import re
+
+    assert not re.search(r"(Tanggal|Narasumber|Kompetensi|Topik|Program)(Senin|Selasa|Rabu|Kamis|Jumat|[A-Z])", excerpts)
+
+
+def test_filter_options_without_a_match_are_hidden(phone_search):
+    query, _, _ = phone_search
+    page = query("mengaji")
+    for name in page.locator(".pagefind-ui__filter-name").all():
+        name.click()
+    page.wait_for_timeout(300)
+    shown = [t.strip() for t in page.locator(".pagefind-ui__filter-value:visible label").all_inner_texts()]
+    hidden = page.locator(".pagefind-ui__filter-value[hidden]").count()
+    assert shown and all(not t.endswith("(0)") for t in shown)
+    assert hidden > 0  # the shipped site has options that "mengaji" does not match
+
+
+def test_no_results_says_what_to_try(phone_search):
+    query, _, _ = phone_search
+    page = query("zzqxv")
+    hint = page.locator("[data-search-empty]")
+    hint.wait_for(state="visible", timeout=5000)
+    text = hint.inner_text()
+    assert "ejaan" in text and "lebih sedikit kata" in text
+    assert hint.locator("a").get_attribute("href").endswith("/s/arsip/")
+    page = query("literasi")
+    assert not hint.is_visible()

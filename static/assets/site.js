@@ -291,6 +291,20 @@
       });
       var input = search.querySelector("input");
       if (input) input.setAttribute("aria-label", "Cari seri: judul, topik, atau narasumber");
+      /* Filter options without a match are hidden (unless ticked, so they can be unticked);
+         when nothing matches, the hint below the results says what to try next. */
+      var empty = doc.querySelector("[data-search-empty]");
+      var tidy = function () {
+        Array.prototype.forEach.call(search.querySelectorAll(".pagefind-ui__filter-value"), function (v) {
+          var label = v.querySelector("label"), box = v.querySelector("input");
+          var none = !!label && /\(0\)\s*$/.test(label.textContent) && !(box && box.checked);
+          if (v.hidden !== none) v.hidden = none;
+        });
+        var msg = search.querySelector(".pagefind-ui__message");
+        var nothing = !!msg && /^Tidak ada/.test(msg.textContent.trim()) && !search.querySelector(".pagefind-ui__result");
+        if (empty && empty.hidden === nothing) empty.hidden = !nothing;
+      };
+      if (window.MutationObserver) new MutationObserver(tidy).observe(search, { subtree: true, childList: true, characterData: true });
       var q = new URLSearchParams(location.search).get("q");
       if (q && ui.triggerSearch) ui.triggerSearch(q);
     };
