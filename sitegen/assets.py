@@ -1,5 +1,6 @@
-"""Static assets: the project's `static/` over the shipped defaults, plus files taken from
-installed packages (plotly.js), each copied once per build and only when changed.
+"""Static assets: the project's `static/` over the shipped defaults (which hold the vendored
+plotly.js bundle), each copied once per build and only when changed. Nothing else adds
+assets: no module registers files by being imported.
 
 Only regular files are taken: a link or special file in `static/` is reported by
 `load.find_sources` and never opened or published (a link to ../.git/config would
@@ -9,15 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Callable
 
 from .load import ADMIN_DIR, MAX_STATIC_BYTES, STATIC_DIR, _skip_hidden, read_regular, regular_files
 from .render import PACKAGE_ROOT
 
 DEFAULT_STATIC = PACKAGE_ROOT / "static"
-
-# Providers of extra assets: () -> [(output rel path, source file)]
-PROVIDERS: list[Callable] = []
 
 
 def collect(root: Path) -> dict:
@@ -30,11 +27,6 @@ def collect(root: Path) -> dict:
     # under the same rule as static/ (regular files only; load.find_sources reports the rest).
     for rel, full, _st in regular_files(root, ADMIN_DIR, None, skip=_skip_hidden):
         files[rel] = Path(full)
-    for provider in PROVIDERS:
-        for rel, path in provider():
-            # The engine's own dependencies (plotly.js in site-packages): a link there is
-            # the installer's, so it is resolved here and the file read as any other.
-            files[rel] = Path(path).resolve()
     return dict(sorted(files.items()))
 
 

@@ -1,8 +1,6 @@
-"""Data outputs beside the pages: Atom feed, iCalendar, open data, sitemap.xml, robots.txt.
-
-`provide` is the one route provider these modules register (from sitegen/routes.py, imported
-lazily there so that these modules may import `routes` freely). The sitemap is planned last,
-from every route planned before it plus the ones added here.
+"""Helpers shared by the data outputs beside the pages (feeds.py: Atom feed, sitemap.xml,
+robots.txt; calendar.py: iCalendar; opendata.py: open data). They are planned in
+planners.py.
 
 Everything written here is a function of the model and the reports: no wall clock, no
 environment, so two builds of the same sources give byte-identical files.
@@ -50,14 +48,3 @@ def display_title(series) -> str:
 
 def midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-
-
-def provide(site, reports, routes_so_far: list) -> list:
-    from . import calendar, feeds, opendata
-
-    added = []
-    added += feeds.feed_routes(site, reports)
-    added += calendar.calendar_routes(site, reports)
-    added += opendata.data_routes(site, reports)
-    added += feeds.sitemap_routes(site, list(routes_so_far) + added)
-    return added

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import cache as cache_mod
-from . import markup, model, parallel, reports as reports_mod, routes as routes_mod, search
+from . import markup, model, parallel, planners, reports as reports_mod, search
 from .assets import collect as collect_assets, file_digest, read_asset
 from .config import Config, load_config
 from .load import FIGURES_FILE, Document, digest_bytes, find_sources, parse_document, read_regular
@@ -427,7 +427,7 @@ def _build(opts: Options, write: bool, collecting: bool) -> Result:
     closures = _closures(env, templates, problems, root, state)
     if problems.fails(opts.strict):
         raise BuildFailed(problems)
-    planned = routes_mod.plan(site, reports)
+    planned = planners.plan(site, reports)
     result.routes = planned
     globals_ = site_globals(site, reports)
     renderer = Renderer(env, templates, closures, digest(config.digest, opts.serve_script, globals_), globals_)

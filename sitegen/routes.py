@@ -1,7 +1,7 @@
 """Plan outputs: one table of routes (URL, output file, template or producer, context).
 
-Adding a page kind means adding rows here (or a provider module that returns rows), never a
-new code path in the renderer. Contexts hold only model objects and values computed from
+Adding a page kind means adding rows here (or, for data outputs, a planner listed in
+planners.py), never a new code path in the renderer. Contexts hold only model objects and values computed from
 them, so a route's context digest says everything the output depends on besides its
 templates and the site-wide globals.
 """
@@ -160,14 +160,13 @@ def _neighbours(items: tuple) -> dict:
     return out
 
 
-def plan(site: Site, reports: Reports) -> list[Route]:
+def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
+    """The HTML pages (sitegen/planners.py adds the data outputs); `chart_map` is the
+    charts of each page (charts.page_charts)."""
     routes: list[Route] = []
     facets = archive_facets(site)
     upcoming = site.upcoming_series
     latest = site.past_series[:6]
-    from . import charts  # imported here: charts registers the plotly.js asset
-
-    chart_map = charts.page_charts(site, reports)
 
     routes.append(Route("/", "home.html", {
         "programs": site.programs, "reports": reports, "latest": latest,
@@ -213,7 +212,6 @@ def plan(site: Site, reports: Reports) -> list[Route]:
             "year": year, "reports": reports, "programs": site.programs,
             "charts": chart_map.get(f"/laporan/{year.year}/", {}),
         }))
-    routes.extend(charts.csv_routes(chart_map))
 
     # One search index bundle per part of the series pages (search.py), merged in the browser.
     routes.append(Route("/cari/", "search.html", {"bundles": search.bundles(len(site.series))}, kind="section", sitemap=False))
@@ -223,32 +221,4 @@ def plan(site: Site, reports: Reports) -> list[Route]:
 
     routes.append(Route("/404.html", "404.html", {"programs": site.programs}, kind="404", sitemap=False))
 
-    for provider in PROVIDERS:
-        routes.extend(provider(site, reports, routes))
     return routes
-
-
-# Modules that add outputs (feeds, calendar, open data, ...) register a function
-# (site, reports, routes_so_far) -> [Route] here.
-PROVIDERS: list[Callable] = []
-
-
-def _data_outputs(site: Site, reports: Reports, routes_so_far: list) -> list[Route]:
-    """Feed, calendar, open data, sitemap.xml, robots.txt (sitegen/outputs.py; imported
-    here lazily because those modules import this one)."""
-    from . import outputs
-
-    return outputs.provide(site, reports, routes_so_far)
-
-
-PROVIDERS.append(_data_outputs)
-
-
-def _share_images(site: Site, reports: Reports, routes_so_far: list) -> list[Route]:
-    """Share images (og:image) for the series, program, report and home pages (sitegen/share.py)."""
-    from . import share
-
-    return share.image_routes(site, reports, routes_so_far)
-
-
-PROVIDERS.append(_share_images)

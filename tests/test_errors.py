@@ -349,9 +349,10 @@ def test_static_file_cannot_overwrite_a_page(tmp_path):
 
 
 def test_two_routes_for_one_file_are_refused(tmp_path, monkeypatch):
-    from sitegen import routes
+    from sitegen import opendata, routes
 
-    monkeypatch.setattr(routes, "PROVIDERS", routes.PROVIDERS + [lambda site, reports, so_far: [routes.Route("/jadwal/", None, {}, producer=lambda g, c: b"")]])
+    data_routes = opendata.data_routes
+    monkeypatch.setattr(opendata, "data_routes", lambda site, reports: data_routes(site, reports) + [routes.Route("/jadwal/", None, {}, producer=lambda g, c: b"")])
     root = make_project(tmp_path)
     with pytest.raises(BuildFailed) as info:
         build(Options(root=root, use_cache=False, search=False))
