@@ -35,6 +35,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 
@@ -69,14 +70,39 @@ FORMAT = (
 )
 
 
+class Stat(NamedTuple):
+    """A source file as last read."""
+
+    size: int
+    mtime_ns: int
+    digest: str  # of its bytes
+
+
+class SourceKey(NamedTuple):
+    """Everything a source's record, problems and model object are made from."""
+
+    digest: str  # of the file's bytes
+    context: str | None  # digest of the validation context (channels, program slugs)
+    engine: str  # the Markdown engine
+    raw_html: bool
+    rel: str
+
+
+class Written(NamedTuple):
+    """An output file as written."""
+
+    digest: str  # of everything it was made from ("asset:..." for copies, "search:..." for the index)
+    size: int
+    mtime_ns: int
+
+
 @dataclass
 class CacheState:
-    stats: dict = field(default_factory=dict)  # source rel path -> (size, mtime_ns, digest)
-    # source rel path -> (key, doc_tuple or None, record or None, [Problem]); key is
-    # (digest, validation context digest, markdown engine, raw_html, source rel path)
+    stats: dict = field(default_factory=dict)  # source rel path -> Stat
+    # source rel path -> (SourceKey, doc_tuple or None, record or None, [Problem])
     entities: dict = field(default_factory=dict)
-    objects: dict = field(default_factory=dict)  # entity key -> model object
-    outputs: dict = field(default_factory=dict)  # output rel path -> (digest, size, mtime_ns)
+    objects: dict = field(default_factory=dict)  # SourceKey -> model object
+    outputs: dict = field(default_factory=dict)  # output rel path -> Written
     output_dir: str = ""
     marker: tuple | None = None  # (mtime, size) of the output folder's marker file
     search_parts: dict = field(default_factory=dict)  # search part digest -> its output files
@@ -104,8 +130,8 @@ def document(t: tuple):
     return Document(kind, path, {}, lines, "", body_line, digest)
 
 
-def shard_of(key: tuple) -> int:
-    return int(key[0][:4], 16) % SHARDS if key and isinstance(key[0], str) and len(key[0]) >= 4 else 0
+def shard_of(key: SourceKey) -> int:
+    return int(key.digest[:4], 16) % SHARDS
 
 
 # ---- plain data -----------------------------------------------------------------------------
@@ -121,7 +147,7 @@ def to_data(v):
     t = type(v)
     if t is str or t is int or t is bool or v is None or t is float:
         return v
-    if t is tuple:
+    if t is tuple or t is Stat or t is SourceKey or t is Written:
         return [to_data(x) for x in v]
     if t is list:
         return {"l": [to_data(x) for x in v]}
@@ -241,6 +267,8 @@ def load(path: Path | None) -> CacheState:
         if type(saved) is not dict or set(saved) != set(_STATE_FIELDS):
             return CacheState()
         state = CacheState(**saved)
+        state.stats = {rel: Stat(*v) for rel, v in state.stats.items()}
+        state.outputs = {rel: Written(*v) for rel, v in state.outputs.items()}
     except Exception:  # a damaged or foreign cache is ignored, never fatal
         return CacheState()
     folder = _objects_dir(path)
@@ -253,7 +281,8 @@ def load(path: Path | None) -> CacheState:
             for key, (rel, entity, obj) in part.items():
                 if type(key) is not tuple or type(entity) is not tuple or len(entity) != 4 or entity[0] != key:
                     raise ValueError("unexpected entry")
-                entities[rel] = entity
+                key = SourceKey(*key)
+                entities[rel] = (key,) + entity[1:]
                 if obj is not None:
                     objects[key] = obj
         except Exception:  # a missing or damaged shard: its sources are read again

@@ -19,18 +19,24 @@ new bytes and rewrites the references (metadata -> filter files, pagefind-entry.
 metadata). Pagefind's browser code fetches files by these names and never checks them
 against their contents. Everything else Pagefind writes is already byte-stable.
 
-Pagefind runs with a scratch folder as its working directory and without any PAGEFIND_*
-variable: no configuration file or variable of the project can change what it writes.
+Pagefind reads settings from a pagefind.yml/.yaml/.toml/.json in the folder it runs in
+and from PAGEFIND_* environment variables; either could send its output (or a log file)
+anywhere. So it runs in an empty folder, with every PAGEFIND_* variable removed, and is
+given every setting that decides what it reads and writes. It dies with the build
+(PR_SET_PDEATHSIG). Its scratch folder beside the output (`.<name>.search-<pid>`) is
+removed by the next build when a build is killed (writer.py).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import hashlib
 import json
 import math
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -39,6 +45,7 @@ from pathlib import Path
 
 from .config import Config
 from .problems import Problems
+from .writer import checkpoint
 
 PAGES_PER_PART = 1000
 BUNDLE = "pagefind/"
@@ -108,15 +115,41 @@ def plan(pages: dict, language: str) -> list[Part]:
 
 # ---- running Pagefind ----------------------------------------------------------------------
 
-def _environment() -> dict:
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # runs in the child, between fork and exec
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def environment() -> dict:
     return {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND")}
 
 
-def _start(site: Path, out: Path, work: Path, language: str) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
-           "--force-language", language, "--quiet"]
-    return subprocess.Popen(cmd, cwd=work, env=_environment(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+def command(site: Path, out: Path, language: str) -> list:
+    """Every setting that decides what Pagefind reads and writes, given explicitly."""
+    return [
+        sys.executable, "-m", "pagefind",
+        "--site", os.path.abspath(site),
+        "--output-path", os.path.abspath(out),
+        "--glob", "**/*.{html}",
+        "--root-selector", "html",
+        "--force-language", language,
+        "--quiet",
+    ]
+
+
+def _start(site: Path, out: Path, cwd: Path, language: str) -> subprocess.Popen:
+    """Pagefind in an empty folder (it reads pagefind.yml/.toml/.json from where it runs),
+    without PAGEFIND_* variables; it dies with the build (PR_SET_PDEATHSIG)."""
+    return subprocess.Popen(
+        command(site, out, language), cwd=cwd, env=environment(), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
 
 
 def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs: int,
@@ -125,6 +158,8 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
     their bundles. `page_file(rel)` is the built file of a page (a path to link, or bytes)."""
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
+    cwd = scratch / "cwd"  # stays empty
+    cwd.mkdir()
     running: list = []  # (part, its output folder, the Pagefind process)
     queue = list(parts)
     files: dict = {}
@@ -134,7 +169,8 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
                 part = queue.pop(0)
                 site, out = scratch / f"site-{part.number}", scratch / f"out-{part.number}"
                 _stage(site, part.pages, page_file)
-                running.append((part, out, _start(site, out, scratch, language)))
+                running.append((part, out, _start(site, out, cwd, language)))
+            checkpoint("indexing")
             part, out, proc = running.pop(0)
             _, err = proc.communicate()
             if proc.returncode != 0:

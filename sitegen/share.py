@@ -6,7 +6,7 @@ image is drawn at build time with Pillow and the DejaVu Sans fonts vendored in
 sitegen/fonts/ (Bitstream Vera licence, LICENSE-DejaVu.txt), so every machine draws the
 same glyphs.
 
-Each image is an ordinary data route (sitegen/routes.py PROVIDERS): its context holds only
+Each image is an ordinary data route (listed in sitegen/planners.py): its context holds only
 the texts it shows and the fonts' digest, so the build cache redraws an image only when one
 of those changes. The PNG carries no time stamp or text chunk (Pillow writes none unless
 asked), so the same input gives the same bytes.

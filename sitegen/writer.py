@@ -211,7 +211,7 @@ def _leftover(output: Path, name: str) -> bool:
     if not name.startswith(prefix):
         return False
     kind, _, pid = name[len(prefix):].partition("-")
-    return kind in ("tmp", "old") and pid.isdigit()
+    return kind in ("tmp", "old", "search") and pid.isdigit()  # search: search.py's scratch folder
 
 
 def _remove_leftovers(output: Path) -> None:

@@ -1,0 +1,219 @@
+"""Load and validate everything: site.yaml, the Markdown sources (programs first: series are
+checked against the program slugs), the declared figures; then the model and the reports.
+
+Parsing, validating and rendering the Markdown of a source is one task, spread over the
+worker processes (parallel.py) when many sources changed. A source whose bytes and
+validation context are those of the previous build is not read again (incremental.py
+decides; cache.py keeps its record, problems and model object). Problems are reported as
+if every source had been read again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Callable, NamedTuple
+from zoneinfo import ZoneInfo
+
+from . import cache, incremental, markup, model, parallel, reports as reports_mod
+from .config import Config, load_config
+from .load import FIGURES_FILE, decode, digest_bytes, find_sources, parse_document, read_regular
+from .problems import Problems, UsageError
+from .render import digest
+from .validate import check_unique_urls, validate_documents, validate_figures
+from .yamlfile import parse_yaml
+
+RESERVED_URLS = frozenset({"/program/", "/seri/", "/arsip/", "/jadwal/", "/laporan/", "/data/", "/assets/", "/pagefind/", "/cari/"})
+
+
+class Loaded(NamedTuple):
+    problems: Problems
+    config: Config | None
+    site: model.Site | None
+    reports: reports_mod.Reports | None
+
+
+class SourceTask(NamedTuple):
+    kind: str
+    rel: str
+    path: str
+    size: int
+    mtime_ns: int
+    raw_html: bool
+
+
+class SourceResult(NamedTuple):
+    stat: cache.Stat | None  # None: the file could not be read
+    doc: tuple | None  # cache.doc_tuple of the parsed document
+    record: dict | None  # the validated front matter
+    problems: list
+    obj: object  # the model object (Program, Series, Page) or None
+
+
+def today_for(config: Config, given: dt.date | None) -> dt.date:
+    """--today, else SOURCE_DATE_EPOCH, else the current date where the programs run."""
+    if given is not None:
+        return given
+    zone = ZoneInfo(config.timezone)
+    seconds = epoch_seconds(os.environ.get("SOURCE_DATE_EPOCH"))
+    if seconds is not None:
+        return dt.datetime.fromtimestamp(seconds, tz=zone).date()
+    return dt.datetime.now(tz=zone).date()
+
+
+# SOURCE_DATE_EPOCH: whole seconds since 1970, up to the last day any date may have.
+_LAST_EPOCH = int(dt.datetime(3000, 1, 1, tzinfo=dt.timezone.utc).timestamp()) - 86400
+
+
+def epoch_seconds(value: str | None) -> int | None:
+    """SOURCE_DATE_EPOCH as seconds; None when unset or empty; UsageError otherwise."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= _LAST_EPOCH):
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
+            f"(at most {_LAST_EPOCH}), got {shown!r}"
+        )
+    return int(text)
+
+
+_MAKERS = {"program": model.make_program, "series": model.make_series, "page": model.make_page}
+
+
+def _source_task(task: SourceTask) -> SourceResult:
+    """Read, parse, validate and render the Markdown of one source (in a worker process
+    when there are many)."""
+    shared = parallel._SHARED
+    ctx, engine, bodies = shared["ctx"], shared["engine"], shared["bodies"]
+    problems = Problems()
+    try:
+        data = read_regular(task.path)
+    except OSError as exc:
+        problems.error(task.rel, 1, f"cannot read the file: {exc.strerror or exc}")
+        return SourceResult(None, None, None, problems.items, None)
+    d = digest_bytes(data)
+    doc = parse_document(task.kind, task.rel, data, problems)
+    record, obj = None, None
+    if doc is not None and ctx is not None:
+        found = validate_documents([doc], ctx, problems)[task.kind]
+        if found:
+            record = found[0][1]
+            html = bodies.get((d, engine, task.raw_html))
+            if html is None:
+                html = markup.render(doc.body, engine, task.raw_html)
+            obj = _MAKERS[task.kind](doc, record, html)
+    stat = cache.Stat(task.size, task.mtime_ns, d)
+    return SourceResult(stat, cache.doc_tuple(doc) if doc is not None else None, record, problems.items, obj)
+
+
+def _load_sources(sources: list, ctx: dict | None, config: Config | None, state: cache.CacheState,
+                  jobs: int, problems: Problems) -> list:
+    """[(document or None, record or None, model object or None)] for `sources`, in order."""
+    engine = config.markdown if config is not None else ""
+    ctx_key = digest(ctx) if ctx is not None else None
+    results: list = [None] * len(sources)  # (key, doc, record, problems, obj)
+    todo: list = []
+    for i, src in enumerate(sources):
+        raw = config.raw_html_allowed(src.rel) if config is not None else False
+        hit = incremental.cached_source(state, src, ctx_key, engine, raw)
+        if hit is not None:
+            results[i] = hit
+        else:
+            todo.append((i, SourceTask(src.kind, src.rel, src.abs, src.size, src.mtime_ns, raw)))
+    if todo:
+        # Markdown already rendered for the same bytes (a renamed or restored file) is reused.
+        bodies = {(k.digest, k.engine, k.raw_html): obj.body_html for k, obj in state.objects.items()}
+        n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
+        shared = {"ctx": ctx, "engine": engine, "bodies": bodies}
+        done = parallel.run(_source_task, [t for _, t in todo], n, shared)
+        for (i, task), r in zip(todo, done):
+            key = cache.SourceKey(r.stat.digest, ctx_key, engine, task.raw_html, task.rel) if r.stat is not None else None
+            results[i] = (key, r.doc, r.record, r.problems, r.obj)
+    out = []
+    for src, (key, doc, record, found, obj) in zip(sources, results):
+        problems.items.extend(found)
+        if key is None:  # unreadable
+            out.append((None, None, None))
+            continue
+        state.new_stats[src.rel] = cache.Stat(src.size, src.mtime_ns, key.digest)
+        state.new_entities[src.rel] = (key, doc, record, found)
+        if obj is not None:
+            state.new_objects[key] = obj
+        out.append((cache.document(doc) if doc is not None else None, record, obj))
+    return out
+
+
+def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool, jobs: int,
+           state: cache.CacheState, mark: Callable[[str], None]) -> Loaded:
+    """Load and validate everything; the state's new_* fields are filled for the cache."""
+    problems = Problems()
+    config = load_config(root, problems, base_url)
+    sources = find_sources(root, problems)
+    mark("find")
+    state.new_stats, state.new_entities, state.new_objects = {}, {}, {}
+
+    figures_parsed = None
+    for src in (s for s in sources if s.kind == "figures"):
+        try:
+            data = read_regular(src.abs)
+        except OSError as exc:
+            problems.error(src.rel, 1, f"cannot read the file: {exc.strerror or exc}")
+            continue
+        text = decode(data, src.rel, problems)
+        if text is not None:
+            figures_parsed = parse_yaml(text, src.rel, problems)
+        state.new_stats[src.rel] = cache.Stat(src.size, src.mtime_ns, digest_bytes(data))
+    markdown_sources = [s for s in sources if s.kind != "figures"]
+    if config is None:
+        _load_sources(markdown_sources, None, None, state, jobs, problems)
+        mark("parse")
+        return Loaded(problems, None, None, None)
+
+    ctx = {"channels": [c for c, _ in config.channels]}
+    # Programs first: series are checked against the program slugs.
+    program_sources = [s for s in markdown_sources if s.kind == "program"]
+    loaded = _load_sources(program_sources, dict(ctx), config, state, jobs, problems)
+    records: dict = {"program": [(d, r) for d, r, _ in loaded if r is not None]}
+    objects: dict = {"program": [o for _, r, o in loaded if r is not None]}
+    ctx["programs"] = [rec["slug"] for _, rec in records["program"]]
+    rest_sources = [s for s in markdown_sources if s.kind != "program"]
+    records["series"], records["page"], objects["series"], objects["page"] = [], [], [], []
+    for src, (doc, rec, obj) in zip(rest_sources, _load_sources(rest_sources, ctx, config, state, jobs, problems)):
+        if rec is not None:
+            records[src.kind].append((doc, rec))
+            objects[src.kind].append(obj)
+    mark("parse")
+    fig_data = validate_figures(figures_parsed, FIGURES_FILE, ctx, problems)
+    _check_program_fit(records, problems)
+    mark("validate")
+
+    programs, series, pages = objects["program"], objects["series"], objects["page"]
+    site = model.make_site(config, today_for(config, today), programs, series, model.make_figures(fig_data), pages, drafts)
+    reports = reports_mod.compute(site, problems)
+    url_entries = [(p.url, p.path, 1) for p in programs] + [(p.url, p.path, 1) for p in pages]
+    url_entries += [(s.url, s.path, 1) for s in site.series]
+    for p in pages:
+        if p.url in RESERVED_URLS:
+            problems.error(p.path, 1, f"URL {p.url} is reserved for the site's own pages (change 'slug' or the file name)")
+    check_unique_urls(url_entries, problems)
+    mark("model")
+    return Loaded(problems, config, site, reports)
+
+
+def _check_program_fit(records: dict, problems: Problems) -> None:
+    """Series-level checks that need the program: competency only where it fits."""
+    programs = {rec["slug"]: rec for _, rec in records["program"]}
+    for doc, rec in records["series"]:
+        prog = programs.get(rec["program"])
+        if prog is None:
+            continue
+        allowed = prog.get("competencies") or ()
+        if rec.get("competency") and allowed and rec["competency"] not in allowed:
+            problems.warning(
+                doc.path, doc.line("competency"),
+                f"field 'competency': '{rec['competency']}' is not among the competencies of "
+                f"'{rec['program']}' ({', '.join(allowed)})",
+            )
