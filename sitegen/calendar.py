@@ -57,7 +57,7 @@ def calendar_routes(site, reports) -> list[Route]:
         "starts": {p.slug: program_start(site, p) for p in site.programs},
         "upcoming": upcoming,
     }
-    return [Route(CALENDAR_URL, None, context, producer=render_calendar, kind="data", sitemap=False)]
+    return [Route(CALENDAR_URL, None, context, producer=render_calendar, sitemap=False)]
 
 
 def _channels(config, slugs) -> str:

@@ -318,6 +318,6 @@ def csv_routes(pages: dict) -> list:
             if known != chart["table"]:
                 raise ValueError(f"two charts publish different tables at {chart['csv']}")
     return [
-        Route(csv_url, None, {"table": table}, producer=csv_producer, kind="data", sitemap=False)
+        Route(csv_url, None, {"table": table}, producer=csv_producer, sitemap=False)
         for csv_url, table in sorted(tables.items())
     ]

@@ -78,7 +78,7 @@ def feed_routes(site, reports) -> list[Route]:
         "updated": _feed_updated(entries, site).isoformat(),
         "feed_id": tag_uri(config, config.schedule_since or dt.date(1970, 1, 1), FEED_URL),
     }
-    return [Route(FEED_URL, None, context, producer=render_feed, kind="data", sitemap=False)]
+    return [Route(FEED_URL, None, context, producer=render_feed, sitemap=False)]
 
 
 def render_feed(globals_: dict, ctx: dict) -> bytes:
@@ -127,8 +127,8 @@ def sitemap_routes(site, planned: list) -> list[Route]:
     config = site.config
     urls = sorted({absolute(config, r.url) for r in planned if r.sitemap and r.output.endswith(".html")})
     return [
-        Route(SITEMAP_URL, None, {"urls": urls}, producer=render_sitemap, kind="data", sitemap=False),
-        Route(ROBOTS_URL, None, {"sitemap": absolute(config, SITEMAP_URL)}, producer=render_robots, kind="data", sitemap=False),
+        Route(SITEMAP_URL, None, {"urls": urls}, producer=render_sitemap, sitemap=False),
+        Route(ROBOTS_URL, None, {"sitemap": absolute(config, SITEMAP_URL)}, producer=render_robots, sitemap=False),
     ]
 
 

@@ -251,9 +251,9 @@ def data_routes(site, reports) -> list[Route]:
         "list_separator": LIST_SEPARATOR.strip(),
     }
     return [
-        Route(SERIES_CSV, None, {"columns": s_cols, "records": s_recs}, producer=render_csv, kind="data", sitemap=False),
-        Route(SERIES_JSON, None, {"meta": series_meta, "records": s_recs}, producer=render_json, kind="data", sitemap=False),
-        Route(FIGURES_CSV, None, {"columns": FIGURE_COLUMNS, "records": f_recs}, producer=render_csv, kind="data", sitemap=False),
-        Route(FIGURES_JSON, None, {"meta": figures_meta, "records": f_recs}, producer=render_json, kind="data", sitemap=False),
-        Route(DATA_PAGE_URL, "data.html", page, kind="section"),
+        Route(SERIES_CSV, None, {"columns": s_cols, "records": s_recs}, producer=render_csv, sitemap=False),
+        Route(SERIES_JSON, None, {"meta": series_meta, "records": s_recs}, producer=render_json, sitemap=False),
+        Route(FIGURES_CSV, None, {"columns": FIGURE_COLUMNS, "records": f_recs}, producer=render_csv, sitemap=False),
+        Route(FIGURES_JSON, None, {"meta": figures_meta, "records": f_recs}, producer=render_json, sitemap=False),
+        Route(DATA_PAGE_URL, "data.html", page),
     ]

@@ -32,7 +32,6 @@ class Route:
     template: str | None  # Jinja template, or None when `producer` makes the bytes
     context: dict = field(default_factory=dict)
     producer: Callable | None = None  # (site_globals, context) -> bytes, for data outputs
-    kind: str = "page"  # home, page, section, taxonomy, term, data ...
     sitemap: bool = True
 
     @property
@@ -144,7 +143,6 @@ def _archive_routes(site: Site, facets: dict) -> list[Route]:
                     url, "archive.html",
                     {"title": title, "facet": facet, "facet_value": value, "series": page_items,
                      "pager": pager, "facets": facets, "programs": site.programs},
-                    kind="taxonomy" if facet == "all" else "term",
                     sitemap=pager["number"] == 1,
                 )
             )
@@ -171,9 +169,9 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
     routes.append(Route("/", "home.html", {
         "programs": site.programs, "reports": reports, "latest": latest,
         "upcoming": upcoming[:5], "today_weekday": site.today.weekday(), "today": site.today, "charts": chart_map["/"],
-    }, kind="home"))
+    }))
 
-    routes.append(Route("/program/", "programs.html", {"programs": site.programs, "reports": reports}, kind="section"))
+    routes.append(Route("/program/", "programs.html", {"programs": site.programs, "reports": reports}))
     for program in site.programs:
         own = site.series_of(program.slug)
         routes.append(Route(program.url, "program.html", {
@@ -202,11 +200,11 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
 
     routes.append(Route("/jadwal/", "schedule.html", {
         "programs": site.programs, "upcoming": upcoming, "today_weekday": site.today.weekday(), "today": site.today,
-    }, kind="section"))
+    }))
 
     routes.append(Route("/laporan/", "reports.html", {
         "reports": reports, "programs": site.programs, "charts": chart_map["/laporan/"],
-    }, kind="section"))
+    }))
     for year in reports.years:
         routes.append(Route(f"/laporan/{year.year}/", "report_year.html", {
             "year": year, "reports": reports, "programs": site.programs,
@@ -214,11 +212,11 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
         }))
 
     # One search index bundle per part of the series pages (search.py), merged in the browser.
-    routes.append(Route("/cari/", "search.html", {"bundles": search.bundles(len(site.series))}, kind="section", sitemap=False))
+    routes.append(Route("/cari/", "search.html", {"bundles": search.bundles(len(site.series))}, sitemap=False))
 
     for page in site.pages:
         routes.append(Route(page.url, "page.html", {"page": page}))
 
-    routes.append(Route("/404.html", "404.html", {"programs": site.programs}, kind="404", sitemap=False))
+    routes.append(Route("/404.html", "404.html", {"programs": site.programs}, sitemap=False))
 
     return routes
