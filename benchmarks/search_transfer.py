@@ -1,0 +1,119 @@
+"""What a search on /cari/ transfers, with the index in one part and in parts.
+
+    python benchmarks/search_transfer.py --series 4000
+
+Builds the generated corpus (benchmarks/generate_corpus.py, with the site's real templates)
+twice with its search index: once as one Pagefind index, once in parts of
+search.PAGES_PER_PART pages (the default). Each is served locally and opened in headless
+Chromium at 360 px; the script types a few queries, one page load each, and adds up what
+the browser fetched: the search page's own files, then what the query loaded (Pagefind's
+script, WebAssembly, metadata, index chunks, filters and the fragments of the results
+shown). Text files are counted gzipped, as GitHub Pages serves them; Pagefind's data files
+are already compressed and are counted as they are.
+
+This is a script, not a test: it measures, it does not judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import gzip
+import http.server
+import importlib.util
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+QUERIES = ["literasi", "kepemimpinan digital", "pelayanan publik"]
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def wire_size(url: str, body: bytes) -> int:
+    if url.split("?")[0].endswith((".html", ".js", ".css", ".json", ".svg", "/")):
+        return len(gzip.compress(body, 6))
+    return len(body)
+
+
+def measure(browser, url: str, query: str) -> tuple[int, int, int]:
+    """(bytes for the page, bytes for the query, requests for the query)."""
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    seen: list = []
+    page.on("response", lambda r: seen.append(r))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    before = len(seen)
+    page.locator("#cari .pagefind-ui__search-input").fill(query)
+    page.locator(".pagefind-ui__message").filter(has_text=query).wait_for(timeout=60000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    sizes = [wire_size(r.url, r.body()) for r in seen if r.status == 200]
+    page.close()
+    return sum(sizes[:before]), sum(sizes[before:]), len(sizes) - before
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--series", type=int, default=4000)
+    p.add_argument("--work", type=Path, default=HERE / "_work" / "search-transfer")
+    args = p.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    from sitegen import search
+    from sitegen.pipeline import Options, build
+
+    spec = importlib.util.spec_from_file_location("generate_corpus", HERE / "generate_corpus.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    work = args.work.resolve()
+    site, _ = gen.generate(work / "corpus", args.series)
+    shutil.rmtree(site / "templates")
+    shutil.copytree(REPO / "templates", site / "templates")
+    www = work / "www"
+    shutil.rmtree(www, ignore_errors=True)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(www)))
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    default = search.PAGES_PER_PART
+    layouts = {"one index": 10**9, f"parts of {default}": default}
+    for name, per_part in layouts.items():
+        search.PAGES_PER_PART = per_part
+        folder = name.replace(" ", "-")
+        print(f"building {args.series} series with the search index as {name} ...", flush=True)
+        build(Options(root=site, output=www / folder, today=dt.date(2026, 11, 23), use_cache=False,
+                      base_url=f"{origin}/{folder}/"))
+    search.PAGES_PER_PART = default
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    rows = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        for name in layouts:
+            folder = name.replace(" ", "-")
+            parts = len(list((www / folder / "pagefind").rglob("pagefind-entry.json")))
+            for q in QUERIES:
+                page_bytes, query_bytes, requests = measure(browser, f"{origin}/{folder}/cari/", q)
+                rows.append((name, parts, q, page_bytes, query_bytes, requests))
+        browser.close()
+    httpd.shutdown()
+    print()
+    print(f"{'index':16} {'parts':>5}  {'query':22} {'page KB':>8} {'query KB':>9} {'requests':>8}")
+    for name, parts, q, page_bytes, query_bytes, requests in rows:
+        print(f"{name:16} {parts:5d}  {q:22} {page_bytes / 1024:8.1f} {query_bytes / 1024:9.1f} {requests:8d}")
+    print(f"\ncommand: python benchmarks/search_transfer.py --series {args.series}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
