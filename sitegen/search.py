@@ -73,6 +73,12 @@ def named_by_content(rel: str) -> bool:
     return name.endswith((".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta"))
 
 
+def needed_when_merged(rel: str) -> bool:
+    """A part merged into the first (Pagefind's mergeIndex) uses the first part's scripts
+    and WebAssembly: it needs only its entry file and its data."""
+    return rel == "pagefind-entry.json" or rel.endswith(".pf_meta") or rel.startswith(("fragment/", "index/", "filter/"))
+
+
 @dataclass(frozen=True)
 class Part:
     number: int  # 1 ..
@@ -176,7 +182,10 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
             if proc.returncode != 0:
                 problems.error("site.yaml", 1, f"search index failed (pagefind exit {proc.returncode}): {err.strip()[:500]}")
                 continue
-            files[part.number] = {part.folder + rel: data for rel, data in normalise(read_bundle(out)).items()}
+            bundle = normalise(read_bundle(out))
+            if part.number > 1:  # merged parts are read with the first part's scripts
+                bundle = {rel: data for rel, data in bundle.items() if needed_when_merged(rel)}
+            files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
         return files
     finally:
         for _, _, proc in running:  # only after a failure: stop the other parts

@@ -57,6 +57,9 @@ def test_two_clean_builds_with_search_are_byte_identical(tmp_path, small_parts):
     a, b = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
     assert any(rel.startswith("pagefind/filter/") for rel in a)
     assert any(rel.startswith("pagefind/bagian-3/filter/") for rel in a)  # 25 series pages, 8 per part
+    # Merged parts hold only their data; the scripts and WebAssembly come from the first.
+    assert "pagefind/pagefind-ui.js" in a and "pagefind/wasm.id.pagefind" in a
+    assert not [rel for rel in a if rel.startswith("pagefind/bagian-") and rel.endswith((".js", ".css", ".pagefind"))]
     assert a.keys() == b.keys()
     assert [rel for rel in a if a[rel] != b[rel]] == []
 
