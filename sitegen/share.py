@@ -291,5 +291,5 @@ def image_routes(site, reports, routes_so_far: list) -> list:
                    "when": "Jadwal Senin–Jumat, arsip seri, dan laporan jangkauan", "badge": ""}
         else:
             continue
-        made.append(Route(image_url(route.url), None, {**common, **ctx}, producer=produce, kind="image", sitemap=False))
+        made.append(Route(image_url(route.url), None, {**common, **ctx}, producer=produce, sitemap=False))
     return made
