@@ -338,14 +338,19 @@ class InPlaceTree:
     then renames them over the targets (each file is replaced whole, never seen half
     written) and removes the outputs that no longer exist. A failure while writing (a full
     disk) leaves the previous site exactly as it was: abandon() removes the temporary
-    files and any folder made for them. A kill does the same, save for those temporary
-    files and folders: every one is listed in a journal (`.sitegen-update`) before it is
-    made, and the next build removes them (`_recover`). Only a kill during the renames of
-    commit() itself, a few milliseconds for a few changed files, leaves a mixture of old
-    and new files (each whole); the caller forgets its cache before committing
-    (cache.invalidate), so the next build is a clean one that replaces the whole folder.
-    (Cloning the folder with hard links to swap it in whole costs seconds for 5,000 pages
-    on a slow disk, more than the whole rebuild.)
+    files and any folder made for them.
+
+    A kill is undone from a journal (`.sitegen-update`, in the output folder), written
+    before each step it records: the temporary files (F) and new folders (D) made while
+    writing, then, during commit(), every target about to be replaced or removed (B: the
+    previous file is first kept under a backup name, by a hard link, so it costs no copy)
+    or about to appear (N), and finally a commit mark (C). The next build (any `build`,
+    before it looks at anything) reads the journal: without the mark it puts every backup
+    back, removes the new files and folders, and so restores the previous site exactly;
+    with the mark it only removes the backups. Either way the temporary files go. The
+    caller forgets its cache before committing (cache.invalidate), so the build after a
+    killed one is a clean one. (Cloning the folder with hard links to swap it in whole
+    costs seconds for 5,000 pages on a slow disk, more than the whole rebuild.)
     """
 
     def __init__(self, output: Path):
@@ -359,7 +364,7 @@ class InPlaceTree:
         self._journal = None
 
     def _note(self, kind: str, path: Path) -> None:
-        """Record a temporary file (F) or a new folder (D) before making it."""
+        """Record a step (F, D, B, N, C: see the class) before taking it."""
         if self._journal is None:
             self._journal = open(self.output / JOURNAL, "a", encoding="utf-8")
         self._journal.write(f"{kind} {path.relative_to(self.output).as_posix()}\n")
@@ -415,17 +420,35 @@ class InPlaceTree:
     def commit(self) -> None:
         try:
             checkpoint("swap")
-            for tmp, full in self._pending:
+            backups: list = []
+            for n, (tmp, full) in enumerate(self._pending):
+                if _is_regular(full):
+                    backup = _backup_name(full)
+                    _remove(backup)
+                    self._note("B", full)
+                    os.link(full, backup)
+                    backups.append(backup)
+                else:
+                    self._note("N", full)
                 os.replace(tmp, full)
+                if n == 0:
+                    checkpoint("swapping")
             self._pending = []
             for rel in self._stale:
                 full = safe_join(self.output, rel)
                 self._real_folders(full)
-                try:
-                    os.unlink(full)
-                except FileNotFoundError:
-                    pass
-                folder = full.parent
+                if not _is_regular(full):
+                    continue
+                backup = _backup_name(full)
+                _remove(backup)
+                self._note("B", full)
+                os.replace(full, backup)
+                backups.append(backup)
+            self._note("C", self.output)
+            for backup in backups:
+                _remove(backup)
+            for rel in self._stale:
+                folder = safe_join(self.output, rel).parent
                 while folder != self.output and folder.is_relative_to(self.output):
                     try:
                         folder.rmdir()
@@ -462,9 +485,15 @@ class InPlaceTree:
             _remove(self.output / JOURNAL)
 
 
+def _backup_name(full: Path) -> Path:
+    """Where commit() keeps the previous version of a file until the update is complete."""
+    return full.with_name(f".{full.name}.bak-sitegen")
+
+
 def _recover(output: Path) -> None:
-    """Remove the temporary files and new empty folders of an incremental update that was
-    killed, as listed in its journal."""
+    """Undo an incremental update that was killed, as listed in its journal: without its
+    commit mark, put back every file it replaced or removed and remove what it added;
+    in every case remove its temporary files, backups and new empty folders."""
     journal = output / JOURNAL
     if not _is_regular(journal):
         _remove(journal)
@@ -473,7 +502,8 @@ def _recover(output: Path) -> None:
         lines = read_regular(journal, 64 << 20).decode("utf-8", "replace").splitlines()
     except OSError:
         lines = []
-    folders = []
+    committed = any(line.partition(" ")[0] == "C" for line in lines)
+    folders, replaced, added = [], [], []
     for line in lines:
         kind, _, rel = line.partition(" ")
         try:
@@ -486,6 +516,21 @@ def _recover(output: Path) -> None:
             _remove(full) if not full.is_dir() else None
         elif kind == "D":
             folders.append(full)
+        elif kind == "B":
+            replaced.append(full)
+        elif kind == "N":
+            added.append(full)
+    if not committed:
+        for full in added:
+            if _is_regular(full):
+                _remove(full)
+        for full in reversed(replaced):
+            backup = _backup_name(full)
+            if _is_regular(backup):
+                full.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(backup, full)
+    for full in replaced:
+        _remove(_backup_name(full))
     for d in reversed(folders):
         try:
             d.rmdir()

@@ -186,6 +186,11 @@ def test_a_killed_in_place_rebuild_is_followed_by_a_clean_one(tmp_path):
     half = tree_bytes(out)
     assert half != before  # one page was replaced before the kill
     assert not (root / ".cache" / "sitegen" / "state.json").exists()  # dropped before the renames
+    # The next build first reads the update's journal and puts the previous site back.
+    from sitegen.writer import _recover
+
+    _recover(out)
+    assert tree_bytes(out) == before
     again = build(root, out)
     assert rendered(again) > 0
     clean = tmp_path / "clean"
