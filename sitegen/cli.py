@@ -234,8 +234,24 @@ def cmd_build(args) -> int:
                 pages=len(result.routes), path=rel, seconds=f"{total:.2f}", rendered=result.rendered,
                 reused=result.reused, warnings=len(result.problems.warnings))
         )
-        print(_("preview: python build.py serve   (or: python -m http.server -d {path} 8000)").format(path=rel))
+        print(_("preview: {python} build.py serve   (or: {python} -m http.server -d {path} 8000)").format(python=python_command(), path=rel))
     return 0
+
+
+def python_command() -> str:
+    """How the person who ran this can run Python again, for the hints we print: the
+    virtual environment's interpreter when it is not activated (`.venv/bin/python`, as the
+    README's first command runs it), else `python` where that exists, else `python3`
+    (Debian and Ubuntu have no `python`)."""
+    import shutil
+
+    if sys.prefix != sys.base_prefix and not os.environ.get("VIRTUAL_ENV"):
+        exe = Path(sys.executable)
+        try:
+            return exe.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return str(exe)
+    return "python" if shutil.which("python") else "python3"
 
 
 def cmd_check(args) -> int:

@@ -95,7 +95,7 @@ def test_build_summary_lines(tmp_path):
     root = make_project(tmp_path)
     out = run_cli("build", "--root", str(root), "--no-search", env=ID, cwd=root).stdout.splitlines()
     assert re.fullmatch(r"\d+ halaman dibangun ke _site/ dalam [\d.]+ dtk \(\d+ dirender, \d+ tidak berubah\); 0 peringatan", out[0]), out
-    assert out[1] == "pratinjau: python build.py serve   (atau: python -m http.server -d _site 8000)"
+    assert re.fullmatch(r"pratinjau: (\S+) build\.py serve   \(atau: \1 -m http\.server -d _site 8000\)", out[1]), out
     out = run_cli("build", "--root", str(root), "--no-search", env=EN, cwd=root).stdout.splitlines()
     assert re.fullmatch(r"built \d+ pages into _site/ in [\d.]+ s \(\d+ rendered, \d+ unchanged\); 0 warnings", out[0]), out
 
@@ -151,3 +151,25 @@ def test_unknown_language_is_a_usage_mistake(tmp_path):
     proc = run_cli("check", "--lang", "fr", "--root", str(make_project(tmp_path)))
     assert proc.returncode == 2
     assert proc.stderr.strip() == "build.py: --lang: expected one of id, en, got 'fr'"
+
+
+def test_the_preview_hint_names_a_python_that_exists(tmp_path, monkeypatch):
+    """Debian and Ubuntu have no `python`; the README's first command runs .venv/bin/python
+    without activating the environment: the hint must name what works there."""
+    import shutil
+    import sys as real_sys
+
+    from sitegen import cli
+
+    venv = tmp_path / ".venv" / "bin" / "python"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(real_sys, "prefix", str(tmp_path / ".venv"))
+    monkeypatch.setattr(real_sys, "executable", str(venv))
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    assert cli.python_command() == ".venv/bin/python"  # not activated
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / ".venv"))
+    monkeypatch.setattr(shutil, "which", lambda name: "/x/python" if name == "python" else None)
+    assert cli.python_command() == "python"  # activated: `python` is the venv's
+    monkeypatch.setattr(real_sys, "prefix", real_sys.base_prefix)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert cli.python_command() == "python3"  # a system without `python`
