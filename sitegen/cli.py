@@ -32,7 +32,7 @@ def _date(value: str) -> dt.date:
     except ValueError:
         raise argparse.ArgumentTypeError(_("expected a date as YYYY-MM-DD, got {value}").format(value=repr(value))) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise argparse.ArgumentTypeError(f"expected a date from {FIRST_DAY} to {LAST_DAY}, got {value!r}")
+        raise argparse.ArgumentTypeError(_("expected a date from {first} to {last}, got {value}").format(first=FIRST_DAY, last=LAST_DAY, value=repr(value)))
     return day
 
 
@@ -42,7 +42,7 @@ def _port(value: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535 (0: any free port), got {value!r}")
+        raise argparse.ArgumentTypeError(_("expected a port number from 0 to 65535 (0: any free port), got {value}").format(value=repr(value)))
     return port
 
 
@@ -52,7 +52,7 @@ def _jobs(value: str) -> int:
     except ValueError:
         jobs = -1
     if not 0 <= jobs <= 1024:
-        raise argparse.ArgumentTypeError(f"expected a number of worker processes from 0 (one per core) to 1024, got {value!r}")
+        raise argparse.ArgumentTypeError(_("expected a number of worker processes from 0 (one per core) to 1024, got {value}").format(value=repr(value)))
     return jobs
 
 
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang, argv = _take_lang(argv)
     if lang is not None and lang not in LANGUAGES:
-        print(f"build.py: --lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}", file=sys.stderr)
+        print("build.py: --lang: " + _("expected one of {values}, got {found}").format(values=", ".join(LANGUAGES), found=repr(lang)), file=sys.stderr)
         return 2
     set_language(lang)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .messages import _
 from .load import CONFIG_FILE, decode, read_regular, regular_file
 from .problems import Problems
 from .schema import Bool, Count, Date, Invalid, Text, describe
@@ -92,7 +93,7 @@ def check_base_url(value: str) -> str | None:
         parts is None or parts.scheme not in ("http", "https") or not host or parts.username is not None
         or parts.query or parts.fragment or any(c.isspace() or c in "<>\"'`\\" or ord(c) < 32 for c in value)
     ):
-        return f"expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got {describe(value)}"
+        return _("expected an absolute address such as https://example.org/ or https://user.github.io/repo/, got {found}").format(found=describe(value))
     return None
 
 
@@ -104,12 +105,12 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
     if st is None:
         problems.extend(found)
         if not found.items:
-            problems.error(path, 1, "site settings file not found (expected site.yaml at the project root)")
+            problems.error(path, 1, _("site settings file not found (expected site.yaml at the project root)"))
         return None
     try:
         data_bytes = read_regular(full)
     except OSError as exc:
-        problems.error(path, 1, f"cannot read the file: {exc.strerror or exc}")
+        problems.error(path, 1, _("cannot read the file: {reason}").format(reason=exc.strerror or exc))
         return None
     text = decode(data_bytes, path, problems)
     if text is None:
@@ -119,7 +120,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
         return None
     data = parsed.data if parsed.data is not None else {}
     if not isinstance(data, dict):
-        problems.error(path, 1, f"expected 'key: value' settings, got {describe(data)}")
+        problems.error(path, 1, _("expected 'key: value' settings, got {found}").format(found=describe(data)))
         return None
 
     def line(*key):
@@ -132,12 +133,15 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
     for key in data:
         if key not in OPTIONS:
             hint = difflib.get_close_matches(str(key), list(OPTIONS), n=1)
-            tail = f"; did you mean '{hint[0]}'?" if hint else ""
-            problems.warning(path, line(key), f"unknown setting '{key}' is ignored{tail}")
+            if hint:
+                message = _("unknown setting '{key}' is ignored; did you mean '{hint}'?").format(key=key, hint=hint[0])
+            else:
+                message = _("unknown setting '{key}' is ignored").format(key=key)
+            problems.warning(path, line(key), message)
     for key, (typ, required, _doc) in OPTIONS.items():
         if data.get(key) is None:
             if required:
-                problems.error(path, 1, f"missing required setting '{key}'")
+                problems.error(path, 1, _("missing required setting '{key}'").format(key=key))
                 ok = False
             continue
         if typ is None:
@@ -145,7 +149,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
         try:
             values[key] = typ.check(data[key], {})
         except Invalid as exc:
-            problems.error(path, line(key), f"setting '{key}': {exc}")
+            problems.error(path, line(key), _("setting '{setting}': {problem}").format(setting=key, problem=exc))
             ok = False
 
     if base_url is not None:
@@ -153,7 +157,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
     if "base_url" in values:
         message = check_base_url(values["base_url"])
         if message:
-            problems.error(path if base_url is None else "--base-url", line("base_url") if base_url is None else 1, f"setting 'base_url': {message}")
+            problems.error(path if base_url is None else "--base-url", line("base_url") if base_url is None else 1, _("setting '{setting}': {problem}").format(setting="base_url", problem=message))
             ok = False
         else:
             values["base_url"] = normalise_base_url(values["base_url"])
@@ -161,7 +165,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
         try:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Asia" is a folder
-            problems.error(path, line("timezone"), f"setting 'timezone': unknown time zone {values['timezone']!r} (expected for example Asia/Jakarta)")
+            problems.error(path, line("timezone"), _("setting '{setting}': {problem}").format(setting="timezone", problem=_("unknown time zone {value} (expected for example Asia/Jakarta)").format(value=repr(values["timezone"]))))
             ok = False
     if "language" in values:
         from babel import Locale, UnknownLocaleError
@@ -169,15 +173,15 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
         try:
             Locale.parse(values["language"])
         except (UnknownLocaleError, ValueError):
-            problems.error(path, line("language"), f"setting 'language': unknown language {values['language']!r} (expected id)")
+            problems.error(path, line("language"), _("setting '{setting}': {problem}").format(setting="language", problem=_("unknown language {value} (expected id)").format(value=repr(values["language"]))))
             ok = False
     if "markdown" in values and values["markdown"] not in MARKDOWN_ENGINES:
-        problems.error(path, line("markdown"), f"setting 'markdown': expected one of: {', '.join(MARKDOWN_ENGINES)}, got {describe(values['markdown'])}")
+        problems.error(path, line("markdown"), _("setting '{setting}': {problem}").format(setting="markdown", problem=_("expected one of: {values}, got {found}").format(values=", ".join(MARKDOWN_ENGINES), found=describe(values["markdown"]))))
         ok = False
     if data.get("channels") is not None:
         raw = data["channels"]
         if not isinstance(raw, dict) or not raw:
-            problems.error(path, line("channels"), f"setting 'channels': expected 'slug: Name' pairs, got {describe(raw)}")
+            problems.error(path, line("channels"), _("setting '{setting}': {problem}").format(setting="channels", problem=_("expected 'slug: Name' pairs, got {found}").format(found=describe(raw))))
             ok = False
         else:
             pairs, links = [], []
@@ -189,24 +193,24 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
                     if isinstance(v, dict):
                         for extra in v:
                             if extra not in ("name", "url"):
-                                problems.warning(path, line("channels", k, extra), f"setting 'channels.{k}': unknown key '{extra}' is ignored (expected name and url)")
+                                problems.warning(path, line("channels", k, extra), _("setting '{setting}': {problem}").format(setting=f"channels.{k}", problem=_("unknown key '{key}' is ignored (expected name and url)").format(key=extra)))
                         try:
                             name = Text().check(v.get("name"), {})
                         except Invalid as exc:
-                            raise Invalid(f"field 'name': {exc}") from None
+                            raise Invalid(_("field '{field}': {problem}").format(field="name", problem=exc)) from None
                         if v.get("url") is not None:
                             try:
                                 links.append((slug, Url().check(v["url"], {})))
                             except Invalid as exc:
-                                problems.error(path, line("channels", k, "url"), f"setting 'channels.{k}.url': {exc}")
+                                problems.error(path, line("channels", k, "url"), _("setting '{setting}': {problem}").format(setting=f"channels.{k}.url", problem=exc))
                                 ok = False
                     elif isinstance(v, str):
                         name = Text().check(v, {})
                     else:
-                        raise Invalid(f"expected a name, or 'name:' and 'url:' fields, got {describe(v)}")
+                        raise Invalid(_("expected a name, or 'name:' and 'url:' fields, got {found}").format(found=describe(v)))
                     pairs.append((slug, name))
                 except Invalid as exc:
-                    problems.error(path, line("channels", k), f"setting 'channels.{k}': {exc}")
+                    problems.error(path, line("channels", k), _("setting '{setting}': {problem}").format(setting=f"channels.{k}", problem=exc))
                     ok = False
             values["channels"] = tuple(pairs)
             values["channel_links"] = tuple(links)
@@ -217,7 +221,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
         elif isinstance(raw, list) and all(isinstance(x, str) and x for x in raw):
             values["raw_html"] = tuple(raw)
         else:
-            problems.error(path, line("raw_html"), f"setting 'raw_html': expected a list of file paths or patterns, got {describe(raw)}")
+            problems.error(path, line("raw_html"), _("setting '{setting}': {problem}").format(setting="raw_html", problem=_("expected a list of file paths or patterns, got {found}").format(found=describe(raw))))
             ok = False
     if not ok:
         return None

@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .messages import _
 from .problems import Problems
 from .yamlfile import parse_yaml
 
@@ -72,7 +73,7 @@ def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
     for kind, folder in MARKDOWN_KINDS.items():
         for rel, full, st in regular_files(root, folder, problems, skip=_skip_content):
             if not rel.endswith(".md"):
-                problems.warning(rel, 1, "not a Markdown file (expected a name ending in .md); ignored")
+                problems.warning(rel, 1, _("not a Markdown file (expected a name ending in .md); ignored"))
                 continue
             if _within_limit(rel, st, MAX_SOURCE_BYTES, problems):
                 found.append(SourceFile(kind, rel, full, st.st_size, st.st_mtime_ns))
@@ -115,18 +116,18 @@ def _skip_hidden(name: str, is_dir: bool) -> bool:
 
 def _special(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return _("a socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+        return _("a device")
+    return _("not a regular file")
 
 
 def _refuse(root: Path, full: str, rel: str, mode: int, problems: Problems) -> None:
     """Report a link or special file at `full` without opening (or following) it."""
     if not stat.S_ISLNK(mode):
-        problems.error(rel, 1, f"{_special(mode)} is not read: the build reads only regular files; remove it")
+        problems.error(rel, 1, _("{what} is not read: the build reads only regular files; remove it").format(what=_special(mode)))
         return
     try:
         target = os.readlink(full)
@@ -136,15 +137,15 @@ def _refuse(root: Path, full: str, rel: str, mode: int, problems: Problems) -> N
     try:
         os.stat(full)  # follows the link, opens nothing
     except OSError as exc:
-        what = "a symbolic link loop" if exc.errno == errno.ELOOP else "a symbolic link that leads nowhere"
+        what = _("a symbolic link loop") if exc.errno == errno.ELOOP else _("a symbolic link that leads nowhere")
     else:
         real = os.path.realpath(full)
         inside = real == str(root) or real.startswith(str(root) + os.sep)
-        what = "a symbolic link" if inside else "a symbolic link that leads outside the project"
+        what = _("a symbolic link") if inside else _("a symbolic link that leads outside the project")
     problems.error(
         rel, 1,
-        f"{what} (to {shown!r}) is not followed: the build reads only regular files "
-        "inside the project, never links; put the file itself here",
+        _("{what} (to {target}) is not followed: the build reads only regular files "
+          "inside the project, never links; put the file itself here").format(what=what, target=repr(shown)),
     )
 
 
@@ -160,7 +161,7 @@ def _component_ok(root: Path, rel: str, problems: Problems) -> os.stat_result | 
         except FileNotFoundError:
             return None
         except OSError as exc:
-            problems.error(sub, 1, f"cannot read the file: {exc.strerror or exc}")
+            problems.error(sub, 1, _("cannot read the file: {reason}").format(reason=exc.strerror or exc))
             return None
         last = i == len(parts) - 1
         if stat.S_ISDIR(st.st_mode) and not last:
@@ -182,7 +183,7 @@ def regular_file(root: Path, rel: str, problems: Problems) -> os.stat_result | N
     if stat.S_ISREG(st.st_mode):
         return st
     if stat.S_ISDIR(st.st_mode):
-        problems.error(rel, 1, "is a folder, not a file")
+        problems.error(rel, 1, _("is a folder, not a file"))
         return None
     _refuse(root, os.path.join(root, rel), rel, st.st_mode, problems)
     return None
@@ -209,14 +210,14 @@ def regular_files(root: Path, folder: str, problems: Problems | None, skip) -> l
             with os.scandir(full_dir) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            sink.error(rel_dir, 1, f"cannot read the folder: {exc.strerror or exc}")
+            sink.error(rel_dir, 1, _("cannot read the folder: {reason}").format(reason=exc.strerror or exc))
             continue
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}"
             try:
                 est = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                sink.error(rel, 1, f"cannot read the file: {exc.strerror or exc}")
+                sink.error(rel, 1, _("cannot read the file: {reason}").format(reason=exc.strerror or exc))
                 continue
             is_dir = stat.S_ISDIR(est.st_mode)
             if skip(entry.name, is_dir):
@@ -236,8 +237,8 @@ def _within_limit(rel: str, st: os.stat_result, limit: int, problems: Problems) 
         return True
     problems.error(
         rel, 1,
-        f"file is too large: {st.st_size:,} bytes, over the limit of {limit:,} bytes "
-        "(no honest page comes near it; split the file or shrink it)",
+        _("file is too large: {size} bytes, over the limit of {limit} bytes "
+          "(no honest page comes near it; split the file or shrink it)").format(size=f"{st.st_size:,}", limit=f"{limit:,}"),
     )
     return False
 
@@ -249,9 +250,9 @@ def read_regular(path, limit: int = MAX_SOURCE_BYTES) -> bytes:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, f"{_special(st.st_mode)}, not a regular file")
+            raise OSError(errno.EINVAL, _("{what}, not a regular file").format(what=_special(st.st_mode)))
         if st.st_size > limit:
-            raise OSError(errno.EFBIG, f"file is too large ({st.st_size:,} bytes, the limit is {limit:,})")
+            raise OSError(errno.EFBIG, _("file is too large ({size} bytes, the limit is {limit})").format(size=f"{st.st_size:,}", limit=f"{limit:,}"))
         chunks = []
         size = 0
         while True:
@@ -260,7 +261,7 @@ def read_regular(path, limit: int = MAX_SOURCE_BYTES) -> bytes:
                 break
             size += len(chunk)
             if size > limit:
-                raise OSError(errno.EFBIG, f"file is too large (over {limit:,} bytes)")
+                raise OSError(errno.EFBIG, _("file is too large (over {limit} bytes)").format(limit=f"{limit:,}"))
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -282,8 +283,8 @@ def decode(data: bytes, path: str, problems: Problems) -> str | None:
         problems.error(
             path,
             line,
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at column {column} "
-            "(save the file as UTF-8)",
+            _("not valid UTF-8: byte {byte} at column {column} "
+              "(save the file as UTF-8)").format(byte=f"0x{data[exc.start]:02x}", column=column),
         )
         return None
     if text.startswith("\ufeff"):
@@ -298,18 +299,18 @@ def parse_document(kind: str, path: str, data: bytes, problems: Problems) -> Doc
         return None
     if not text.strip():
         problems.error(
-            path, 1, "file is empty (expected front matter between '---' lines, then the text)"
+            path, 1, _("file is empty (expected front matter between '---' lines, then the text)")
         )
         return None
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
         problems.error(
-            path, 1, f"front matter missing (expected '---' on the first line, got {_show(lines[0])})"
+            path, 1, _("front matter missing (expected '---' on the first line, got {found})").format(found=_show(lines[0]))
         )
         return None
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if close is None:
-        problems.error(path, 1, "front matter not closed (expected a second '---' line after line 1)")
+        problems.error(path, 1, _("front matter not closed (expected a second '---' line after line 1)"))
         return None
     yaml_text = "\n".join(lines[1:close])
     parsed = parse_yaml(yaml_text, path, problems, offset=1)
@@ -320,7 +321,7 @@ def parse_document(kind: str, path: str, data: bytes, problems: Problems) -> Doc
         meta = {}
     if not isinstance(meta, dict):
         problems.error(
-            path, 2, f"front matter must be a set of 'field: value' lines, got {_kind(meta)}"
+            path, 2, _("front matter must be a set of 'field: value' lines, got {found}").format(found=_kind(meta))
         )
         return None
     line_map = dict(parsed.lines)
@@ -331,8 +332,8 @@ def parse_document(kind: str, path: str, data: bytes, problems: Problems) -> Doc
     if deep is not None:
         problems.error(
             path, deep,
-            f"the text is nested more than {MAX_BODY_DEPTH} levels deep (quotes, lists or HTML tags "
-            "inside one another), over the limit: check the '>' and '-' at the start of the line",
+            _("the text is nested more than {limit} levels deep (quotes, lists or HTML tags "
+              "inside one another), over the limit: check the '>' and '-' at the start of the line").format(limit=MAX_BODY_DEPTH),
         )
         return None
     return Document(kind, path, meta, line_map, body, body_line, digest_bytes(data))
@@ -382,11 +383,11 @@ def _too_deep(lines: list, first: int) -> int | None:
 def _show(line: str) -> str:
     line = line.strip()
     if not line:
-        return "an empty line"
+        return _("an empty line")
     return repr(line if len(line) <= 40 else line[:37] + "...")
 
 
 def _kind(value: object) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}.get(
+    return {list: _("a list"), str: _("text"), int: _("a number"), float: _("a number"), bool: "true/false"}.get(
         type(value), type(value).__name__
     )

@@ -87,3 +87,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
         if forms:  # Indonesian has one plural form; a two-form language counts like English
             return forms[0] if len(forms) == 1 else forms[0 if n == 1 else 1]
     return singular if n == 1 else plural
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined (a constant); it is translated
+    with _() where it is used."""
+    return message

@@ -26,7 +26,9 @@ class Problem:
     level: str = ERROR
 
     def format(self) -> str:
-        prefix = "warning: " if self.level == WARNING else ""
+        from .messages import _
+
+        prefix = _("warning: ") if self.level == WARNING else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
     def format_github(self) -> str:
@@ -47,8 +49,9 @@ class Problem:
         return "build.py check"
 
 
-# A message about a field starts "field 'name'" (or "<label>: field 'name'" for a figure).
-_FIELD = re.compile(r"^(?:[^:]*: )?(field '[^']*')")
+# A message about a field starts "field 'name'" (or "<label>: field 'name'" for a figure);
+# in Indonesian "kolom 'name'" (sitegen/locale/id/LC_MESSAGES/sitegen.po).
+_FIELD = re.compile(r"^(?:[^:]*: )?((?:field|kolom) '[^']*')")
 
 
 def _escape_data(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .messages import _
 from .model import DeclaredFigure, Site
 from .problems import Problems
 
@@ -130,14 +131,14 @@ def compute(site: Site, problems: Problems | None = None) -> Reports:
             if len(inside) > fig.series:
                 problems.warning(
                     fig.path, fig.line,
-                    f"the archive holds {len(inside)} series of '{fig.program}' in {fig.period.key}, "
-                    f"more than the {fig.series} declared",
+                    _("the archive holds {n} series of '{program}' in {period}, "
+                      "more than the {declared} declared").format(n=len(inside), program=fig.program, period=fig.period.key, declared=fig.series),
                 )
             if archived_reach > fig.reach:
                 problems.warning(
                     fig.path, fig.line,
-                    f"the archived series of '{fig.program}' in {fig.period.key} reach {archived_reach}, "
-                    f"more than the {fig.reach} declared",
+                    _("the archived series of '{program}' in {period} reach {reach}, "
+                      "more than the {declared} declared").format(program=fig.program, period=fig.period.key, reach=archived_reach, declared=fig.reach),
                 )
     order = [p.slug for p in site.programs]
     programs = []

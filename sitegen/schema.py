@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from .messages import N_, _
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
@@ -28,23 +30,24 @@ class Invalid(Exception):
 def describe(value: object) -> str:
     """How a found value is named in a message."""
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"text {shown!r}" if value else "empty text"
+        return _("text {value}").format(value=repr(shown)) if value else _("empty text")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a set of fields"
+        return _("a set of fields")
     return type(value).__name__
 
 
 def expected(what: str, value: object) -> Invalid:
-    return Invalid(f"expected {what}, got {describe(value)}")
+    """`what` is an untranslated message id (marked with N_ or already translated)."""
+    return Invalid(_("expected {what}, got {found}").format(what=_(what), found=describe(value)))
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class Text(Type):
 
     def check(self, value, ctx):
         if not isinstance(value, str) or not value.strip():
-            raise expected("non-empty text", value)
+            raise expected(N_("non-empty text"), value)
         return value.strip()
 
     def json(self):
@@ -73,7 +76,7 @@ class Text(Type):
 class Slug(Type):
     def check(self, value, ctx):
         if not isinstance(value, str) or not SLUG_RE.match(value):
-            raise expected("a slug of lowercase letters, digits and single hyphens", value)
+            raise expected(N_("a slug of lowercase letters, digits and single hyphens"), value)
         return value
 
     def json(self):
@@ -91,14 +94,14 @@ LAST_DAY = dt.date(2999, 12, 31)
 class Date(Type):
     def check(self, value, ctx):
         if not isinstance(value, str) or not DATE_RE.match(value):
-            raise expected("a date as YYYY-MM-DD", value)
+            raise expected(N_("a date as YYYY-MM-DD"), value)
         y, m, d = (int(x) for x in DATE_RE.match(value).groups())
         try:
             day = dt.date(y, m, d)
         except ValueError:
-            raise Invalid(f"impossible date {value!r} (no such day in the calendar)") from None
+            raise Invalid(_("impossible date {value} (no such day in the calendar)").format(value=repr(value))) from None
         if not FIRST_DAY <= day <= LAST_DAY:
-            raise Invalid(f"expected a date from {FIRST_DAY} to {LAST_DAY}, got {value!r}")
+            raise Invalid(_("expected a date from {first} to {last}, got {value}").format(first=FIRST_DAY, last=LAST_DAY, value=repr(value)))
         return day
 
     def json(self):
@@ -109,7 +112,7 @@ class Date(Type):
 class Time(Type):
     def check(self, value, ctx):
         if not isinstance(value, str) or not TIME_RE.match(value):
-            raise expected("a time as HH:MM in WIB, in quotes (for example \"09:00\")", value)
+            raise expected(N_("a time as HH:MM in WIB, in quotes (for example \"09:00\")"), value)
         h, m = TIME_RE.match(value).groups()
         return dt.time(int(h), int(m))
 
@@ -123,7 +126,7 @@ class Minutes(Type):
 
     def check(self, value, ctx):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_MINUTES:
-            raise expected(f"a duration in whole minutes from 1 to {MAX_MINUTES} (for example 90)", value)
+            raise expected(_("a duration in whole minutes from 1 to {max} (for example 90)").format(max=MAX_MINUTES), value)
         return value
 
     def json(self):
@@ -134,7 +137,7 @@ class Minutes(Type):
 class Bool(Type):
     def check(self, value, ctx):
         if not isinstance(value, bool):
-            raise expected("true or false", value)
+            raise expected(N_("true or false"), value)
         return value
 
     def json(self):
@@ -146,7 +149,7 @@ class Bool(Type):
 # `1.529.584` text, so the check reads the number as the file wrote it.
 GROUPED_RE = re.compile(r"^(?:0|[1-9][0-9]*|[1-9][0-9]{0,2}(?:\.[0-9]{3})+)$")
 _NUMBERISH_RE = re.compile(r"^[-+]?[0-9., ]*[0-9][0-9., ]*$")
-HOW_TO_WRITE = "a whole number of 0 or more, written 12000 or 12.000 (a dot only between groups of three digits; no decimals)"
+HOW_TO_WRITE = N_("a whole number of 0 or more, written 12000 or 12.000 (a dot only between groups of three digits; no decimals)")
 
 
 @dataclass(frozen=True)
@@ -164,11 +167,11 @@ class Count(Type):
                 if GROUPED_RE.match(text):
                     return int(text.replace(".", ""))
                 if _NUMBERISH_RE.match(text) or isinstance(value, float):
-                    raise Invalid(f"expected {HOW_TO_WRITE}, got {text}")
+                    raise Invalid(_("expected {what}, got {found}").format(what=_(HOW_TO_WRITE), found=text))
             elif isinstance(written, float):
-                raise Invalid(f"expected {HOW_TO_WRITE}, got {written}")
+                raise Invalid(_("expected {what}, got {found}").format(what=_(HOW_TO_WRITE), found=written))
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise expected("a whole number of 0 or more", value)
+            raise expected(N_("a whole number of 0 or more"), value)
         return value
 
     def json(self):
@@ -180,13 +183,17 @@ class Count(Type):
         return {"type": "integer", "minimum": 0}
 
 
+# The names of the values a Choice holds, translated where a message names them.
+NOUNS = (N_("value"), N_("program"), N_("channel"), N_("competency"), N_("weekday"))
+
+
 @dataclass(frozen=True)
 class Choice(Type):
     choices: tuple = ()
     # Name of a context entry holding the allowed values when they come from the content
     # (program slugs, channel slugs); `choices` is then ignored.
     from_ctx: str = ""
-    noun: str = "value"  # how an unknown value is named: "unknown program 'x'"
+    noun: str = "value"  # how an unknown value is named: "unknown program 'x'" (one of NOUNS)
 
     def allowed(self, ctx) -> tuple:
         return tuple(ctx.get(self.from_ctx, ())) if self.from_ctx else self.choices
@@ -194,9 +201,9 @@ class Choice(Type):
     def check(self, value, ctx):
         allowed = self.allowed(ctx)
         if not isinstance(value, str) or value not in allowed:
-            what = "one of: " + ", ".join(allowed) if allowed else "a known value"
+            what = _("one of: {values}").format(values=", ".join(allowed)) if allowed else _("a known value")
             if isinstance(value, str) and value:
-                raise Invalid(f"unknown {self.noun} {value!r} (expected {what})")
+                raise Invalid(_("unknown {noun} {value} (expected {what})").format(noun=_(self.noun), value=repr(value), what=what))
             raise expected(what, value)
         return value
 
@@ -210,10 +217,10 @@ class Choice(Type):
 class Url(Type):
     def check(self, value, ctx):
         if not isinstance(value, str):
-            raise expected("a web address starting with https://", value)
+            raise expected(N_("a web address starting with https://"), value)
         parts = urlsplit(value.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c in value for c in " <>\"'"):
-            raise expected("a web address starting with https://", value)
+            raise expected(N_("a web address starting with https://"), value)
         return value.strip()
 
     def json(self):
@@ -227,9 +234,9 @@ class ListOf(Type):
 
     def check(self, value, ctx):
         if isinstance(value, str) and value.strip():
-            raise Invalid(f"expected a list (write it as [{value!r}] or as '- ' lines), got {describe(value)}")
+            raise Invalid(_("expected a list (write it as [{value}] or as '- ' lines), got {found}").format(value=repr(value), found=describe(value)))
         if not isinstance(value, list):
-            raise expected("a list", value)
+            raise expected(N_("a list"), value)
         return value  # items are checked one by one by the validator, for their own lines
 
     def json(self):
@@ -245,7 +252,7 @@ class MapOf(Type):
 
     key: Choice = field(default_factory=Choice)
     value: Type = field(default_factory=Count)
-    pairs: str = "a set of 'channel: number' pairs (for example {zoom: 950})"
+    pairs: str = N_("a set of 'channel: number' pairs (for example {zoom: 950})")
 
     def check(self, value, ctx):
         if not isinstance(value, dict):
@@ -265,7 +272,7 @@ class Field:
     example: object = None
 
 
-LINKS = MapOf(Choice(from_ctx="channels", noun="channel"), Url(), "a set of 'channel: address' pairs (for example {zoom: https://...})")
+LINKS = MapOf(Choice(from_ctx="channels", noun="channel"), Url(), N_("a set of 'channel: address' pairs (for example {zoom: https://...})"))
 
 SERIES_FIELDS = (
     Field("title", Text(), True, "Judul seri.", "Literasi Data untuk ASN"),

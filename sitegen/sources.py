@@ -73,9 +73,11 @@ def epoch_seconds(value: str | None) -> int | None:
     text = value.strip()
     if not (text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= _LAST_EPOCH):
         shown = text if len(text) <= 30 else text[:27] + "..."
+        from .messages import _
+
         raise UsageError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
-            f"(at most {_LAST_EPOCH}), got {shown!r}"
+            _("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
+              "(at most {last}), got {value}").format(last=_LAST_EPOCH, value=repr(shown))
         )
     return int(text)
 

@@ -11,6 +11,7 @@ import difflib
 from pathlib import PurePosixPath
 
 from .load import Document
+from .messages import _
 from .problems import Problems
 from .schema import (
     FIELDS_BY_KIND,
@@ -29,8 +30,11 @@ from .yamlfile import Parsed, dotted
 
 def _unknown_key(problems, path, line, key, known) -> None:
     hint = difflib.get_close_matches(str(key), list(known), n=1)
-    suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (known fields: {', '.join(known)})"
-    problems.warning(path, line, f"unknown field '{key}' is ignored{suggestion}")
+    if hint:
+        message = _("unknown field '{key}' is ignored; did you mean '{hint}'?").format(key=key, hint=hint[0])
+    else:
+        message = _("unknown field '{key}' is ignored (known fields: {known})").format(key=key, known=", ".join(known))
+    problems.warning(path, line, message)
 
 
 def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: Problems) -> dict | None:
@@ -44,7 +48,7 @@ def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: 
     for f in fields:
         if f.name not in doc.meta or doc.meta[f.name] is None:
             if f.required:
-                problems.error(doc.path, 1, f"missing required field '{f.name}'")
+                problems.error(doc.path, 1, _("missing required field '{field}'").format(field=f.name))
                 ok = False
             continue
         value = doc.meta[f.name]
@@ -52,7 +56,7 @@ def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: 
         try:
             checked = f.type.check(value, ctx)
         except Invalid as exc:
-            problems.error(doc.path, line, f"field '{f.name}': {exc}")
+            problems.error(doc.path, line, _("field '{field}': {problem}").format(field=f.name, problem=exc))
             ok = False
             continue
         if isinstance(f.type, ListOf):
@@ -61,11 +65,11 @@ def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: 
                 try:
                     items.append(f.type.item.check(item, ctx))
                 except Invalid as exc:
-                    problems.error(doc.path, doc.line(f.name, i), f"field '{f.name}[{i + 1}]': {exc}")
+                    problems.error(doc.path, doc.line(f.name, i), _("field '{field}': {problem}").format(field=f"{f.name}[{i + 1}]", problem=exc))
                     ok = False
             if f.type.unique and len(set(items)) != len(items):
                 dup = next(x for x in items if items.count(x) > 1)
-                problems.error(doc.path, line, f"field '{f.name}': {dup!r} is listed twice")
+                problems.error(doc.path, line, _("field '{field}': {value} is listed twice").format(field=f.name, value=repr(dup)))
                 ok = False
             checked = tuple(items)
         elif isinstance(f.type, MapOf):
@@ -76,7 +80,7 @@ def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: 
                     key = f.type.key.check(k, ctx)
                     pairs.append((key, f.type.value.check(v, ctx)))
                 except Invalid as exc:
-                    problems.error(doc.path, kline, f"field '{f.name}.{k}': {exc}")
+                    problems.error(doc.path, kline, _("field '{field}': {problem}").format(field=f"{f.name}.{k}", problem=exc))
                     ok = False
             checked = tuple(pairs)
         record[f.name] = checked
@@ -90,8 +94,8 @@ def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: 
             problems.error(
                 doc.path,
                 1,
-                f"file name {PurePosixPath(doc.path).name!r} does not give a usable address: "
-                "rename it with lowercase letters, digits and hyphens, or set 'slug'",
+                _("file name {name} does not give a usable address: "
+                  "rename it with lowercase letters, digits and hyphens, or set 'slug'").format(name=repr(PurePosixPath(doc.path).name)),
             )
             return None
     return record
@@ -127,19 +131,19 @@ def validate_figures(parsed: Parsed | None, path: str, ctx: dict, problems: Prob
         return lines.get(key, 1)
 
     if not isinstance(data, dict):
-        problems.error(path, 1, f"expected 'sources:' and 'figures:' sections, got {describe(data)}")
+        problems.error(path, 1, _("expected 'sources:' and 'figures:' sections, got {found}").format(found=describe(data)))
         return result
     for key in data:
         if key not in ("sources", "figures"):
             _unknown_key(problems, path, line(key), key, ["sources", "figures"])
     sources = data.get("sources") or []
     if not isinstance(sources, list):
-        problems.error(path, line("sources"), f"'sources': expected a list, got {describe(sources)}")
+        problems.error(path, line("sources"), _("'sources': expected a list, got {found}").format(found=describe(sources)))
         sources = []
     for i, src in enumerate(sources):
         where = ("sources", i)
         if not isinstance(src, dict):
-            problems.error(path, line(*where), f"sources[{i + 1}]: expected fields id, title, date, got {describe(src)}")
+            problems.error(path, line(*where), _("{label}: expected fields id, title, date, got {found}").format(label=f"sources[{i + 1}]", found=describe(src)))
             continue
         for key in src:
             if key not in SOURCE_KEYS:
@@ -158,16 +162,16 @@ def validate_figures(parsed: Parsed | None, path: str, ctx: dict, problems: Prob
             try:
                 url = Url().check(src["url"], ctx)
             except Invalid as exc:
-                problems.error(path, line(*where, "url"), f"sources[{i + 1}]: field 'url': {exc}")
+                problems.error(path, line(*where, "url"), _("{label}: field '{field}': {problem}").format(label=f"sources[{i + 1}]", field="url", problem=exc))
                 continue
         if sid in result["sources"]:
-            problems.error(path, line(*where, "id"), f"source id '{sid}' is used twice")
+            problems.error(path, line(*where, "id"), _("source id '{id}' is used twice").format(id=sid))
             continue
         result["sources"][sid] = {"id": sid, "title": title, "date": date, "url": url, "line": line(*where)}
 
     figures = data.get("figures") or []
     if not isinstance(figures, list):
-        problems.error(path, line("figures"), f"'figures': expected a list, got {describe(figures)}")
+        problems.error(path, line("figures"), _("'figures': expected a list, got {found}").format(found=describe(figures)))
         figures = []
     for i, fig in enumerate(figures):
         rec = _validate_figure(fig, i, path, line, ctx, result["sources"], problems)
@@ -181,7 +185,7 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
     where = ("figures", i)
     label = f"figures[{i + 1}]"
     if not isinstance(fig, dict):
-        problems.error(path, line(*where), f"{label}: expected fields program, year, series, reach, got {describe(fig)}")
+        problems.error(path, line(*where), _("{label}: expected fields program, year, series, reach, got {found}").format(label=label, found=describe(fig)))
         return None
     for key in fig:
         if key not in FIGURE_KEYS:
@@ -192,13 +196,13 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
         nonlocal ok
         if key not in fig or fig[key] is None:
             if required:
-                problems.error(path, line(*where), f"{label}: missing required field '{key}'")
+                problems.error(path, line(*where), _("{label}: missing required field '{field}'").format(label=label, field=key))
                 ok = False
             return None
         try:
             return typ.check(fig[key], ctx)
         except Invalid as exc:
-            problems.error(path, line(*where, key), f"{label}: field '{key}': {exc}")
+            problems.error(path, line(*where, key), _("{label}: field '{field}': {problem}").format(label=label, field=key, problem=exc))
             ok = False
             return None
 
@@ -207,7 +211,7 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
     program = take("program", Choice(from_ctx="programs", noun="program"))
     series = take("series", Count(grouped=True))
     if series == 0:  # every average divides by it
-        problems.error(path, line(*where, "series"), f"{label}: field 'series': expected 1 or more (a period without series has nothing to declare; remove the entry)")
+        problems.error(path, line(*where, "series"), _("{label}: field 'series': expected 1 or more (a period without series has nothing to declare; remove the entry)").format(label=label))
         ok = False
     reach = take("reach", Count(grouped=True))
     as_of = take("as_of", Date(), required=False)
@@ -218,7 +222,7 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
     if "year" in fig:
         y = fig["year"]
         if isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2999:
-            problems.error(path, line(*where, "year"), f"{label}: field 'year': expected a year such as 2023, got {describe(y)}")
+            problems.error(path, line(*where, "year"), _("{label}: field 'year': expected a year such as 2023, got {found}").format(label=label, found=describe(y)))
             ok = False
         else:
             year = y
@@ -226,7 +230,7 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
     if fig.get("channels") is not None:
         raw = fig["channels"]
         if not isinstance(raw, dict):
-            problems.error(path, line(*where, "channels"), f"{label}: field 'channels': expected 'channel: number' pairs, got {describe(raw)}")
+            problems.error(path, line(*where, "channels"), _("{label}: field 'channels': expected 'channel: number' pairs, got {found}").format(label=label, found=describe(raw)))
             ok = False
         else:
             pairs = []
@@ -234,28 +238,28 @@ def _validate_figure(fig, i, path, line, ctx, sources, problems) -> dict | None:
                 try:
                     pairs.append((Choice(from_ctx="channels", noun="channel").check(k, ctx), Count(grouped=True).check(v, ctx)))
                 except Invalid as exc:
-                    problems.error(path, line(*where, "channels", k), f"{label}: field 'channels.{k}': {exc}")
+                    problems.error(path, line(*where, "channels", k), _("{label}: field '{field}': {problem}").format(label=label, field=f"channels.{k}", problem=exc))
                     ok = False
             channels = tuple(pairs)
     if source is not None and source not in sources:
-        problems.error(path, line(*where, "source"), f"{label}: field 'source': unknown source {source!r} (expected one of: {', '.join(sources) or 'none defined'})")
+        problems.error(path, line(*where, "source"), _("{label}: field 'source': unknown source {value} (expected one of: {values})").format(label=label, value=repr(source), values=", ".join(sources) or _("none defined")))
         ok = False
     # The period: a year, part of a year (year + as_of), or a span (as_of without year).
     if ok:
         if year is None and as_of is None:
-            problems.error(path, line(*where), f"{label}: expected a period: 'year', 'year' with 'as_of', or 'from'/'as_of' for a span")
+            problems.error(path, line(*where), _("{label}: expected a period: 'year', 'year' with 'as_of', or 'from'/'as_of' for a span").format(label=label))
             ok = False
         elif year is not None and start is not None:
-            problems.error(path, line(*where, "from"), f"{label}: field 'from' goes with a span, not with 'year' (use 'as_of' for part of a year)")
+            problems.error(path, line(*where, "from"), _("{label}: field 'from' goes with a span, not with 'year' (use 'as_of' for part of a year)").format(label=label))
             ok = False
         elif year is not None and as_of is not None and as_of.year != year:
-            problems.error(path, line(*where, "as_of"), f"{label}: field 'as_of': expected a date in {year}, got {as_of.isoformat()}")
+            problems.error(path, line(*where, "as_of"), _("{label}: field 'as_of': expected a date in {year}, got {date}").format(label=label, year=year, date=as_of.isoformat()))
             ok = False
         elif start is not None and as_of is not None and start > as_of:
-            problems.error(path, line(*where, "from"), f"{label}: field 'from': expected a date before as_of {as_of.isoformat()}, got {start.isoformat()}")
+            problems.error(path, line(*where, "from"), _("{label}: field 'from': expected a date before as_of {as_of}, got {date}").format(label=label, as_of=as_of.isoformat(), date=start.isoformat()))
             ok = False
-    if channels and reach is not None and sum(v for _, v in channels) > reach:
-        problems.error(path, line(*where, "channels"), f"{label}: the channels add up to {sum(v for _, v in channels)}, more than the reach {reach}")
+    if channels and reach is not None and sum(v for _k, v in channels) > reach:
+        problems.error(path, line(*where, "channels"), _("{label}: the channels add up to {total}, more than the reach {reach}").format(label=label, total=sum(v for _k, v in channels), reach=reach))
         ok = False
     if not ok:
         return None
@@ -289,8 +293,8 @@ def _check_overlaps(figures: list[dict], path: str, problems: Problems) -> None:
                     problems.error(
                         path,
                         b["line"],
-                        f"figures for '{b['program']}' overlap in time with the entry on line {a['line']} "
-                        "(each day may be declared once)",
+                        _("figures for '{program}' overlap in time with the entry on line {line} "
+                          "(each day may be declared once)").format(program=b["program"], line=a["line"]),
                     )
 
 
@@ -299,8 +303,8 @@ def check_unique_urls(entries: list[tuple[str, str, int]], problems: Problems) -
     first: dict = {}
     for url, path, line in sorted(entries, key=lambda e: (e[1], e[2], e[0])):
         if url in first:
-            other_path, _ = first[url]
-            problems.error(path, line, f"URL {url} is already produced by {other_path} (change 'slug' or the file name)")
+            other_path, _line = first[url]
+            problems.error(path, line, _("URL {url} is already produced by {path} (change 'slug' or the file name)").format(url=url, path=other_path))
         else:
             first[url] = (path, line)
 

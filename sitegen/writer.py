@@ -16,6 +16,7 @@ import stat
 import time
 from pathlib import Path, PurePosixPath
 
+from .messages import N_, _
 from .load import MARKDOWN_KINDS, STATIC_DIR, TEMPLATES_DIR, read_regular
 from .problems import UsageError
 
@@ -58,8 +59,8 @@ def _no_link_on_the_way(root: Path, path: Path, what: str) -> None:
             return
         if stat.S_ISLNK(st.st_mode):
             raise UsageError(
-                f"{what} {path} is reached through the symbolic link {current.relative_to(root)}; "
-                "the build writes only into real folders: remove the link"
+                _("{what} {path} is reached through the symbolic link {link}; "
+                  "the build writes only into real folders: remove the link").format(what=_(what), path=path, link=current.relative_to(root))
             )
 
 
@@ -82,21 +83,21 @@ def check_output_location(root: Path, output: Path) -> Path:
     folder that holds the project, a path through a link inside the project, and a
     non-empty folder the build did not make."""
     root = root.resolve()
-    out = _real(root, output, "output folder")
+    out = _real(root, output, N_("output folder"))
     if out == root:
-        raise UsageError(f"output folder {out} is the project folder; choose a folder such as _site")
+        raise UsageError(_("output folder {path} is the project folder; choose a folder such as _site").format(path=out))
     if root.is_relative_to(out):
-        raise UsageError(f"output folder {out} contains the project; choose a folder inside it such as _site")
+        raise UsageError(_("output folder {path} contains the project; choose a folder inside it such as _site").format(path=out))
     for src in _forbidden(root):
         if out == src or out.is_relative_to(src):
             shown = src.relative_to(root) if src.is_relative_to(root) else src
-            raise UsageError(f"output folder {out} is inside the source folder {shown}; choose a folder such as _site")
+            raise UsageError(_("output folder {path} is inside the source folder {source}; choose a folder such as _site").format(path=out, source=shown))
     if out.exists() and not out.is_dir():
-        raise UsageError(f"output path {out} exists and is not a folder")
+        raise UsageError(_("output path {path} exists and is not a folder").format(path=out))
     if out.is_dir() and any(out.iterdir()) and not _has_marker(out, MARKER):
         raise UsageError(
-            f"output folder {out} is not empty and was not made by build.py; "
-            f"remove it or choose another folder (builds replace the whole folder)"
+            _("output folder {path} is not empty and was not made by build.py; "
+              "remove it or choose another folder (builds replace the whole folder)").format(path=out)
         )
     return out
 
@@ -110,29 +111,29 @@ def check_cache_location(root: Path, cache: Path, output: Path | None = None) ->
     folder outside the project's own `.cache/` must be new, empty or made by the build
     (marked); one inside `.cache/` (the default) is the build's by its place."""
     root = root.resolve()
-    real = _real(root, cache, "cache folder")
+    real = _real(root, cache, N_("cache folder"))
     if real == root or root.is_relative_to(real):
-        raise UsageError(f"cache folder {real} is or contains the project; choose a folder such as .cache/sitegen")
+        raise UsageError(_("cache folder {path} is or contains the project; choose a folder such as .cache/sitegen").format(path=real))
     for src in _forbidden(root):
         if real == src or real.is_relative_to(src):
             shown = src.relative_to(root) if src.is_relative_to(root) else src
-            raise UsageError(f"cache folder {real} is inside the source folder {shown}; choose a folder such as .cache/sitegen")
+            raise UsageError(_("cache folder {path} is inside the source folder {source}; choose a folder such as .cache/sitegen").format(path=real, source=shown))
     if output is not None and (real == output or real.is_relative_to(output) or output.is_relative_to(real)):
-        raise UsageError(f"cache folder {real} overlaps the output folder {output}; choose a folder such as .cache/sitegen")
+        raise UsageError(_("cache folder {path} overlaps the output folder {output}; choose a folder such as .cache/sitegen").format(path=real, output=output))
     if real.exists() and not real.is_dir():
-        raise UsageError(f"cache path {real} exists and is not a folder")
+        raise UsageError(_("cache path {path} exists and is not a folder").format(path=real))
     own = real.is_relative_to(root / ".cache")  # the project's own cache area (gitignored)
     if real.is_dir() and not own and any(real.iterdir()) and not _has_marker(real, CACHE_MARKER):
         raise UsageError(
-            f"cache folder {real} is not empty and was not made by build.py; "
-            "remove it or choose another --cache-dir (the build deletes old files there)"
+            _("cache folder {path} is not empty and was not made by build.py; "
+              "remove it or choose another --cache-dir (the build deletes old files there)").format(path=real)
         )
     try:
         real.mkdir(parents=True, exist_ok=True)
         if not _has_marker(real, CACHE_MARKER):
             (real / CACHE_MARKER).write_bytes(b"This folder is the build cache of build.py; it may be deleted at any time.\n")
     except OSError as exc:
-        raise UsageError(f"cannot use the cache folder {real} ({exc.strerror or exc})") from None
+        raise UsageError(_("cannot use the cache folder {path} ({reason})").format(path=real, reason=exc.strerror or exc)) from None
     return real
 
 
@@ -191,7 +192,7 @@ class _Lock:
             except OSError as exc:
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
                     os.close(self.fd)
-                    raise UsageError(f"another build is writing into {output.parent}; wait for it to finish") from None
+                    raise UsageError(_("another build is writing into {path}; wait for it to finish").format(path=output.parent)) from None
                 time.sleep(0.05)
         _remove_leftovers(output)
         if os.path.isdir(output) and not os.path.islink(output):
@@ -376,8 +377,8 @@ class InPlaceTree:
         while d != self.output:
             if d.is_symlink():
                 raise UsageError(
-                    f"output folder {self.output} holds a symbolic link at {d.relative_to(self.output)}; "
-                    "remove the output folder and build again"
+                    _("output folder {path} holds a symbolic link at {link}; "
+                      "remove the output folder and build again").format(path=self.output, link=d.relative_to(self.output))
                 )
             d = d.parent
 

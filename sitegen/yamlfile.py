@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from .messages import _
 from .problems import Problems
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -136,23 +137,23 @@ def _compose(loader) -> object:
             node.end_mark = event.end_mark
             continue
         if kind is yaml.AliasEvent or event.anchor is not None:
-            raise _Refused(event.start_mark, "YAML anchors and aliases ('&name', '*name') are not allowed in content: write each value out in full")
+            raise _Refused(event.start_mark, _("YAML anchors and aliases ('&name', '*name') are not allowed in content: write each value out in full"))
         if event.tag is not None:
-            raise _Refused(event.start_mark, f"YAML tags such as {event.tag!r} are not allowed in content: write the value plainly (text in quotes)")
+            raise _Refused(event.start_mark, _("YAML tags such as {tag} are not allowed in content: write the value plainly (text in quotes)").format(tag=repr(event.tag)))
         count += 1
         if count > MAX_NODES:
-            raise _Refused(event.start_mark, f"more than {MAX_NODES:,} values in one file, over the limit (split the file)")
+            raise _Refused(event.start_mark, _("more than {limit} values in one file, over the limit (split the file)").format(limit=f"{MAX_NODES:,}"))
         if kind is yaml.ScalarEvent:
             value = event.value
             if len(value) > MAX_VALUE_CHARS:
-                raise _Refused(event.start_mark, f"a value of {len(value):,} characters, over the limit of {MAX_VALUE_CHARS:,} (shorten it; long text belongs in the body, below the front matter)")
+                raise _Refused(event.start_mark, _("a value of {n} characters, over the limit of {limit} (shorten it; long text belongs in the body, below the front matter)").format(n=f"{len(value):,}", limit=f"{MAX_VALUE_CHARS:,}"))
             tag = resolve(yaml.ScalarNode, value, event.implicit)
             if tag == _INT_TAG and len(value.lstrip("+-")) > MAX_INT_DIGITS:
-                raise _Refused(event.start_mark, f"a whole number of {len(value.lstrip('+-')):,} digits, over the limit of {MAX_INT_DIGITS} (no count comes near it; check the value)")
+                raise _Refused(event.start_mark, _("a whole number of {n} digits, over the limit of {limit} (no count comes near it; check the value)").format(n=f"{len(value.lstrip('+-')):,}", limit=MAX_INT_DIGITS))
             node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
         else:
             if len(stack) >= MAX_DEPTH:
-                raise _Refused(event.start_mark, f"values nested more than {MAX_DEPTH} levels deep, over the limit (check the indentation and the brackets)")
+                raise _Refused(event.start_mark, _("values nested more than {limit} levels deep, over the limit (check the indentation and the brackets)").format(limit=MAX_DEPTH))
             if kind is yaml.SequenceStartEvent:
                 node = yaml.SequenceNode(loader.resolve(yaml.SequenceNode, None, event.implicit), [], event.start_mark, None, flow_style=event.flow_style)
             else:
@@ -200,30 +201,30 @@ def parse_yaml(text: str, path: str, problems: Problems, offset: int = 0) -> Par
         char = exc.character if isinstance(exc.character, int) else ord(text[position : position + 1] or "\0")
         problems.error(
             path, line,
-            f"YAML syntax error: character U+{char:04X} is not allowed here "
-            "(an invisible control character, often pasted from another program; delete it)",
+            _("YAML syntax error: character {char} is not allowed here "
+              "(an invisible control character, often pasted from another program; delete it)").format(char=f"U+{char:04X}"),
         )
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark is not None else offset + 1
-        detail = exc.problem or "invalid YAML"
+        detail = exc.problem or _("invalid YAML")
         if exc.context:
             ctx_mark = exc.context_mark
             if ctx_mark is not None and exc.problem_mark is not None and ctx_mark.line != exc.problem_mark.line:
-                detail = f"{detail} ({exc.context} that starts on line {ctx_mark.line + 1 + offset})"
+                detail = _("{problem} ({context} that starts on line {line})").format(problem=detail, context=exc.context, line=ctx_mark.line + 1 + offset)
             else:
                 detail = f"{detail} ({exc.context})"
-        problems.error(path, line, f"YAML syntax error: {detail}")
+        problems.error(path, line, _("YAML syntax error: {problem}").format(problem=detail))
         return None
     except yaml.YAMLError as exc:  # no position known
-        problems.error(path, offset + 1, "YAML syntax error: " + " ".join(str(exc).split()))
+        problems.error(path, offset + 1, _("YAML syntax error: {problem}").format(problem=" ".join(str(exc).split())))
         return None
     finally:
         loader.dispose()
     ok = True
     for key_path, line in dups:
-        problems.error(path, line, f"field '{dotted(key_path)}' is given twice (keep one)")
+        problems.error(path, line, _("field '{field}' is given twice (keep one)").format(field=dotted(key_path)))
         ok = False
     return Parsed(data, lines) if ok else None
 
