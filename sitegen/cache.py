@@ -82,7 +82,7 @@ class SourceKey(NamedTuple):
     """Everything a source's record, problems and model object are made from."""
 
     digest: str  # of the file's bytes
-    context: str | None  # digest of the validation context (channels, program slugs)
+    context: str | None  # digest of the validation context (channels, program slugs) and the messages' language
     engine: str  # the Markdown engine
     raw_html: bool
     rel: str

@@ -23,7 +23,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with a usage mistake told in one line (no usage block)."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: {message} (see: python {self.prog} --help)\n")
+        see = _("see: python {command} --help").format(command=self.prog)
+        self.exit(2, f"{self.prog}: {message} ({see})\n")
 
 
 def _date(value: str) -> dt.date:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
-from . import cache, incremental, markup, model, parallel, reports as reports_mod
+from . import cache, incremental, markup, messages, model, parallel, reports as reports_mod
 from .config import Config, load_config
 from .load import FIGURES_FILE, decode, digest_bytes, find_sources, parse_document, read_regular
 from .problems import Problems, UsageError
@@ -115,7 +115,8 @@ def _load_sources(sources: list, ctx: dict | None, config: Config | None, state:
                   jobs: int, problems: Problems) -> list:
     """[(document or None, record or None, model object or None)] for `sources`, in order."""
     engine = config.markdown if config is not None else ""
-    ctx_key = digest(ctx) if ctx is not None else None
+    # Problems are cached as text: the key holds the language they are written in.
+    ctx_key = f"{digest(ctx) if ctx is not None else ''}/{messages.language()}"
     results: list = [None] * len(sources)  # (key, doc, record, problems, obj)
     todo: list = []
     for i, src in enumerate(sources):

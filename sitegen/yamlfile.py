@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .messages import _
+from .messages import N_, _
 from .problems import Problems
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -181,6 +181,31 @@ def _compose(loader) -> object:
     return root
 
 
+# The YAML reader's (libyaml's) wording of the mistakes editors make, translated where shown;
+# anything else is shown as the reader words it.
+YAML_WORDING = (
+    N_("mapping values are not allowed in this context"),
+    N_("did not find expected key"),
+    N_("found unexpected end of stream"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}'"),
+    N_("did not find expected '-' indicator"),
+    N_("could not find expected ':'"),
+    N_("found character that cannot start any token"),
+    N_("found unhashable key"),
+    N_("but found another document"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a simple key"),
+    N_("while scanning for the next token"),
+    N_("while constructing a mapping"),
+    N_("expected a single document in the stream"),
+)
+
+
 def parse_yaml(text: str, path: str, problems: Problems, offset: int = 0) -> Parsed | None:
     """Parse `text`; `offset` is the number of file lines before it. None on error."""
     loader = StrictLoader(text)
@@ -208,13 +233,13 @@ def parse_yaml(text: str, path: str, problems: Problems, offset: int = 0) -> Par
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark is not None else offset + 1
-        detail = exc.problem or _("invalid YAML")
+        detail = _(exc.problem) if exc.problem else _("invalid YAML")
         if exc.context:
             ctx_mark = exc.context_mark
             if ctx_mark is not None and exc.problem_mark is not None and ctx_mark.line != exc.problem_mark.line:
-                detail = _("{problem} ({context} that starts on line {line})").format(problem=detail, context=exc.context, line=ctx_mark.line + 1 + offset)
+                detail = _("{problem} ({context} that starts on line {line})").format(problem=detail, context=_(exc.context), line=ctx_mark.line + 1 + offset)
             else:
-                detail = f"{detail} ({exc.context})"
+                detail = f"{detail} ({_(exc.context)})"
         problems.error(path, line, _("YAML syntax error: {problem}").format(problem=detail))
         return None
     except yaml.YAMLError as exc:  # no position known
