@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .messages import _
+from .messages import _, number
 from .problems import Problems
 from .yamlfile import parse_yaml
 
@@ -238,7 +238,7 @@ def _within_limit(rel: str, st: os.stat_result, limit: int, problems: Problems) 
     problems.error(
         rel, 1,
         _("file is too large: {size} bytes, over the limit of {limit} bytes "
-          "(no honest page comes near it; split the file or shrink it)").format(size=f"{st.st_size:,}", limit=f"{limit:,}"),
+          "(no honest page comes near it; split the file or shrink it)").format(size=number(st.st_size), limit=number(limit)),
     )
     return False
 
@@ -252,7 +252,7 @@ def read_regular(path, limit: int = MAX_SOURCE_BYTES) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, _("{what}, not a regular file").format(what=_special(st.st_mode)))
         if st.st_size > limit:
-            raise OSError(errno.EFBIG, _("file is too large ({size} bytes, the limit is {limit})").format(size=f"{st.st_size:,}", limit=f"{limit:,}"))
+            raise OSError(errno.EFBIG, _("file is too large ({size} bytes, the limit is {limit})").format(size=number(st.st_size), limit=number(limit)))
         chunks = []
         size = 0
         while True:
@@ -261,7 +261,7 @@ def read_regular(path, limit: int = MAX_SOURCE_BYTES) -> bytes:
                 break
             size += len(chunk)
             if size > limit:
-                raise OSError(errno.EFBIG, _("file is too large (over {limit} bytes)").format(limit=f"{limit:,}"))
+                raise OSError(errno.EFBIG, _("file is too large (over {limit} bytes)").format(limit=number(limit)))
             chunks.append(chunk)
         return b"".join(chunks)
     finally:

@@ -93,3 +93,10 @@ def N_(message: str) -> str:
     """Marks a message for extraction where it is defined (a constant); it is translated
     with _() where it is used."""
     return message
+
+
+def number(n: int) -> str:
+    """A count in a message, with the current language's thousands separator
+    (1.048.576 in Indonesian, 1,048,576 in English)."""
+    text = f"{n:,}"
+    return text if language() == SOURCE else text.replace(",", ".")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .messages import N_, _
+from .messages import N_, _, number
 from .problems import Problems
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -142,14 +142,14 @@ def _compose(loader) -> object:
             raise _Refused(event.start_mark, _("YAML tags such as {tag} are not allowed in content: write the value plainly (text in quotes)").format(tag=repr(event.tag)))
         count += 1
         if count > MAX_NODES:
-            raise _Refused(event.start_mark, _("more than {limit} values in one file, over the limit (split the file)").format(limit=f"{MAX_NODES:,}"))
+            raise _Refused(event.start_mark, _("more than {limit} values in one file, over the limit (split the file)").format(limit=number(MAX_NODES)))
         if kind is yaml.ScalarEvent:
             value = event.value
             if len(value) > MAX_VALUE_CHARS:
-                raise _Refused(event.start_mark, _("a value of {n} characters, over the limit of {limit} (shorten it; long text belongs in the body, below the front matter)").format(n=f"{len(value):,}", limit=f"{MAX_VALUE_CHARS:,}"))
+                raise _Refused(event.start_mark, _("a value of {n} characters, over the limit of {limit} (shorten it; long text belongs in the body, below the front matter)").format(n=number(len(value)), limit=number(MAX_VALUE_CHARS)))
             tag = resolve(yaml.ScalarNode, value, event.implicit)
             if tag == _INT_TAG and len(value.lstrip("+-")) > MAX_INT_DIGITS:
-                raise _Refused(event.start_mark, _("a whole number of {n} digits, over the limit of {limit} (no count comes near it; check the value)").format(n=f"{len(value.lstrip('+-')):,}", limit=MAX_INT_DIGITS))
+                raise _Refused(event.start_mark, _("a whole number of {n} digits, over the limit of {limit} (no count comes near it; check the value)").format(n=number(len(value.lstrip('+-'))), limit=MAX_INT_DIGITS))
             node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
         else:
             if len(stack) >= MAX_DEPTH:

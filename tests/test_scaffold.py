@@ -238,32 +238,60 @@ def test_new_bad_arguments(tmp_path, args, code):
 # ---- the editors' guide and the VS Code mapping -----------------------------------------------
 
 MESSAGE_SOURCES = ("validate.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "sources.py",
-                   "reports.py", "render.py", "search.py", "scaffold.py", "serve.py")
-MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError"}
+                   "reports.py", "render.py", "search.py", "scaffold.py", "serve.py", "writer.py", "cli.py")
+MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError", "ArgumentTypeError"}
 
 
 def message_fragments() -> set[tuple[str, str]]:
-    """The fixed text of every problem message in the engine: (module, fragment)."""
+    """The fixed text of every problem message in the engine, as editors read it: (module,
+    fragment). A message written `_("...")` (or `N_`) is taken from the Indonesian catalog,
+    the language the engine speaks by default; a plain string is taken as it is."""
     import ast
     import re
 
+    from sitegen import messages
+
+    catalog = messages.catalog("id")
     found = set()
+
+    def add(name, text):
+        for piece in re.split(r"[{}]", text):
+            piece = " ".join(piece.split()).strip(" :;,.'\"(")
+            if len(piece) >= 14:
+                found.add((name, piece))
+
+    def translated(node) -> list:
+        out = []
+        for sub in ast.walk(node):
+            if (isinstance(sub, ast.Call) and getattr(sub.func, "id", "") in ("_", "N_") and sub.args
+                    and isinstance(sub.args[0], ast.Constant) and isinstance(sub.args[0].value, str)):
+                assert sub.args[0].value in catalog, sub.args[0].value
+                out.append(catalog[sub.args[0].value])
+        return out
+
     for name in MESSAGE_SOURCES:
         tree = ast.parse((REPO / "sitegen" / name).read_text(encoding="utf-8"))
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call):
                 continue
             fn = call.func
+            if name == "schema.py" and getattr(fn, "id", "") == "N_":  # the types' descriptions
+                add(name, catalog[call.args[0].value])
             if (fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")) not in MESSAGE_CALLS:
                 continue
             for arg in call.args:
-                parts = [arg.value] if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else [
-                    v.value for v in getattr(arg, "values", []) if isinstance(v, ast.Constant) and isinstance(v.value, str)]
-                for text in parts:
-                    for piece in re.split(r"[{}]", text):
-                        piece = " ".join(piece.split()).strip(" :;,.'\"(")
-                        if len(piece) >= 14:
-                            found.add((name, piece))
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    add(name, arg.value)
+                elif isinstance(arg, ast.JoinedStr):
+                    for v in arg.values:
+                        if isinstance(v, ast.Constant) and isinstance(v.value, str):
+                            add(name, v.value)
+                        else:
+                            for text in translated(v):
+                                add(name, text)
+                else:
+                    for text in translated(arg):
+                        add(name, text)
     return found
 
 
