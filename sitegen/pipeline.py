@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import cache, gctune, i18n, incremental, parallel, planners, search, sources
+from .messages import _
 from .assets import collect as collect_assets, file_digest, read_asset
 from .config import Config
 from .problems import BuildFailed, Problems
@@ -183,7 +184,7 @@ def _check_paths(planned: list, problems: Problems) -> None:
     seen: dict = {}
     for r in planned:
         if r.output in seen:
-            problems.error("templates", 1, f"two outputs share the path {r.output}: {seen[r.output]} and {r.url}")
+            problems.error("templates", 1, _("two outputs share the path {path}: {first} and {second}").format(path=r.output, first=seen[r.output], second=r.url))
         seen[r.output] = r.url
 
 
@@ -191,7 +192,7 @@ def _check_assets(assets: dict, planned: list, problems: Problems) -> None:
     pages = {r.output: r.url for r in planned}
     for rel in assets:
         if rel in pages:
-            problems.error(f"static/{rel}", 1, f"static file would overwrite the page {pages[rel]}")
+            problems.error(f"static/{rel}", 1, _("static file would overwrite the page {url}").format(url=pages[rel]))
 
 
 class Rendered(NamedTuple):

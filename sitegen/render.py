@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from . import ENGINE_VERSION, i18n
 from .config import Config
+from .messages import _
 from .problems import Problems
 from .routes import COMPETENCY_LABELS, Route
 
@@ -334,7 +335,7 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
         try:
             ast = env.parse(source, name=name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.error(templates.display_path(name, root), exc.lineno or 1, f"template syntax error: {exc.message}")
+            problems.error(templates.display_path(name, root), exc.lineno or 1, _("template syntax error: {problem}").format(problem=exc.message))
             continue
         refs = list(meta.find_referenced_templates(ast))
         direct[name] = None if any(r is None for r in refs) else set(refs)
@@ -358,16 +359,16 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
 def template_error(exc: Exception, templates: TemplateSet, root: Path, route: Route) -> tuple[str, int, str]:
     """(path, line, message) for an exception raised while rendering a route."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return templates.display_path(exc.name or route.template or "", root), exc.lineno or 1, f"template syntax error: {exc.message}"
+        return templates.display_path(exc.name or route.template or "", root), exc.lineno or 1, _("template syntax error: {problem}").format(problem=exc.message)
     if isinstance(exc, jinja2.TemplateNotFound):
-        return templates.display_path(route.template or "", root), 1, f"template not found: {exc.name}"
+        return templates.display_path(route.template or "", root), 1, _("template not found: {name}").format(name=exc.name)
     frames = traceback.extract_tb(exc.__traceback__)
     for frame in reversed(frames):
         for name, path in templates.files.items():
             if frame.filename == str(path):
                 message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
-                return templates.display_path(name, root), frame.lineno or 1, f"template error while rendering {route.url}: {message}"
-    return templates.display_path(route.template or "", root), 1, f"error while rendering {route.url}: {type(exc).__name__}: {exc}"
+                return templates.display_path(name, root), frame.lineno or 1, _("template error while rendering {url}: {problem}").format(url=route.url, problem=message)
+    return templates.display_path(route.template or "", root), 1, _("error while rendering {url}: {problem}").format(url=route.url, problem=f"{type(exc).__name__}: {exc}")
 
 
 class Renderer:

@@ -45,6 +45,7 @@ from pathlib import Path
 
 from .config import Config
 from .problems import Problems
+from .messages import _
 from .writer import checkpoint
 
 PAGES_PER_PART = 1000
@@ -178,9 +179,9 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
                 running.append((part, out, _start(site, out, cwd, language)))
             checkpoint("indexing")
             part, out, proc = running.pop(0)
-            _, err = proc.communicate()
+            _out, err = proc.communicate()
             if proc.returncode != 0:
-                problems.error("site.yaml", 1, f"search index failed (pagefind exit {proc.returncode}): {err.strip()[:500]}")
+                problems.error("site.yaml", 1, _("search index failed (pagefind exit {code}): {output}").format(code=proc.returncode, output=err.strip()[:500]))
                 continue
             bundle = normalise(read_bundle(out))
             if part.number > 1:  # merged parts are read with the first part's scripts
@@ -188,7 +189,7 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
             files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
         return files
     finally:
-        for _, _, proc in running:  # only after a failure: stop the other parts
+        for _part, _files, proc in running:  # only after a failure: stop the other parts
             proc.kill()
             proc.wait()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -94,7 +94,7 @@ def _source_task(task: SourceTask) -> SourceResult:
     try:
         data = read_regular(task.path)
     except OSError as exc:
-        problems.error(task.rel, 1, f"cannot read the file: {exc.strerror or exc}")
+        problems.error(task.rel, 1, messages._("cannot read the file: {reason}").format(reason=exc.strerror or exc))
         return SourceResult(None, None, None, problems.items, None)
     d = digest_bytes(data)
     doc = parse_document(task.kind, task.rel, data, problems)
@@ -163,7 +163,7 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
         try:
             data = read_regular(src.abs)
         except OSError as exc:
-            problems.error(src.rel, 1, f"cannot read the file: {exc.strerror or exc}")
+            problems.error(src.rel, 1, messages._("cannot read the file: {reason}").format(reason=exc.strerror or exc))
             continue
         text = decode(data, src.rel, problems)
         if text is not None:
@@ -200,7 +200,7 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
     url_entries += [(s.url, s.path, 1) for s in site.series]
     for p in pages:
         if p.url in RESERVED_URLS:
-            problems.error(p.path, 1, f"URL {p.url} is reserved for the site's own pages (change 'slug' or the file name)")
+            problems.error(p.path, 1, messages._("URL {url} is reserved for the site's own pages (change 'slug' or the file name)").format(url=p.url))
     check_unique_urls(url_entries, problems)
     mark("model")
     return Loaded(problems, config, site, reports)
@@ -217,6 +217,6 @@ def _check_program_fit(records: dict, problems: Problems) -> None:
         if rec.get("competency") and allowed and rec["competency"] not in allowed:
             problems.warning(
                 doc.path, doc.line("competency"),
-                f"field 'competency': '{rec['competency']}' is not among the competencies of "
-                f"'{rec['program']}' ({', '.join(allowed)})",
+                messages._("field 'competency': '{value}' is not among the competencies of '{program}' ({allowed})").format(
+                    value=rec["competency"], program=rec["program"], allowed=", ".join(allowed)),
             )

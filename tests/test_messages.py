@@ -327,3 +327,30 @@ def test_language_reaches_forked_workers_and_the_cache(tmp_path):
     for env, line in ((ID, line_id), (EN, line_en), (ID, line_id)):
         out = run_cli("build", "--root", str(root), "--no-search", env=env)
         assert line in out.stderr.splitlines(), out.stderr
+
+
+def test_build_stage_messages_in_both_languages(tmp_path):
+    root = make_project(tmp_path, {
+        "content/pages/arsip.md": "---\ntitle: Arsip\n---\nIsi.\n",
+        "content/series/a.md": series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\ncompetency: sosial-kultural\n"),
+    })
+    text = (root / "content/programs/asn-belajar.md").read_text(encoding="utf-8")
+    (root / "content/programs/asn-belajar.md").write_text(
+        text.replace("---\n", "---\ncompetencies: [manajerial]\n", 1), encoding="utf-8")
+    idn = run_cli("check", "--root", str(root), env=ID).stderr.splitlines()
+    eng = run_cli("check", "--root", str(root), env=EN).stderr.splitlines()
+    assert "content/pages/arsip.md:1: alamat /arsip/ sudah dipakai halaman situs sendiri (ubah 'slug' atau nama berkas)" in idn, idn
+    assert "content/pages/arsip.md:1: URL /arsip/ is reserved for the site's own pages (change 'slug' or the file name)" in eng, eng
+    assert ("content/series/a.md:5: peringatan: kolom 'competency': 'sosial-kultural' tidak termasuk kompetensi program "
+            "'asn-belajar' (manajerial)") in idn
+    assert ("content/series/a.md:5: warning: field 'competency': 'sosial-kultural' is not among the competencies of "
+            "'asn-belajar' (manajerial)") in eng
+
+
+def test_template_mistake_in_both_languages(tmp_path):
+    root = make_project(tmp_path, {"templates/page.html": "\n{% if %}"})
+    idn = run_cli("build", "--root", str(root), "--no-search", env=ID).stderr.splitlines()
+    eng = run_cli("build", "--root", str(root), "--no-search", env=EN).stderr.splitlines()
+    # Jinja's own detail stays as Jinja words it.
+    assert idn[0] == "templates/page.html:2: kesalahan penulisan templat: Expected an expression, got 'end of statement block'"
+    assert eng[0] == "templates/page.html:2: template syntax error: Expected an expression, got 'end of statement block'"
