@@ -9,9 +9,7 @@
 `python build.py --help` lists every option.
 """
 
-import sys
-
-from sitegen.cli import main
+from sitegen.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -142,19 +142,20 @@ _FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in
 
 
 def to_data(v):
-    """A value as JSON-ready plain data: tuples are arrays; lists, dicts, dates, times and
-    model objects are one-key objects naming their kind."""
+    """A value as JSON-ready plain data. Strings, numbers, booleans, null and lists are
+    themselves; everything else is a one-key object naming its kind (tuples, dicts, dates,
+    times) or a class object ({"c": name, "v": fields}). So every JSON object in a cache
+    file is a tag, and reading it back (`from_json`) is one pass of the C JSON parser with
+    a hook per tag, not a Python call per value."""
     t = type(v)
     if t is str or t is int or t is bool or v is None or t is float:
         return v
-    if t is tuple or t is Stat or t is SourceKey or t is Written:
-        return [to_data(x) for x in v]
     if t is list:
-        return {"l": [to_data(x) for x in v]}
+        return [to_data(x) for x in v]
+    if t is tuple or t is Stat or t is SourceKey or t is Written:
+        return {"t": [to_data(x) for x in v]}
     if t is dict:
-        if all(type(k) is str for k in v):
-            return {"d": {k: to_data(x) for k, x in v.items()}}
-        return {"m": [[to_data(k), to_data(x)] for k, x in v.items()]}
+        return {"d": [[to_data(k), to_data(x)] for k, x in v.items()]}
     if t is dt.date:
         return {"date": v.isoformat()}
     if t is dt.time:
@@ -167,34 +168,37 @@ def to_data(v):
     raise TypeError(f"cannot cache a {name}")
 
 
-def from_data(v):
-    """The inverse of to_data; raises ValueError on anything to_data does not write."""
-    t = type(v)
-    if t is list:
-        return tuple([from_data(x) for x in v])
-    if t is not dict:
-        if t is str or t is int or t is bool or v is None or t is float:
-            return v
-        raise ValueError("unexpected value")
-    if len(v) == 1:
-        (tag, body), = v.items()
-        if tag == "d" and type(body) is dict:
-            return {k: from_data(x) for k, x in body.items()}
-        if tag == "l" and type(body) is list:
-            return [from_data(x) for x in body]
-        if tag == "m" and type(body) is list:
-            return {from_data(k): from_data(x) for k, x in body}
-        if tag == "date" and type(body) is str:
-            return dt.date.fromisoformat(body)
-        if tag == "time" and type(body) is str:
-            return dt.time.fromisoformat(body)
-        if tag == "datetime" and type(body) is str:
-            return dt.datetime.fromisoformat(body)
-    elif len(v) == 2 and type(v.get("c")) is str and type(v.get("v")) is list:
-        cls = CLASSES.get(v["c"])
-        if cls is not None and len(v["v"]) == len(_FIELDS[v["c"]]):
-            return cls(*[from_data(x) for x in v["v"]])
+_TIMES = {"date": dt.date.fromisoformat, "time": dt.time.fromisoformat, "datetime": dt.datetime.fromisoformat}
+
+
+def _tagged(obj: dict):
+    """The value of one tag object (the JSON parser calls this innermost first); raises
+    ValueError on anything to_data does not write."""
+    if len(obj) == 1:
+        (tag, body), = obj.items()
+        t = type(body)
+        if t is list:
+            if tag == "t":
+                return tuple(body)
+            if tag == "d":
+                try:
+                    return dict(body)
+                except TypeError:  # a key that cannot be one (a list)
+                    raise ValueError("unexpected value") from None
+        elif t is str and tag in _TIMES:
+            return _TIMES[tag](body)
+    elif len(obj) == 2:
+        name, fields = obj.get("c"), obj.get("v")
+        cls = CLASSES.get(name) if type(name) is str else None
+        if cls is not None and type(fields) is list and len(fields) == len(_FIELDS[name]):
+            return cls(*fields)
     raise ValueError("unexpected value")
+
+
+def from_json(payload: bytes | str):
+    """The inverse of to_data, from JSON text; raises ValueError on anything to_data does
+    not write."""
+    return json.loads(payload, object_hook=_tagged)
 
 
 def _digest(payload: bytes) -> str:
@@ -221,7 +225,7 @@ def decode_file(kind: str, data: bytes):
         raise ValueError("written by other code")
     if header.get("length") != len(payload) or header.get("blake2b") != _digest(payload):
         raise ValueError("damaged")
-    return from_data(json.loads(payload))
+    return from_json(payload)
 
 
 # ---- files ----------------------------------------------------------------------------------

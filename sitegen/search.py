@@ -136,10 +136,24 @@ def environment() -> dict:
     return {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND")}
 
 
+def executable() -> str:
+    """The Pagefind binary of the package in requirements.txt (pagefind[extended]), run
+    directly: `python -m pagefind` only starts a Python to find it and exec it, a tenth of
+    a second for each part. Neither PAGEFIND_BINARY_PATH nor PATH is consulted."""
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:  # the plain package, without the extended languages
+        try:
+            from pagefind_bin import get_executable
+        except ImportError:
+            raise FileNotFoundError("pagefind_bin_extended (pip install -r requirements.txt)") from None
+    return str(get_executable().absolute())
+
+
 def command(site: Path, out: Path, language: str) -> list:
     """Every setting that decides what Pagefind reads and writes, given explicitly."""
     return [
-        sys.executable, "-m", "pagefind",
+        executable(),
         "--site", os.path.abspath(site),
         "--output-path", os.path.abspath(out),
         "--glob", "**/*.{html}",
@@ -176,7 +190,11 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
                 part = queue.pop(0)
                 site, out = scratch / f"site-{part.number}", scratch / f"out-{part.number}"
                 _stage(site, part.pages, page_file)
-                running.append((part, out, _start(site, out, cwd, language)))
+                try:
+                    running.append((part, out, _start(site, out, cwd, language)))
+                except OSError as exc:  # no Pagefind binary, or one that cannot run
+                    problems.error("site.yaml", 1, _("search index failed (pagefind exit {code}): {output}").format(code="-", output=str(exc)[:500]))
+                    return {}
             checkpoint("indexing")
             part, out, proc = running.pop(0)
             _out, err = proc.communicate()

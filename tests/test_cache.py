@@ -53,9 +53,11 @@ def test_values_that_are_not_data_are_refused():
     with pytest.raises(TypeError):
         cache.to_data({1, 2})
     # A class name outside the list, or a wrong number of fields, is refused on reading.
-    for bad in ({"c": "Path", "v": ["/etc/passwd"]}, {"c": "Tag", "v": ["a"]}, {"x": 1}, {"c": "Tag"}):
+    for bad in ({"c": "Path", "v": ["/etc/passwd"]}, {"c": "Tag", "v": ["a"]}, {"x": 1}, {"c": "Tag"},
+                {"d": [[[1], 2]]}, {"d": [1]}, {"d": [[1, 2, 3]]}, {"t": "ab"}, {"date": 20240101},
+                {"date": "2024-13-01"}, [1, {"a": 1, "b": 2}], {"c": "Tag", "v": ["a", "b"], "x": 1}):
         with pytest.raises(ValueError):
-            cache.from_data(bad)
+            cache.from_json(json.dumps(bad))
 
 
 def _good_file() -> bytes:

@@ -21,6 +21,7 @@ import pytest
 from conftest import SITE_YAML, make_project, tree_bytes
 from sitegen import search
 from sitegen.pipeline import Options, build
+from sitegen.problems import BuildFailed
 
 TODAY = dt.date(2026, 11, 23)
 COMPETENCIES = ["manajerial", "teknis", "sosial-kultural"]
@@ -155,6 +156,37 @@ def test_pagefind_ignores_project_config_and_variables(tmp_path, monkeypatch):
     entry = json.loads((tmp_path / "out/pagefind/pagefind-entry.json").read_text())
     assert list(entry["languages"]) == ["id"]
     assert not list(tmp_path.rglob("elsewhere"))
+
+
+def test_pagefind_is_the_pinned_binary_run_directly(tmp_path, monkeypatch):
+    """Pagefind's binary from the installed package, not `python -m pagefind`, and never
+    one named by PAGEFIND_BINARY_PATH or found on PATH."""
+    fake = tmp_path / "bin" / "pagefind_extended"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho ran > \"$(dirname \"$0\")/ran\"\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    cmd = search.command(tmp_path / "site", tmp_path / "out", "id")
+    assert Path(cmd[0]).name.startswith("pagefind") and Path(cmd[0]).parent != fake.parent
+    assert "-m" not in cmd and cmd[cmd.index("--force-language") + 1] == "id"
+    root = make_project(tmp_path, corpus(3))
+    built(root, tmp_path / "out", use_cache=False)
+    assert not (fake.parent / "ran").exists()
+    assert (tmp_path / "out/pagefind/pagefind-entry.json").is_file()
+
+
+def test_a_missing_pagefind_is_a_problem_not_a_crash(tmp_path, monkeypatch):
+    def missing():
+        raise FileNotFoundError("pagefind_bin_extended (pip install -r requirements.txt)")
+
+    monkeypatch.setattr(search, "executable", missing)
+    root = make_project(tmp_path, corpus(3))
+    with pytest.raises(BuildFailed) as failed:
+        built(root, tmp_path / "out", use_cache=False)
+    [problem] = failed.value.problems.errors
+    assert problem.path == "site.yaml" and "pip install -r requirements.txt" in problem.message
+    assert not (tmp_path / "out").exists()  # nothing written
 
 
 # ---- in the browser ----------------------------------------------------------------------
