@@ -23,14 +23,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import icalendar
 
 from . import i18n
 from .model import is_meeting
 from .outputs import absolute, display_title, host, midnight_utc
 from .routes import Route
+
+if TYPE_CHECKING:
+    import icalendar
 
 CALENDAR_URL = "/jadwal.ics"
 DEFAULT_DURATION = dt.timedelta(hours=2)
@@ -104,6 +106,8 @@ def _links(config, channels, link_of) -> tuple[list, str | None]:
 
 
 def render_calendar(globals_: dict, ctx: dict) -> bytes:
+    import icalendar  # here, not at the top: a rebuild that keeps the calendar never loads it (40 ms)
+
     config = ctx["config"]
     zone = ZoneInfo(config.timezone)
     domain = host(config)
