@@ -16,7 +16,10 @@ no `fork` start method, one job, or too little work.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import threading
 from typing import Callable
 
@@ -44,6 +47,20 @@ def jobs_for(requested: int, tasks: int, min_per_job: int) -> int:
     return jobs
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child process (a worker, or a program it starts): be killed when the process
+    that started it dies, so that nothing of a killed build keeps running (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def _call(chunk: list) -> list:
     fn = _SHARED["fn"]
     return [fn(item) for item in chunk]
@@ -64,7 +81,7 @@ def run(fn: Callable, items: list, jobs: int, shared: dict | None = None) -> lis
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs) as pool:
+        with ctx.Pool(jobs, initializer=die_with_parent) as pool:
             out: list = []
             for part in pool.imap(_call, chunks):
                 out.extend(part)

@@ -19,6 +19,13 @@ new bytes and rewrites the references (metadata -> filter files, pagefind-entry.
 metadata). Pagefind's browser code fetches files by these names and never checks them
 against their contents. Everything else Pagefind writes is already byte-stable.
 
+**Small word-index chunks.** A query loads, for each of its words and in every part, the
+chunk of the word index that holds the word. Pagefind cuts chunks of about 20,000 word
+positions; `rechunk` cuts them again to CHUNK_POSITIONS, with bounds made the way
+Pagefind makes them, so that smaller parts (faster to index again after an edit) do not
+make a phone load more (benchmarks/search_transfer.py measures it). CBOR is read and
+written with cbor2 (its C decoder: the word index is megabytes of small integers).
+
 Pagefind reads settings from a pagefind.yml/.yaml/.toml/.json in the folder it runs in
 and from PAGEFIND_* environment variables; either could send its output (or a log file)
 anywhere. So it runs in an empty folder, with every PAGEFIND_* variable removed, and is
@@ -29,26 +36,25 @@ removed by the next build when a build is killed (writer.py).
 
 from __future__ import annotations
 
-import ctypes
 import gzip
 import hashlib
 import json
 import math
 import os
 import shutil
-import signal
-import struct
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import cbor2
+
+from . import parallel
 from .config import Config
 from .problems import Problems
 from .messages import _
 from .writer import checkpoint
 
-PAGES_PER_PART = 1000
+PAGES_PER_PART = 500
 BUNDLE = "pagefind/"
 SIGNATURE = b"pagefind_dcd"
 
@@ -122,16 +128,6 @@ def plan(pages: dict, language: str) -> list[Part]:
 
 # ---- running Pagefind ----------------------------------------------------------------------
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:  # runs in the child, between fork and exec
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
 def environment() -> dict:
     return {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND")}
 
@@ -169,48 +165,53 @@ def _start(site: Path, out: Path, cwd: Path, language: str) -> subprocess.Popen:
     return subprocess.Popen(
         command(site, out, language), cwd=cwd, env=environment(), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=parallel.die_with_parent,
     )
 
 
 def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs: int,
                 problems: Problems) -> dict:
     """Index each part; returns {part number: {output rel path: bytes}} for the files of
-    their bundles. `page_file(rel)` is the built file of a page (a path to link, or bytes)."""
+    their bundles. `page_file(rel)` is the built file of a page (a path to link, or bytes).
+    Parts are indexed side by side in forked workers (parallel.py), each running Pagefind
+    and reading its bundle back."""
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    cwd = scratch / "cwd"  # stays empty
-    cwd.mkdir()
-    running: list = []  # (part, its output folder, the Pagefind process)
-    queue = list(parts)
-    files: dict = {}
+    (scratch / "cwd").mkdir()  # stays empty
     try:
-        while queue or running:
-            while queue and len(running) < max(1, jobs):
-                part = queue.pop(0)
-                site, out = scratch / f"site-{part.number}", scratch / f"out-{part.number}"
-                _stage(site, part.pages, page_file)
-                try:
-                    running.append((part, out, _start(site, out, cwd, language)))
-                except OSError as exc:  # no Pagefind binary, or one that cannot run
-                    problems.error("site.yaml", 1, _("search index failed (pagefind exit {code}): {output}").format(code="-", output=str(exc)[:500]))
-                    return {}
-            checkpoint("indexing")
-            part, out, proc = running.pop(0)
-            _out, err = proc.communicate()
-            if proc.returncode != 0:
-                problems.error("site.yaml", 1, _("search index failed (pagefind exit {code}): {output}").format(code=proc.returncode, output=err.strip()[:500]))
-                continue
-            bundle = normalise(read_bundle(out))
-            if part.number > 1:  # merged parts are read with the first part's scripts
-                bundle = {rel: data for rel, data in bundle.items() if needed_when_merged(rel)}
-            files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
+        checkpoint("indexing")
+        shared = {"parts": parts, "page_file": page_file, "scratch": scratch, "language": language}
+        results = parallel.run(_index_part, list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1), shared)
+        files: dict = {}
+        for part, (failure, bundle) in zip(parts, results):
+            if failure is not None:
+                problems.error("site.yaml", 1, _("search index failed (pagefind exit {code}): {output}").format(code=failure[0], output=failure[1][:500]))
+            else:
+                files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
         return files
     finally:
-        for _part, _files, proc in running:  # only after a failure: stop the other parts
-            proc.kill()
-            proc.wait()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _index_part(i: int) -> tuple:
+    """(None, bundle) for part i, or ((exit code, message), None) when Pagefind failed."""
+    shared = parallel._SHARED
+    part, scratch = shared["parts"][i], shared["scratch"]
+    site, out = scratch / f"site-{part.number}", scratch / f"out-{part.number}"
+    _stage(site, part.pages, shared["page_file"])
+    try:
+        proc = _start(site, out, scratch / "cwd", shared["language"])
+    except OSError as exc:  # no Pagefind binary, or one that cannot run
+        return ("-", str(exc)), None
+    _out, err = proc.communicate()
+    if proc.returncode != 0:
+        return (proc.returncode, err.strip()), None
+    bundle = normalise(read_bundle(out))
+    if part.number > 1:  # merged parts are read with the first part's scripts
+        bundle = {rel: data for rel, data in bundle.items() if needed_when_merged(rel)}
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    return None, bundle
 
 
 def _stage(site: Path, pages: tuple, page_file) -> None:
@@ -253,74 +254,88 @@ def index(site_dir: Path, config: Config, problems: Problems) -> None:
         path.write_bytes(data)
 
 
-# ---- a stable byte form for Pagefind's filter and metadata files ---------------------------
+# ---- Pagefind's data files: a stable byte form, and smaller word-index chunks ----------------
 
-def _cbor_decode(b: bytes, i: int = 0):
-    first = b[i]
-    major, info = first >> 5, first & 31
-    i += 1
-    if info < 24:
-        n = info
-    elif info in (24, 25, 26, 27):
-        size = 1 << (info - 24)
-        n = int.from_bytes(b[i : i + size], "big")
-        i += size
-    else:
-        raise ValueError(f"unsupported CBOR item {first:#x}")
-    if major == 0:
-        return n, i
-    if major == 3:
-        return b[i : i + n].decode("utf-8"), i + n
-    if major == 4:
-        out = []
-        for _ in range(n):
-            v, i = _cbor_decode(b, i)
-            out.append(v)
-        return out, i
-    raise ValueError(f"unsupported CBOR major type {major}")
-
-
-def _cbor_head(major: int, n: int) -> bytes:
-    if n < 24:
-        return bytes([major << 5 | n])
-    for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
-        if n < 1 << (8 * struct.calcsize(fmt)):
-            return bytes([major << 5 | info]) + struct.pack(fmt, n)
-    raise ValueError("integer too large for CBOR")
-
-
-def _cbor_encode(v) -> bytes:
-    if isinstance(v, bool) or v is None:
-        raise ValueError("unsupported value")
-    if isinstance(v, int):
-        return _cbor_head(0, v)
-    if isinstance(v, str):
-        raw = v.encode("utf-8")
-        return _cbor_head(3, len(raw)) + raw
-    if isinstance(v, list):
-        return _cbor_head(4, len(v)) + b"".join(_cbor_encode(x) for x in v)
-    raise ValueError(f"unsupported value {type(v).__name__}")
+# Word positions per chunk of the word index. Pagefind cuts its index into chunks of about
+# 20,000 positions (about 25 KB gzipped), and a query loads, for each word, the chunk that
+# holds it in every part: with eight parts that is eight such chunks per word. Cut into
+# chunks of this size, a word costs a phone about a fifth of that.
+CHUNK_POSITIONS = 4000
 
 
 def _unpack(data: bytes):
     raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE):
         raise ValueError("not a Pagefind data file")
-    value, end = _cbor_decode(raw, len(SIGNATURE))
-    if end != len(raw):
-        raise ValueError("trailing bytes")
-    return value
+    return cbor2.loads(raw[len(SIGNATURE):])
 
 
-def _pack(value) -> tuple[bytes, str]:
-    """(file bytes, hex hash of the decoded bytes)."""
-    raw = SIGNATURE + _cbor_encode(value)
-    return gzip.compress(raw, compresslevel=9, mtime=0), hashlib.sha256(raw).hexdigest()
+def _pack(value, level: int = 9) -> tuple[bytes, str]:
+    """(file bytes, hex hash of the decoded bytes, as Pagefind names its files)."""
+    raw = SIGNATURE + cbor2.dumps(value)
+    return gzip.compress(raw, compresslevel=level, mtime=0), hashlib.sha256(raw).hexdigest()
+
+
+def _short_name(lang: str, full: str, taken) -> str:
+    """Pagefind's file name for data hashed `full`: the language and 8 hex digits, more
+    while the name is taken by other data."""
+    name, length = f"{lang}_{full}", len(lang) + 8
+    while name[:length] in taken and length < len(name):
+        length += 1
+    return name[:length]
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    """The shortest prefixes that still tell two neighbouring chunk bounds apart (as
+    Pagefind's own chunks are bounded)."""
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return a[: n + 1], b[: n + 1]
+
+
+def chunk_words(words: list, limit: int) -> list:
+    """Sorted word entries ([word, [[page, positions, ...], ...], ...]) cut into chunks of
+    about `limit` positions (Pagefind counts a page's positions plus one). A word is never
+    parted from the next when that one extends it ("pelayan", "pelayanan"): the browser
+    loads one chunk per query word, and a prefix query would miss the other chunk."""
+    chunks, current, size = [], [], 0
+    for i, entry in enumerate(words):
+        current.append(entry)
+        size += sum(len(page[1]) + 1 for page in entry[1])
+        following = words[i + 1][0] if i + 1 < len(words) else None
+        if size >= limit and not (following is not None and following.startswith(entry[0])):
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def rechunk(files: dict, lang: str, meta: list, limit: int) -> None:
+    """Cut the word index of a bundle into chunks of about `limit` positions: the index
+    files and the metadata's chunk list are replaced (in place)."""
+    words: list = []
+    for _from, _to, h in meta[2]:
+        words.extend(_unpack(files.pop(f"index/{h}.pf_index"))[0])
+    chunks = chunk_words(words, limit)
+    bounds = [[c[0][0], c[-1][0]] for c in chunks]
+    for left, right in zip(bounds, bounds[1:]):
+        left[1], right[0] = _prefixes(left[1], right[0])
+    names: set = set()
+    listed = []
+    for chunk, (first, last) in zip(chunks, bounds):
+        data, full = _pack([chunk], level=6)
+        name = _short_name(lang, full, names)
+        names.add(name)
+        files[f"index/{name}.pf_index"] = data
+        listed.append([first, last, name])
+    meta[2] = listed
 
 
 def normalise(files: dict) -> dict:
     """A Pagefind bundle (rel path -> bytes) with its filter files and metadata in a stable
-    order and named after their new bytes."""
+    order and named after their new bytes, and its word index in smaller chunks."""
     files = dict(files)
     entry = json.loads(files["pagefind-entry.json"])
     for lang, info in entry["languages"].items():
@@ -331,13 +346,12 @@ def normalise(files: dict) -> dict:
             value = _unpack(files.pop(f"filter/{old_hash}.pf_filter"))
             value[1].sort(key=lambda v: v[0])
             data, full = _pack(value)
-            new_hash, length = f"{lang}_{full}", len(lang) + 8
-            while new_hash[:length] in renamed.values() and length < len(new_hash):
-                length += 1
-            renamed[old_hash] = new_hash[:length]
-            files[f"filter/{new_hash[:length]}.pf_filter"] = data
+            renamed[old_hash] = _short_name(lang, full, set(renamed.values()))
+            files[f"filter/{renamed[old_hash]}.pf_filter"] = data
         meta[3] = sorted([name, renamed[h]] for name, h in meta[3])
         meta[4] = sorted(meta[4], key=lambda s: s[0])
+        if CHUNK_POSITIONS:
+            rechunk(files, lang, meta, CHUNK_POSITIONS)
         data, full = _pack(meta)
         info["hash"] = f"{lang}_{full[:10]}"
         files[f"pagefind.{info['hash']}.pf_meta"] = data

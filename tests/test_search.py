@@ -158,6 +158,72 @@ def test_pagefind_ignores_project_config_and_variables(tmp_path, monkeypatch):
     assert not list(tmp_path.rglob("elsewhere"))
 
 
+def _words(files: dict) -> tuple[list, list]:
+    """(every word entry of a bundle's index in order, the metadata's chunk list)."""
+    entry = json.loads(files["pagefind-entry.json"])
+    meta = search._unpack(files[f"pagefind.{entry['languages']['id']['hash']}.pf_meta"])
+    words = [w for _f, _t, h in meta[2] for w in search._unpack(files[f"index/{h}.pf_index"])[0]]
+    return words, meta[2]
+
+
+def _raw_pagefind(tmp_path, n: int = 24) -> dict:
+    """Pagefind's own bundle for a corpus, as it wrote it."""
+    root = make_project(tmp_path, corpus(n))
+    built(root, tmp_path / "site", use_cache=False, search=False)
+    out = tmp_path / "raw"
+    import subprocess
+
+    subprocess.run(search.command(tmp_path / "site", out, "id"), check=True, cwd=tmp_path, env=search.environment())
+    return search.read_bundle(out)
+
+
+def test_pagefind_data_files_are_read_and_written_back_byte_for_byte(tmp_path):
+    """cbor2 encodes what it decoded exactly as Pagefind encoded it: re-cutting the word
+    index and re-ordering the filters change only what they mean to change."""
+    files = _raw_pagefind(tmp_path)
+    data = [rel for rel in files if rel.endswith((".pf_meta", ".pf_index", ".pf_filter"))]
+    assert any(rel.startswith("index/") for rel in data) and any(rel.startswith("filter/") for rel in data)
+    for rel in data:
+        raw = gzip.decompress(files[rel])
+        assert search.SIGNATURE + search.cbor2.dumps(search._unpack(files[rel])) == raw, rel
+
+
+def test_the_word_index_is_cut_smaller_and_holds_the_same_words(tmp_path, monkeypatch):
+    files = _raw_pagefind(tmp_path)
+    monkeypatch.setattr(search, "CHUNK_POSITIONS", None)
+    as_pagefind = search.normalise(files)
+    monkeypatch.setattr(search, "CHUNK_POSITIONS", 40)
+    small = search.normalise(files)
+    before, pagefind_chunks = _words(as_pagefind)
+    after, chunks = _words(small)
+    assert after == before and len(before) > 50  # the same entries, in the same order
+    assert len(pagefind_chunks) == 1 < len(chunks)
+    assert not [rel for rel in as_pagefind if rel.startswith("index/") and rel in small]  # all index files new
+    # The bounds: in order, each chunk's words between them, neighbours told apart.
+    position = 0
+    for i, (first, last, name) in enumerate(chunks):
+        words = [w[0] for w in search._unpack(small[f"index/{name}.pf_index"])[0]]
+        assert words == [w[0] for w in after[position : position + len(words)]]
+        position += len(words)
+        assert words[0].startswith(first) or i > 0 and first <= words[0]
+        assert words[-1][: len(last)] <= last
+        if i + 1 < len(chunks):
+            assert last < chunks[i + 1][0]
+            size = sum(len(page[1]) + 1 for w in search._unpack(small[f"index/{name}.pf_index"])[0] for page in w[1])
+            assert size >= 40
+    assert position == len(after)
+    assert search.normalise(files) == small  # deterministic
+
+
+def test_chunks_never_part_a_word_from_its_extension():
+    entry = lambda word, positions: [word, [[0, list(range(positions)), []]], [[]]]
+    words = [entry("pela", 1), entry("pelayan", 5), entry("pelayanan", 5), entry("pelayananan", 1), entry("peta", 5), entry("zona", 5)]
+    chunks = search.chunk_words(words, 5)
+    assert [[w[0] for w in c] for c in chunks] == [["pela", "pelayan", "pelayanan", "pelayananan"], ["peta"], ["zona"]]
+    assert search.chunk_words([], 5) == []
+    assert search._prefixes("pelayananan", "peta") == ("pel", "pet")
+
+
 def test_pagefind_is_the_pinned_binary_run_directly(tmp_path, monkeypatch):
     """Pagefind's binary from the installed package, not `python -m pagefind`, and never
     one named by PAGEFIND_BINARY_PATH or found on PATH."""
@@ -211,7 +277,10 @@ def _results(page, query: str, program: str | None = None) -> list:
         page.locator(f"input[name=program][value='{program}']").check()
         page.wait_for_function("t => document.querySelector('.pagefind-ui__message').textContent.trim() != t", arg=before.strip())
         message.wait_for(timeout=20000)
-    total = int(message.inner_text().split()[0])
+    text = message.inner_text()
+    if text.split()[0] == "Tidak":  # "Tidak ada hasil ..."
+        return []
+    total = int(text.split()[0])
     links = page.locator(".pagefind-ui__result-link")
     while links.count() < total:
         more = page.locator(".pagefind-ui__button", has_text="Tampilkan")
@@ -230,9 +299,14 @@ def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatc
     handler = functools.partial(QuietHandler, directory=str(www))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    # One index as Pagefind cuts it, against parts of 8 pages whose word index is cut
+    # into chunks of 30 positions (some 40 chunks per part).
+    monkeypatch.setattr(search, "CHUNK_POSITIONS", None)
     build(Options(root=root, output=www / "one", today=TODAY, use_cache=False, base_url=origin + "/one/"))
     monkeypatch.setattr(search, "PAGES_PER_PART", 8)
+    monkeypatch.setattr(search, "CHUNK_POSITIONS", 30)
     build(Options(root=root, output=www / "parts", today=TODAY, use_cache=False, base_url=origin + "/parts/"))
+    assert len(list((www / "parts/pagefind/index").iterdir())) > 10 > len(list((www / "one/pagefind/index").iterdir()))
     assert (www / "parts/pagefind/bagian-4/pagefind-entry.json").is_file()
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
@@ -246,7 +320,8 @@ def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatc
                 page.goto(f"{origin}/{site}/cari/")
                 found[site] = [
                     [h.removeprefix(f"/{site}") for h in _results(page, q, prog)]
-                    for q, prog in (("pelayanan", None), ("seri", None), ("seri", "ASN Mengaji"))
+                    for q, prog in (("pelayanan", None), ("kesehatan", None), ("etika", None), ("seri", None),
+                                    ("seri", "ASN Mengaji"))
                 ]
                 assert errors == []
                 page.close()
@@ -255,7 +330,7 @@ def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatc
         httpd.shutdown()
         httpd.server_close()
     one = found["one"]
-    assert len(one[0]) == 3 and len(one[1]) == 25 and len(one[2]) == 8
+    assert [len(hrefs) for hrefs in one] == [3, 3, 3, 25, 8]
     assert found["parts"] == one
 
 
