@@ -3,8 +3,9 @@
     python benchmarks/search_transfer.py --series 4000
 
 Builds the generated corpus (benchmarks/generate_corpus.py, with the site's real templates)
-twice with its search index: once as one Pagefind index, once in parts of
-search.PAGES_PER_PART pages (the default). Each is served locally and opened in headless
+four times with its search index: as one index and in parts of search.PAGES_PER_PART pages
+(the default), each with the word index as Pagefind cuts it and cut into chunks of
+search.CHUNK_POSITIONS positions (the default). Each is served locally and opened in headless
 Chromium at 360 px; the script types a few queries, one page load each, and adds up what
 the browser fetched: the search page's own files, then what the query loaded (Pagefind's
 script, WebAssembly, metadata, index chunks, filters and the fragments of the results
@@ -86,21 +87,26 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(www, ignore_errors=True)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(www)))
     origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    default = search.PAGES_PER_PART
-    layouts = {"one index": 10**9, f"parts of {default}": default}
-    for name, per_part in layouts.items():
-        search.PAGES_PER_PART = per_part
-        folder = name.replace(" ", "-")
+    per_part, chunk = search.PAGES_PER_PART, search.CHUNK_POSITIONS
+    # name -> (pages per part, positions per word-index chunk; None: as Pagefind cuts them)
+    layouts = {
+        "one index, Pagefind's chunks": (10**9, None),
+        f"parts of {per_part}, Pagefind's chunks": (per_part, None),
+        "one index": (10**9, chunk),
+        f"parts of {per_part}": (per_part, chunk),
+    }
+    for name, (search.PAGES_PER_PART, search.CHUNK_POSITIONS) in layouts.items():
+        folder = name.replace(" ", "-").replace(",", "").replace("'", "")
         print(f"building {args.series} series with the search index as {name} ...", flush=True)
         build(Options(root=site, output=www / folder, today=dt.date(2026, 11, 23), use_cache=False,
                       base_url=f"{origin}/{folder}/"))
-    search.PAGES_PER_PART = default
+    search.PAGES_PER_PART, search.CHUNK_POSITIONS = per_part, chunk
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     rows = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         for name in layouts:
-            folder = name.replace(" ", "-")
+            folder = name.replace(" ", "-").replace(",", "").replace("'", "")
             parts = len(list((www / folder / "pagefind").rglob("pagefind-entry.json")))
             for q in QUERIES:
                 page_bytes, query_bytes, requests = measure(browser, f"{origin}/{folder}/cari/", q)
@@ -108,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     httpd.shutdown()
     print()
-    print(f"{'index':16} {'parts':>5}  {'query':22} {'page KB':>8} {'query KB':>9} {'requests':>8}")
+    print(f"{'index':34} {'parts':>5}  {'query':22} {'page KB':>8} {'query KB':>9} {'requests':>8}")
     for name, parts, q, page_bytes, query_bytes, requests in rows:
-        print(f"{name:16} {parts:5d}  {q:22} {page_bytes / 1024:8.1f} {query_bytes / 1024:9.1f} {requests:8d}")
+        print(f"{name:34} {parts:5d}  {q:22} {page_bytes / 1024:8.1f} {query_bytes / 1024:9.1f} {requests:8d}")
     print(f"\ncommand: python benchmarks/search_transfer.py --series {args.series}")
     return 0
 

@@ -179,8 +179,7 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
     scratch.mkdir(parents=True)
     (scratch / "cwd").mkdir()  # stays empty
     try:
-        checkpoint("indexing")
-        shared = {"parts": parts, "page_file": page_file, "scratch": scratch, "language": language}
+        shared = {"parts": parts, "page_file": page_file, "scratch": scratch, "language": language, "build": os.getpid()}
         results = parallel.run(_index_part, list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1), shared)
         files: dict = {}
         for part, (failure, bundle) in zip(parts, results):
@@ -203,6 +202,7 @@ def _index_part(i: int) -> tuple:
         proc = _start(site, out, scratch / "cwd", shared["language"])
     except OSError as exc:  # no Pagefind binary, or one that cannot run
         return ("-", str(exc)), None
+    checkpoint("indexing", shared["build"])  # a test kills the build while Pagefind runs
     _out, err = proc.communicate()
     if proc.returncode != 0:
         return (proc.returncode, err.strip()), None

@@ -163,13 +163,14 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
-def checkpoint(name: str) -> None:
+def checkpoint(name: str, build: int | None = None) -> None:
     """A test hook: with SITEGEN_TEST_KILL_AT=<name> in the environment, the build kills
     itself there with SIGKILL (as a crash, a power cut or the OOM killer would), so that
     the tests can check what a build killed in each phase leaves behind. The names are
-    the build's phases (pipeline.Timer marks) and the steps of the writers below."""
+    the build's phases (pipeline.Timer marks) and the steps of the writers below. A
+    worker process passes the build's process id: the build is killed, not the worker."""
     if os.environ.get("SITEGEN_TEST_KILL_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(build or os.getpid(), signal.SIGKILL)
 
 
 LOCK_WAIT = 120  # seconds to wait for another build writing into the same place

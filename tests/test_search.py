@@ -13,12 +13,15 @@ import http.server
 import json
 import os
 import random
+import signal
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import SITE_YAML, make_project, tree_bytes
+from conftest import REPO as REPO_ROOT, SITE_YAML, make_project, tree_bytes
 from sitegen import search
 from sitegen.pipeline import Options, build
 from sitegen.problems import BuildFailed
@@ -222,6 +225,84 @@ def test_chunks_never_part_a_word_from_its_extension():
     assert [[w[0] for w in c] for c in chunks] == [["pela", "pelayan", "pelayanan", "pelayananan"], ["peta"], ["zona"]]
     assert search.chunk_words([], 5) == []
     assert search._prefixes("pelayananan", "peta") == ("pel", "pet")
+
+
+def _processes_using(marker: str) -> list:
+    """Processes whose command line or working folder names `marker`."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        if marker in cmdline or marker in cwd:
+            found.append((pid, cmdline.replace("\0", " ")))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_build_killed_while_its_workers_index_leaves_nothing_running(tmp_path):
+    """Parts are indexed in forked workers, each running Pagefind. Killing the build
+    there (SIGKILL, from a worker) takes the workers and their Pagefind with it, and the
+    next build removes the scratch folder and makes the same index as a clean build."""
+    import subprocess
+    import sys
+
+    root = make_project(tmp_path, corpus(24))
+    out = tmp_path / "out"
+    script = (
+        "import sys, datetime as dt; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "from sitegen import search; from sitegen.pipeline import Options, build;"
+        "search.PAGES_PER_PART = 4;"
+        "build(Options(root=Path(sys.argv[2]), output=Path(sys.argv[3]), today=dt.date(2026, 11, 23), use_cache=False, jobs=2))"
+    )
+    env = dict(os.environ, SITEGEN_TEST_KILL_AT="indexing")
+    proc = subprocess.run([sys.executable, "-c", script, str(REPO_ROOT), str(root), str(out)], env=env, timeout=120)
+    assert proc.returncode == -9
+    scratch = [p for p in tmp_path.iterdir() if p.name.startswith(".out.search-")]
+    assert scratch, "killed before the scratch folder was made"
+    deadline = time.monotonic() + 10
+    while _processes_using(scratch[0].name) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_using(scratch[0].name) == []
+    assert not out.exists()  # a clean build is swapped in whole, or not at all
+    del env["SITEGEN_TEST_KILL_AT"]
+    assert subprocess.run([sys.executable, "-c", script, str(REPO_ROOT), str(root), str(out)], env=env, timeout=120).returncode == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert len([p for p in (out / "pagefind").rglob("pagefind-entry.json")]) == 7  # 25 pages, 4 per part
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(search, "PAGES_PER_PART", 4)
+    try:
+        built(root, tmp_path / "clean", use_cache=False, jobs=1)
+    finally:
+        monkey.undo()
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+
+
+def _death_signal(_i: int) -> int:
+    import ctypes
+
+    value = ctypes.c_int(-1)
+    ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(value))  # PR_GET_PDEATHSIG
+    return value.value
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_and_their_pagefind_die_with_the_build():
+    """A killed build cannot leave a worker indexing (or writing pages) into a folder the
+    next build is cleaning: workers are told to die with their parent, and so is every
+    Pagefind a worker starts."""
+    from sitegen import parallel
+
+    assert parallel.run(_death_signal, [0, 1, 2, 3], 2) == [signal.SIGKILL] * 4
+    import subprocess
+
+    # A program started with it (as Pagefind is) keeps the setting through exec.
+    show = "import ctypes; v = ctypes.c_int(-1); ctypes.CDLL(None).prctl(2, ctypes.byref(v)); print(v.value)"
+    started = subprocess.run([sys.executable, "-c", show], preexec_fn=parallel.die_with_parent, capture_output=True, text=True)
+    assert started.stdout.strip() == str(int(signal.SIGKILL))
+    assert subprocess.run([sys.executable, "-c", show], capture_output=True, text=True).stdout.strip() == "0"
 
 
 def test_pagefind_is_the_pinned_binary_run_directly(tmp_path, monkeypatch):
