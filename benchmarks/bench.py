@@ -112,6 +112,9 @@ def run(cmd: list, cwd: Path | None = None, memory: bool = False) -> Run:
     """Run cmd to completion: wall seconds, peak Pss of its process tree, largest maxrss."""
     env = dict(os.environ)
     env.pop("SOURCE_DATE_EPOCH", None)
+    # Python keeps compiled bytecode beside the code unless told not to; some sandboxes and
+    # CI images tell it not to, which would time compiling the engine on every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = [0]

@@ -54,7 +54,7 @@ from .problems import Problems
 from .messages import _
 from .writer import checkpoint
 
-PAGES_PER_PART = 500
+PAGES_PER_PART = 250
 BUNDLE = "pagefind/"
 SIGNATURE = b"pagefind_dcd"
 
@@ -258,9 +258,10 @@ def index(site_dir: Path, config: Config, problems: Problems) -> None:
 
 # Word positions per chunk of the word index. Pagefind cuts its index into chunks of about
 # 20,000 positions (about 25 KB gzipped), and a query loads, for each word, the chunk that
-# holds it in every part: with eight parts that is eight such chunks per word. Cut into
-# chunks of this size, a word costs a phone about a fifth of that.
-CHUNK_POSITIONS = 4000
+# holds it in every part: with sixteen parts, sixteen such chunks per word. Cut into chunks
+# of this size, a word costs a phone about a tenth of that (a very common word, whose
+# positions alone fill more than a chunk, still has a chunk to itself).
+CHUNK_POSITIONS = 2000
 
 
 def _unpack(data: bytes):
