@@ -1,5 +1,6 @@
-"""Both cores: a pool of forked worker processes for the two heavy steps of a build
-(parsing + Markdown of changed sources, rendering of changed outputs).
+"""Both cores: a pool of forked worker processes for the heavy steps of a build (parsing +
+Markdown of changed sources, rendering of changed outputs, indexing the parts of the
+search index). Workers die with the build (`die_with_parent`).
 
 Workers are forked after the parent has everything they need (the model, the templates),
 so a task is only an index into that shared state and a result is only what the parent

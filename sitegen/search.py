@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import math
 import os
@@ -272,7 +273,12 @@ def _unpack(data: bytes):
     raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE):
         raise ValueError("not a Pagefind data file")
-    return cbor2.loads(raw[len(SIGNATURE):])
+    stream = io.BytesIO(raw)
+    stream.seek(len(SIGNATURE))
+    value = cbor2.load(stream)
+    if stream.tell() != len(raw):
+        raise ValueError("trailing bytes")
+    return value
 
 
 def _pack(value, level: int = 9) -> tuple[bytes, str]:
@@ -303,7 +309,8 @@ def chunk_words(words: list, limit: int) -> list:
     """Sorted word entries ([word, [[page, positions, ...], ...], ...]) cut into chunks of
     about `limit` positions (Pagefind counts a page's positions plus one). A word is never
     parted from the next when that one extends it ("pelayan", "pelayanan"): the browser
-    loads one chunk per query word, and a prefix query would miss the other chunk."""
+    looks a query word up in one chunk only (the first whose bounds could hold the word or
+    a longer word starting with it), so the longer word would be out of its reach."""
     chunks, current, size = [], [], 0
     for i, entry in enumerate(words):
         current.append(entry)

@@ -189,6 +189,9 @@ def test_pagefind_data_files_are_read_and_written_back_byte_for_byte(tmp_path):
     for rel in data:
         raw = gzip.decompress(files[rel])
         assert search.SIGNATURE + search.cbor2.dumps(search._unpack(files[rel])) == raw, rel
+    for bad in (raw + b"\x01", raw[len(search.SIGNATURE):], raw[:-1]):
+        with pytest.raises(Exception):
+            search._unpack(gzip.compress(bad))
 
 
 def test_the_word_index_is_cut_smaller_and_holds_the_same_words(tmp_path, monkeypatch):
