@@ -37,24 +37,23 @@ def _date(value: str) -> dt.date:
     return day
 
 
-def _port(value: str) -> int:
+def _whole_number(value: str, low: int, high: int, message: str) -> int:
+    """A decimal whole number from low to high; otherwise `message` (with {value})."""
     try:
-        port = int(value, 10)
+        number = int(value, 10)
     except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(_("expected a port number from 0 to 65535 (0: any free port), got {value}").format(value=repr(value)))
-    return port
+        number = low - 1
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(message.format(value=repr(value)))
+    return number
+
+
+def _port(value: str) -> int:
+    return _whole_number(value, 0, 65535, _("expected a port number from 0 to 65535 (0: any free port), got {value}"))
 
 
 def _jobs(value: str) -> int:
-    try:
-        jobs = int(value, 10)
-    except ValueError:
-        jobs = -1
-    if not 0 <= jobs <= 1024:
-        raise argparse.ArgumentTypeError(_("expected a number of worker processes from 0 (one per core) to 1024, got {value}").format(value=repr(value)))
-    return jobs
+    return _whole_number(value, 0, 1024, _("expected a number of worker processes from 0 (one per core) to 1024, got {value}"))
 
 
 def _base_url(value: str) -> str:

@@ -44,6 +44,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,7 +171,7 @@ def _start(site: Path, out: Path, cwd: Path, language: str) -> subprocess.Popen:
     return subprocess.Popen(
         command(site, out, language), cwd=cwd, env=environment(), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=parallel.die_with_parent,
+        preexec_fn=parallel.die_with_parent if sys.platform.startswith("linux") else None,  # none on Windows
     )
 
 

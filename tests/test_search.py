@@ -245,12 +245,11 @@ def _processes_using(marker: str) -> list:
 
 
 @pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
-def test_a_build_killed_while_its_workers_index_leaves_nothing_running(tmp_path):
+def test_a_build_killed_while_its_workers_index_leaves_nothing_running(tmp_path, monkeypatch):
     """Parts are indexed in forked workers, each running Pagefind. Killing the build
     there (SIGKILL, from a worker) takes the workers and their Pagefind with it, and the
     next build removes the scratch folder and makes the same index as a clean build."""
     import subprocess
-    import sys
 
     root = make_project(tmp_path, corpus(24))
     out = tmp_path / "out"
@@ -274,12 +273,8 @@ def test_a_build_killed_while_its_workers_index_leaves_nothing_running(tmp_path)
     assert subprocess.run([sys.executable, "-c", script, str(REPO_ROOT), str(root), str(out)], env=env, timeout=120).returncode == 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
     assert len([p for p in (out / "pagefind").rglob("pagefind-entry.json")]) == 7  # 25 pages, 4 per part
-    monkey = pytest.MonkeyPatch()
-    monkey.setattr(search, "PAGES_PER_PART", 4)
-    try:
-        built(root, tmp_path / "clean", use_cache=False, jobs=1)
-    finally:
-        monkey.undo()
+    monkeypatch.setattr(search, "PAGES_PER_PART", 4)
+    built(root, tmp_path / "clean", use_cache=False, jobs=1)
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
