@@ -262,15 +262,30 @@ def test_create_a_series_in_the_browser_editor(tmp_path):
             field = lambda path: page.locator(f'[data-key-path="{path}"]').first  # noqa: E731
 
             def open_item(button, path):
-                """Click `button` (add an item, open an optional group) until `path` shows."""
-                from playwright.sync_api import TimeoutError as Timeout
+                """Press `button` (add an item, or tick an optional group) until `path` shows.
+                A tick is made with check(), which never unticks: clicking a checkbox again
+                while the editor is slow to draw the group would close it. The editor draws
+                a field only once it scrolls into view (a placeholder until then), so the
+                group's placeholders are brought into view. An add button is pressed again
+                only when the item has not appeared after 10 s."""
+                from playwright.sync_api import Error as PlaywrightError, TimeoutError as Timeout
 
-                for _ in range(5):
-                    if page.locator(f'[data-key-path="{path}"] input').count():
+                target = page.locator(f'[data-key-path="{path}"] input').first
+                placeholders = page.locator(f'[data-key-path="{path.rpartition(".")[0]}"] .placeholder')
+                for _ in range(3):
+                    if target.count():
                         return
-                    button.click()
+                    if button.get_attribute("role") == "checkbox" or button.get_attribute("type") == "checkbox":
+                        button.check()
+                    else:
+                        button.click()
+                    for n in range(placeholders.count()):
+                        try:
+                            placeholders.nth(n).scroll_into_view_if_needed(timeout=2000)
+                        except PlaywrightError:  # drawn (and so replaced) in the meantime
+                            pass
                     try:
-                        page.locator(f'[data-key-path="{path}"] input').first.wait_for(timeout=3000)
+                        target.wait_for(timeout=10000)
                         return
                     except Timeout:
                         continue
