@@ -303,14 +303,16 @@ def make_series(doc, rec: dict, body_html: str) -> Series:
     )
 
 
-def with_imports(series: Series, reach_file) -> Series:
+def with_imports(series: Series, reach_file, channel_order: list) -> Series:
     """The series with the imports of its reach file: an imported figure replaces the typed
     one of its channel; the fingerprint covers the reach file, so that every page showing
     the series is rendered again when it changes."""
     typed = series.typed_reach
     imported = {r.channel: r.figure for r in reach_file.imports}
     merged = [(ch, imported.get(ch, n)) for ch, n in typed]
-    merged += [(r.channel, r.figure) for r in reach_file.imports if r.channel not in dict(typed)]
+    rank = {ch: i for i, ch in enumerate(channel_order)}
+    added = sorted((r for r in reach_file.imports if r.channel not in dict(typed)), key=lambda r: (rank.get(r.channel, len(rank)), r.channel))
+    merged += [(r.channel, r.figure) for r in added]
     return replace(
         series, reach=tuple(merged), typed_reach=typed, reach_imports=reach_file.imports,
         fingerprint=fingerprint(series.fingerprint, reach_file.fingerprint),

@@ -64,5 +64,5 @@ def attach(reach_sources: list, series_records: list, series_objects: list, ctx:
                     problems.warning(reach_file.path, imp.line, _(
                         "the Zoom meeting in {file} was held on {day} ({zone}), not on the series' date {date}: "
                         "is it the export of another meeting?").format(file=imp.file, day=day.isoformat(), zone=timezone, date=obj.date.isoformat()))
-        out.append(model.with_imports(obj, reach_file))
+        out.append(model.with_imports(obj, reach_file, list(ctx.get("channels", ()))))
     return out
