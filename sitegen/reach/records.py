@@ -96,7 +96,7 @@ IMPORT_FIELDS = (
     Field("layout", Choice(LAYOUTS), True, "Tata letak laporan yang dikenali."),
     Field("labels", Choice(("en", "id")), True, "Bahasa label kolom laporan."),
     Field("encoding", Text(), False, "Pengodean berkas."),
-    Field("delimiter", Text(), False, "Pemisah kolom."),
+    Field("delimiter", Choice((",", ";", "\t")), False, "Pemisah kolom."),
     Field("member", Text(), False, "Nama tabel di dalam zip."),
     Field("timezone", Text(), False, "Zona waktu jam-jam di laporan."),
     Field("date_order", Choice(("ymd", "mdy", "dmy")), False, "Urutan tanggal di laporan."),

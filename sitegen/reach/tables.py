@@ -71,9 +71,13 @@ def decode(data: bytes) -> tuple[str, str]:
             raise ExportError(_line_of_byte(data, exc.start, 2), _("not valid UTF-16 text at byte {offset} (save the export again as CSV)").format(offset=exc.start)) from None
     else:
         encoding = "utf-8"
+        control = _CONTROL_BYTES.search(data)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
+            if control is not None and control.start() < exc.start:
+                text = data[: control.start() + 1].decode("utf-8", "replace")
+                raise ExportError(text.count("\n") + 1, _("not text: control character {char} (expected a CSV export as the platform gives it, not a binary file)").format(char=repr(text[-1])))
             raise ExportError(
                 _line_of_byte(data, exc.start, 1),
                 _("not text: byte {byte} cannot be read as UTF-8 or UTF-16 (expected a CSV export as the platform gives it)").format(byte=f"0x{data[exc.start]:02x}"),
@@ -91,6 +95,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 # NUL and the other C0 controls never appear in a CSV export; tab, CR and LF do.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _looks_utf16le(data: bytes) -> bool:
