@@ -449,3 +449,13 @@ def test_no_name_or_email_from_an_import_is_published(tmp_path, capsys):
             text = path.read_bytes().decode("utf-8", "replace").casefold()
             leaks += [(rel, p) for p in personal if p.casefold() in text]
     assert leaks == []
+
+
+def test_who_a_row_is():
+    """The identity rule itself: e-mail without case; else the name trimmed, folded and in
+    one Unicode form (the table reader also gives every cell in NFC)."""
+    nfd = unicodedata.normalize("NFD", "Ñoño Pérez")
+    assert zoom.person_key("Ñoño Pérez", "") == zoom.person_key(f"  {nfd}  ", "") == zoom.person_key("ñoño  pérez", "")
+    assert zoom.person_key("A", "Satu@Example.ORG") == zoom.person_key("B", "satu@example.org")
+    assert zoom.person_key("Peserta Satu", "") != zoom.person_key("Peserta Satu", "satu@example.org")
+    assert zoom.person_key(" ", "") is None
