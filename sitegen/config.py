@@ -34,6 +34,9 @@ class Config:
     schedule_since: dt.date | None = None
     search: bool = True
     share_images: bool = True
+    youtube_channel: str = ""  # https address of the YouTube channel; "" when not known
+    contact_email: str = ""
+    contact_url: str = ""  # https address of a contact page or form
     digest: str = field(default="", compare=False)  # hash of the file, for the build cache
 
     @property

@@ -136,7 +136,7 @@ def check_record(data: dict, fields: tuple, at: tuple, ctx: dict, report: Report
     record, ok = {}, True
     for f in fields:
         value = data.get(f.name)
-        if value is None:  # absent, or written empty
+        if value is None or (f.blank and isinstance(value, str) and not value.strip()):  # absent, or empty
             if f.required:
                 report.error(at, report.voice.missing(at, f.name))
                 ok = False

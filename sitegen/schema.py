@@ -26,6 +26,11 @@ DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 COMPETENCIES = ("manajerial", "teknis", "fungsional", "sosial-kultural")
 MAX_MINUTES = 720
 WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+# What became of a series: as planned (the default), cancelled, postponed (no new date yet;
+# `date` keeps the original day) or moved (`date` is the new day, `previous_date` the old).
+STATUSES = ("terjadwal", "dibatalkan", "ditunda", "dipindah")
+SCHEDULED, CANCELLED, POSTPONED, MOVED = STATUSES
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
 class Invalid(Exception):
@@ -254,7 +259,7 @@ class Year(Type):
 
 
 # The names of the values a Choice holds, translated where a message names them.
-NOUNS = (N_("value"), N_("program"), N_("channel"), N_("competency"), N_("weekday"), N_("source"))
+NOUNS = (N_("value"), N_("program"), N_("channel"), N_("competency"), N_("weekday"), N_("status"), N_("source"))
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,8 @@ URL_RE = re.compile(r"^\s*https?://[^\s/?#<>\"'`\\]+(?:[/?#][^\s<>\"'`\\]*)?\s*$
 
 @dataclass(frozen=True)
 class Url(Type):
+    secure: bool = False  # only https:// (addresses the site links from every page)
+
     def check(self, value, ctx):
         if not isinstance(value, str) or not URL_RE.match(value):
             raise expected(N_("a web address starting with https://"), value)
@@ -496,6 +503,7 @@ class Field:
     default: object = None  # what an absent optional field means, for the settings reference
     label: str = ""  # the browser editor's label (sitegen/admin.py has those of the front matter)
     hint: str = ""  # the browser editor's hint, where `doc` speaks of the file's syntax
+    blank: bool = False  # empty text (`key: ""`) is as good as no value: nothing is known yet
 
 
 LINKS = MapOf(Choice(from_ctx="channels", noun="channel"), Url(), N_("a set of 'channel: address' pairs (for example {zoom: https://...})"))
@@ -513,6 +521,8 @@ SERIES_FIELDS = (
     Field("links", LINKS, False, "Tautan untuk bergabung atau menonton per kanal: kanal -> alamat https://.", {"zoom": "https://zoom.us/j/...", "youtube": "https://www.youtube.com/watch?v=..."}),
     Field("video", Url(), False, "Alamat rekaman video (https://...).", "https://www.youtube.com/watch?v=..."),
     Field("summary", Text(), False, "Ringkasan satu kalimat.", ""),
+    Field("status", Choice(STATUSES, noun="status"), False, "Keadaan seri: terjadwal (bawaan), dibatalkan, ditunda (tanggal baru belum ada; date tetap tanggal semula), atau dipindah (date = tanggal baru, previous_date = tanggal semula).", "dipindah"),
+    Field("previous_date", Date(), False, "Tanggal semula seri yang dipindah, YYYY-MM-DD; wajib bersama status: dipindah dan hanya dengannya.", "2024-02-15"),
     Field("draft", Bool(), False, "true: belum terbit (hanya dibangun dengan --drafts).", False),
     Field("sample", Bool(), False, "true: entri contoh, diberi label dan tidak dihitung dalam angka resmi.", False),
     Field("slug", Slug(), False, "Alamat seri; bawaan: nama berkas tanpa .md.", "literasi-data-untuk-asn"),
@@ -633,6 +643,15 @@ SITE_FIELDS = (
     Field("search", Bool(), False, "Bangun indeks pencarian (Pagefind).", default=True),
     Field("share_images", Bool(), False,
           "Gambar pratinjau tautan (og:image) untuk setiap halaman seri, program, dan laporan.", default=True),
+    Field("youtube_channel", Url(secure=True), False,
+          "Alamat https:// kanal YouTube penyelenggara; ditautkan di kaki setiap halaman. Kosongkan bila belum pasti.",
+          default="", blank=True),
+    Field("contact_email", Email(), False,
+          "Alamat surel untuk pertanyaan pengunjung; ditautkan di kaki halaman. Kosongkan bila belum pasti.",
+          default="", blank=True),
+    Field("contact_url", Url(secure=True), False,
+          "Alamat https:// halaman atau formulir kontak; ditautkan di kaki halaman. Kosongkan bila belum pasti.",
+          default="", blank=True),
 )
 SITE_FILE = Record(SITE_FIELDS, N_("'key: value' settings"))
 
@@ -659,6 +678,8 @@ def record_schema(fields: tuple, ctx: dict | None = None) -> dict:
     props = {}
     for f in fields:
         spec = dict(f.type.json(ctx))
+        if f.blank:
+            spec = {"anyOf": [spec, {"type": "string", "pattern": r"^\s*$"}]}
         if not f.required:
             spec = nullable(spec)
         if f.doc:
