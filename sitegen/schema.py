@@ -301,20 +301,41 @@ class Choice(Type):
 URL_RE = re.compile(r"^\s*https?://[^\s/?#<>\"'`\\]+(?:[/?#][^\s<>\"'`\\]*)?\s*$")
 
 
+SECURE_URL_RE = re.compile(URL_RE.pattern.replace("https?://", "https://"))
+
+
 @dataclass(frozen=True)
 class Url(Type):
     secure: bool = False  # only https:// (addresses the site links from every page)
 
+    @property
+    def pattern(self) -> re.Pattern:
+        return SECURE_URL_RE if self.secure else URL_RE
+
     def check(self, value, ctx):
-        if not isinstance(value, str) or not URL_RE.match(value):
+        if not isinstance(value, str) or not self.pattern.match(value):
             raise expected(N_("a web address starting with https://"), value)
         return value.strip()
 
     def json(self, ctx=None):
-        return {"type": "string", "pattern": URL_RE.pattern}
+        return {"type": "string", "pattern": self.pattern.pattern}
 
     def doc(self):
-        return "http(s) address"
+        return "https address" if self.secure else "http(s) address"
+
+
+@dataclass(frozen=True)
+class Email(Type):
+    def check(self, value, ctx):
+        if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
+            raise expected(N_("an e-mail address such as nama@contoh.go.id"), value)
+        return value.strip()
+
+    def json(self, ctx=None):
+        return {"type": "string", "pattern": r"^\s*(?:" + EMAIL_RE.pattern[1:-1] + r")\s*$"}  # check() strips first
+
+    def doc(self):
+        return "e-mail address"
 
 
 # The site's own address: http(s), a host (a name, an IPv4 address or an IPv6 one in
