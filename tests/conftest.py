@@ -71,18 +71,18 @@ def pytest_make_collect_report(collector):
 # unit: one stage or function, on values or a tiny project, no site built end to end;
 # site: builds a site (in-process or with build.py) and reads what it wrote;
 # system: a real outside client or process: a browser, the Nu checker, Lighthouse, Pagefind,
-#   the preview server, builds killed or run under limits, the shell scripts.
+#   actionlint, pytest itself, the preview server, builds killed, damaged or run under limits,
+#   random sites by the hundred (hypothesis), the shell scripts.
 # `bash scripts/test.sh --fast` runs unit and site tests (-m "not system"); CI runs all three.
 # A file's tests take its kind from this table; a test marked with a kind of its own keeps it.
 TEST_KINDS = {
-    "unit": ("test_annotations.py", "test_ci_skips.py", "test_digests.py", "test_docs.py", "test_errors.py",
-             "test_messages.py", "test_numbers.py", "test_scaffold.py", "test_stages.py", "test_structure.py",
-             "test_workflows.py"),
-    "site": ("test_admin.py", "test_cache.py", "test_content_edits.py", "test_engine.py", "test_golden.py",
-             "test_incremental.py", "test_join.py", "test_outputs.py", "test_property.py", "test_share.py",
-             "test_site_pages.py"),
-    "system": ("test_browser.py", "test_hostile.py", "test_hostile_repo.py", "test_lighthouse.py",
-               "test_scripts.py", "test_search.py", "test_serve.py", "test_validity.py", "test_watcher.py"),
+    "unit": ("test_annotations.py", "test_digests.py", "test_reach_import.py", "test_docs.py", "test_errors.py", "test_messages.py",
+             "test_numbers.py", "test_scaffold.py", "test_stages.py", "test_structure.py"),
+    "site": ("test_admin.py", "test_content_edits.py", "test_engine.py", "test_golden.py", "test_incremental.py",
+             "test_join.py", "test_outputs.py", "test_reach_site.py", "test_share.py", "test_site_pages.py"),
+    "system": ("test_browser.py", "test_cache.py", "test_ci_skips.py", "test_hostile.py", "test_hostile_repo.py",
+               "test_lighthouse.py", "test_property.py", "test_scripts.py", "test_search.py", "test_serve.py",
+               "test_validity.py", "test_watcher.py", "test_workflows.py"),
 }
 KIND_OF_FILE = {name: kind for kind, names in TEST_KINDS.items() for name in names}
 KIND_DOCS = {
