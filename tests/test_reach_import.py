@@ -459,3 +459,23 @@ def test_who_a_row_is():
     assert zoom.person_key("A", "Satu@Example.ORG") == zoom.person_key("B", "satu@example.org")
     assert zoom.person_key("Peserta Satu", "") != zoom.person_key("Peserta Satu", "satu@example.org")
     assert zoom.person_key(" ", "") is None
+
+
+def test_the_inbox_folder_one_command_and_exports_git_would_commit(tmp_path, capsys):
+    """Exports dropped into inbox/ (ignored by git) are imported with one command; an
+    export left where git would commit it is named in a warning."""
+    root = project(tmp_path)
+    (root / ".gitignore").write_text((REPO / ".gitignore").read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    inbox = root / "inbox"
+    inbox.mkdir()
+    shutil.copy(FIXTURES / "zoom-older.csv", inbox / "participants_81234567890.csv")
+    shutil.copy(FIXTURES / "youtube-table-en.csv", inbox / "Table data 2024-01-01_2024-01-31.csv")
+    code, out, err = run(root, str(inbox), "--series", "literasi-data", capsys=capsys)
+    assert code == 0 and err == "", err
+    assert set(reach_yaml(root)) == {"zoom", "youtube"}
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert "inbox" not in status and "content/reach/literasi-data.yaml" in status
+    shutil.copy(FIXTURES / "zoom-older.csv", root / "content" / "laporan.csv")
+    code, out, err = run(root, str(root / "content" / "laporan.csv"), "--series", "literasi-data", capsys=capsys)
+    assert code == 0 and err.startswith("content/laporan.csv:1: warning: this export is inside the project where git would commit it")
