@@ -130,12 +130,14 @@ def read_table(data: bytes) -> Table:
     rows = []
     previous_end = 0
     try:
-        nfc = unicodedata.normalize
+        nfc, strip, isascii = unicodedata.normalize, str.strip, str.isascii
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             width = len(cells)
-            cleaned = [c.strip() if c.isascii() else nfc("NFC", c.strip()) for c in cells]
+            cleaned = list(map(strip, cells))
+            if not all(map(isascii, cleaned)):
+                cleaned = [nfc("NFC", c) for c in cleaned]
             while cleaned and not cleaned[-1]:
                 cleaned.pop()
             rows.append(Row(start, tuple(cleaned), width))
