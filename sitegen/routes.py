@@ -16,14 +16,7 @@ from typing import Callable
 from . import search
 from .model import Site
 from .reports import Reports
-from .schema import COMPETENCIES
-
-COMPETENCY_LABELS = {
-    "manajerial": "Manajerial",
-    "teknis": "Teknis",
-    "fungsional": "Fungsional",
-    "sosial-kultural": "Sosial Kultural",
-}
+from .schema import COMPETENCIES, COMPETENCY_LABELS
 
 
 @dataclass(frozen=True)
