@@ -86,11 +86,3 @@ def render(source: str, engine: str = "pulldown-cmark", raw_html: bool = False) 
     if not raw_html:
         html = sanitise(html)
     return html.strip() + "\n"
-
-
-def plain_text(html: str) -> str:
-    """Text of an HTML fragment, for summaries and the search index."""
-    text = nh3.clean(html, tags=set())
-    import html as _html
-
-    return re.sub(r"\s+", " ", _html.unescape(text)).strip()

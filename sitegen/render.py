@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import marshal
-import shutil
 import traceback
 from pathlib import Path
 
@@ -23,12 +22,12 @@ from markupsafe import Markup
 
 from . import ENGINE_VERSION, i18n
 from .config import Config
+from .load import _skip_hidden, decode, read_regular, regular_files
 from .messages import _
 from .problems import Problems
 from .routes import COMPETENCY_LABELS, Route
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
 
 
 # ---- digests ------------------------------------------------------------------------------
@@ -198,9 +197,6 @@ class TemplateSet:
     and never opened."""
 
     def __init__(self, root: Path):
-        from .load import _skip_hidden, read_regular, regular_files
-
-        self.dirs = [d for d in (root / "templates", DEFAULT_TEMPLATES) if d.is_dir()]
         seen = {}
         for base in (PACKAGE_ROOT, root):  # project templates override defaults
             for rel, full, _st in regular_files(base, "templates", None, skip=_skip_hidden):
@@ -328,8 +324,6 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
         try:
             source = templates.text(name)
         except UnicodeDecodeError:  # reported with its line and column
-            from .load import decode
-
             decode(templates.sources[name], templates.display_path(name, root), problems)
             continue
         try:
