@@ -163,7 +163,14 @@ class BuildState:
 
     def write(self, rel: str, digest: str, data: bytes, content: str = "") -> None:
         """Write an output made from `digest` (`content`: digest of a page's bytes that the
-        search index reads)."""
+        search index reads). A file that comes out as it was (a page whose digest changed
+        but not its bytes, a search file indexed again) is kept, not written again: an
+        update renames only what changed into the site, and leaves the rest untouched."""
+        old = self.previous.outputs.get(rel)
+        if old is not None and self.current(rel, old.digest) and self.same_bytes(rel, data) and self.keep(rel, digest):
+            if content:
+                self.next.contents[rel] = content
+            return
         self.wrote(rel, digest, self.tree.write_file(rel, data), content)
 
     def wrote(self, rel: str, digest: str, size_mtime: tuple, content: str = "") -> None:

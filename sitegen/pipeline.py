@@ -266,13 +266,6 @@ def _search_index(state: BuildState, planned: list, jobs: int, language: str, pr
     built = search.build_parts(todo, state.page_file, state.scratch("search"), language, parallel.jobs_for(jobs, len(todo), 1), problems)
     for part in todo:
         files = built.get(part.number, {})
-        d = "search:" + part.digest
-        for rel, data in files.items():
-            old = state.previous.outputs.get(rel)
-            # Most files of a part indexed again are as before (fragments of unchanged pages,
-            # Pagefind's scripts): those are kept rather than written again.
-            same = (old is not None and old.digest.startswith("search:") and state.current(rel, old.digest)
-                    and (search.named_by_content(rel) or state.same_bytes(rel, data)))
-            if not (same and state.keep(rel, d)):
-                state.write(rel, d, data)
+        for rel, data in files.items():  # most are as before, and kept (BuildState.write)
+            state.write(rel, "search:" + part.digest, data)
         state.record_search_part(part.digest, sorted(files))

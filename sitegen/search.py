@@ -81,13 +81,6 @@ def pagefind_version() -> str:
         return "unknown"
 
 
-def named_by_content(rel: str) -> bool:
-    """Pagefind names its data files after a hash of their contents: the same name in the
-    same place is the same bytes."""
-    name = rel.rpartition("/")[2]
-    return name.endswith((".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta"))
-
-
 def needed_when_merged(rel: str) -> bool:
     """A part merged into the first (Pagefind's mergeIndex) uses the first part's scripts
     and WebAssembly: it needs only its entry file and its data."""
