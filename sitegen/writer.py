@@ -184,9 +184,10 @@ class _Lock:
     itself, so no lock file is left behind), held from the moment a tree is made until
     it is committed or abandoned. Holding it, a build knows that every temporary name
     beside the output (`.<name>.tmp-<pid>`, `.old-`, `.update-`, `.search-`) was left by
-    a build that was killed: it recovers from them first (`_recover`)."""
+    a build that was killed: it recovers from them first (`_recover`). With wait=False,
+    raises BlockingIOError at once when another process holds it."""
 
-    def __init__(self, output: Path):
+    def __init__(self, output: Path, wait: bool = True):
         self.fd = os.open(output.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
         deadline = time.monotonic() + LOCK_WAIT
         while True:
@@ -194,8 +195,11 @@ class _Lock:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                busy = exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+                if not busy or not wait or time.monotonic() > deadline:
                     os.close(self.fd)
+                    if busy and not wait:
+                        raise BlockingIOError(exc.errno, exc.strerror) from None
                     raise UsageError(_("another build is writing into {path}; wait for it to finish").format(path=output.parent)) from None
                 time.sleep(0.05)
         try:
@@ -213,13 +217,16 @@ class _Lock:
                 self.fd = None
 
 
-def recover(output: Path) -> None:
+def recover(output: Path) -> bool:
     """Put the output folder back as the last complete build left it, and remove what a
-    killed build left beside it. The first thing a build does, and what any command that
-    reads the output folder (the preview) calls before reading it. Waits for a build that
-    is writing into the same place."""
-    if os.path.isdir(output.parent):
-        _Lock(output).release()
+    killed build left beside it: the first thing a build does, and what a command that
+    reads or serves the output folder without writing it (the preview) calls first.
+    Skipped (False) while a build holds the lock: that build recovers first itself."""
+    try:
+        _Lock(output, wait=False).release()
+    except OSError:  # busy, or no folder to hold an output yet (a build reports what it meets)
+        return False
+    return True
 
 
 # Leftovers beside the output folder, by kind: a staged tree, the previous folder during a
