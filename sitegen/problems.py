@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .messages import _, ngettext
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -26,8 +28,6 @@ class Problem:
     level: str = ERROR
 
     def format(self) -> str:
-        from .messages import _
-
         prefix = _("warning: ") if self.level == WARNING else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
@@ -97,8 +97,6 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def summary(self) -> str:
-        from .messages import ngettext
-
         e, w = len(self.errors), len(self.warnings)
         return (ngettext("{n} error", "{n} errors", e).format(n=e) + ", "
                 + ngettext("{n} warning", "{n} warnings", w).format(n=w))
