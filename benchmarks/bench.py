@@ -213,7 +213,7 @@ def corpus(work: Path, n: int) -> tuple[Path, Path]:
 
 def serve_latency(site: Path, work: Path, repeats: int, search: bool = False) -> list[float] | None:
     """Save a series, then poll its page over HTTP until the edit is served."""
-    if not (REPO / "sitegen" / "serve.py").is_file():
+    if not (REPO / "sitegen" / "preview").is_dir():
         return None
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -32,6 +32,7 @@ current when what it was made from is unchanged.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import stat
@@ -54,15 +55,21 @@ class BuildState:
     `finish`). Outputs go through `updating()`, `write`, `wrote`, `keep`; outputs the
     previous build made and this one does not are removed on commit."""
 
-    def __init__(self, output: Path | None, cache_path: Path | None):
+    def __init__(self, output: Path | None, cache_path: Path | None, previous: CacheState | None = None):
+        """`previous`: what an earlier build of this process recorded (its `next`), kept in
+        memory (the preview); else it is read from the cache file."""
         self.output = output
         self.cache_path = cache_path
         if output is not None:
             recover(output)  # a killed build's update is undone before anything is read
-        self.previous: CacheState = cache.load(cache_path)
-        self._loaded = bool(self.previous.output_dir)  # the state came from a saved file
-        if output is None or self.previous.output_dir != str(output) or self.previous.marker != _marker(output):
-            self.previous.outputs, self.previous.search_parts = {}, {}  # written by another build into it
+        if previous is None:
+            previous = cache.load(cache_path)
+            self._loaded = bool(previous.output_dir) or bool(previous.stats)  # it came from a saved file
+        else:
+            self._loaded = False
+        if output is None or previous.output_dir != str(output) or previous.marker != _marker(output):
+            previous = dataclasses.replace(previous, outputs={}, search_parts={})  # another build wrote there since
+        self.previous: CacheState = previous
         self.next = CacheState(output_dir=str(output) if output is not None else "", shard_keys=self.previous.shard_keys)
         self.tree: StagedTree | InPlaceTree | None = None
         self._written: set = set()  # output rel paths written by this build

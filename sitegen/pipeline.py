@@ -83,7 +83,7 @@ def build(opts: Options, write: bool = True) -> Result:
         problems, config, site, reports = sources.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state, timer.mark)
         result = Result(problems, site, reports, output=state.output)
         _stop_on(problems, opts, config is None)
-        renderer = _renderer(root, config, opts.serve_script, site, state, problems)
+        renderer = make_renderer(root, config, opts.serve_script, site, state, problems)
         _stop_on(problems, opts)
         planned = result.routes = _plan(site, reports, problems)
         timer.mark("plan")
@@ -124,7 +124,9 @@ def site_globals(site) -> dict:
     return {"nav_programs": site.programs, "pages": site.pages}
 
 
-def _renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems) -> Renderer:
+def make_renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems) -> Renderer:
+    """The renderer of a build (and of the preview): the templates, their environment and
+    closures, and the digest of what every page shares."""
     templates = TemplateSet(root)
     env = make_environment(templates, config, serve_script)
     # Which templates each template can load: reused from the last build while no template changed.
