@@ -4,6 +4,7 @@ functions count too), and the outputs are planned in one listed place."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
@@ -139,3 +140,23 @@ def test_outputs_are_planned_in_one_place():
     for path in module_files().values():
         assert "PROVIDERS" not in path.read_text(encoding="utf-8"), path.name
     assert callable(planners.plan)
+
+
+def documented_modules(text: str) -> set:
+    """The modules the module map of docs/architecture.md lists (its "Module map" section)."""
+    section = text.split("\n## Module map\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`sitegen/([\w/]+\.py)`", section))
+
+
+def test_every_module_is_in_the_module_map():
+    """docs/architecture.md lists every module of the package, subfolders included, and
+    no module that does not exist."""
+    listed = documented_modules((PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8"))
+    present = {path.relative_to(PACKAGE).as_posix() for path in module_files().values()}
+    assert sorted(present - listed) == [], "modules missing from the module map in docs/architecture.md"
+    assert sorted(listed - present) == [], "modules listed in docs/architecture.md that do not exist"
+
+
+def test_the_module_map_reader_sees_both_kinds_of_drift():
+    text = "# A\n\n## Module map\n\n| `sitegen/a.py` | x |\n| `sitegen/sub/b.py` | y |\n\n## Later\n`sitegen/c.py`\n"
+    assert documented_modules(text) == {"a.py", "sub/b.py"}
