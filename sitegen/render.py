@@ -105,58 +105,40 @@ class Digester:
 
     def _walk_inner(self, value, out: list) -> None:
         t = type(value)
-        append, walk = out.append, self._walk
-        if (t is tuple or t is list or t is dict) and len(value) >= 8:
-            # Plain data (the records of the data files) in one C call: marshal takes only
-            # builtin values and refuses anything else; format 2 writes every string the
-            # same way whatever its interning, so equal values always give equal bytes.
-            try:
-                data = marshal.dumps(value, 2)
-            except ValueError:
-                pass
-            else:
-                append("B" + hashlib.blake2b(data, digest_size=16).hexdigest())
-                return
+        if (t is tuple or t is list or t is dict) and len(value) >= 8 and _marshalled(value, out):
+            return
         if t is tuple or t is list:
-            append("[")
-            for item in value:  # the common cases inline: this loop runs for every route
-                ti = type(item)
-                if ti is str:
-                    append(repr(item))
-                elif ti in _PLAIN:
-                    append("V" + repr(item))
-                else:
-                    fp = getattr(item, "fingerprint", None)
-                    if type(fp) is str:
-                        append("F" + fp)
-                    else:
-                        walk(item, out)
-            append("]")
+            out.append("[")
+            self._walk_items(value, out)
+            out.append("]")
         elif t is dict:
-            append("{")
-            try:
-                keys = sorted(value)
-            except TypeError:
-                keys = sorted(value, key=repr)
-            for k in keys:
-                item = value[k]
-                if type(k) is str:
-                    append(repr(k))
+            out.append("{")
+            self._walk_items(_sorted_items(value), out)
+            out.append("}")
+        else:
+            self._walk_other(value, out)
+
+    def _walk_items(self, items, out: list) -> None:
+        """Walk a container's items (a dict's as key, value, key, value...), the common
+        cases inline: this loop runs for every route."""
+        append, walk = out.append, self._walk
+        for item in items:
+            ti = type(item)
+            if ti is str:
+                append(repr(item))
+            elif ti in _PLAIN:
+                append("V" + repr(item))
+            else:
+                fp = getattr(item, "fingerprint", None)
+                if type(fp) is str:
+                    append("F" + fp)
                 else:
-                    walk(k, out)
-                ti = type(item)
-                if ti is str:
-                    append(repr(item))
-                elif ti in _PLAIN:
-                    append("V" + repr(item))
-                else:
-                    fp = getattr(item, "fingerprint", None)
-                    if type(fp) is str:
-                        append("F" + fp)
-                    else:
-                        walk(item, out)
-            append("}")
-        elif isinstance(value, (str, int, float, bool)) or value is None:
+                    walk(item, out)
+
+    def _walk_other(self, value, out: list) -> None:
+        """Everything but a plain tuple, list or dict: subclasses of them, dates, dataclasses."""
+        append, walk = out.append, self._walk
+        if isinstance(value, (str, int, float, bool)) or value is None:
             append("V" + repr(value))
         elif isinstance(value, (dt.date, dt.time)):
             append("D" + value.isoformat())
@@ -180,6 +162,31 @@ class Digester:
             append("C" + getattr(value, "__qualname__", repr(value)))
         else:
             raise TypeError(f"cannot digest {type(value).__name__} in a route context")
+
+
+def _marshalled(value, out: list) -> bool:
+    """Plain data (the records of the data files) digested in one C call: marshal takes
+    only builtin values and refuses anything else; format 2 writes every string the same
+    way whatever its interning, so equal values always give equal bytes."""
+    try:
+        data = marshal.dumps(value, 2)
+    except ValueError:
+        return False
+    out.append("B" + hashlib.blake2b(data, digest_size=16).hexdigest())
+    return True
+
+
+def _sorted_items(mapping: dict) -> list:
+    """[key, value, key, value...] in the order of the keys (by repr where they do not sort)."""
+    try:
+        keys = sorted(mapping)
+    except TypeError:
+        keys = sorted(mapping, key=repr)
+    out = []
+    for k in keys:
+        out.append(k)
+        out.append(mapping[k])
+    return out
 
 
 def digest(*values) -> str:
