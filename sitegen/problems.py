@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,3 +113,13 @@ class BuildFailed(Exception):
 
 class UsageError(Exception):
     """A command-line or output-location mistake (exit code 2)."""
+
+
+def print_problems(problems: Problems, stream=None, fmt: str = "text") -> None:
+    """Print every problem, sorted, in a format of FORMATS. Workflow commands go to
+    standard output, where the Actions runner reads them; text goes to standard error."""
+    if stream is None:
+        stream = sys.stdout if fmt == "github" else sys.stderr
+    show = FORMATS[fmt]
+    for p in problems.sorted():
+        print(show(p), file=stream)
