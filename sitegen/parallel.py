@@ -19,7 +19,6 @@ no `fork` start method, one job, or too little work.
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
@@ -44,6 +43,8 @@ def jobs_for(requested: int, tasks: int, min_per_job: int) -> int:
     jobs = min(jobs, tasks // max(min_per_job, 1))
     if jobs <= 1:
         return 1
+    import multiprocessing  # here: a rebuild with too little work to fork never loads it
+
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return jobs
@@ -78,6 +79,8 @@ def run(fn: Callable, items: list, jobs: int) -> list:
         # Small chunks balance the load (pages differ in cost); each costs one round trip.
         size = max(1, min(64, len(items) // (jobs * 8) or 1))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        import multiprocessing
+
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs, initializer=die_with_parent) as pool:
             out: list = []
