@@ -390,7 +390,10 @@ def test_a_written_reach_file_reads_back_and_writes_the_same_bytes(channels, fig
              "rows_read": 3, "rows_counted": 2, "left_out": {"total-row": 1}} for ch in channels]
     text = records.emit("literasi-data", recs)
     problems = Problems()
-    valid = records.validate(parse_yaml(text, "x.yaml", problems), "x.yaml", {"channels": ["zoom", "youtube"]}, problems)
+    parsed = parse_yaml(text, "x.yaml", problems)
+    fast = records.read_emitted(text)  # the build's reader of emitted files: the YAML reader's result
+    assert fast is not None and (fast.data, fast.lines) == (parsed.data, parsed.lines)
+    valid = records.validate(parsed, "x.yaml", {"channels": ["zoom", "youtube"]}, problems)
     assert problems.items == []
     again = []
     for r in valid["imports"]:
@@ -449,6 +452,14 @@ def test_no_name_or_email_from_an_import_is_published(tmp_path, capsys):
             text = path.read_bytes().decode("utf-8", "replace").casefold()
             leaks += [(rel, p) for p in personal if p.casefold() in text]
     assert leaks == []
+
+
+def test_a_hand_edited_reach_file_is_read_as_yaml():
+    text = (REPO / "tests/golden/site/content/reach/seri-b.yaml").read_text(encoding="utf-8")
+    assert records.read_emitted(text) is not None
+    for edited in (text.replace("figure: 4\n", "figure: 4  # diketik\n"), text.replace("  - channel", "  -   channel"),
+                   text + "extra: {a: 1}\n", text.replace('file: "', "file: '").replace('.csv"', ".csv'")):
+        assert records.read_emitted(edited) is None
 
 
 def test_who_a_row_is():
