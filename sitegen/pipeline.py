@@ -96,6 +96,8 @@ def build(opts: Options, write: bool = True) -> Result:
         # Digests only serve the cache: without it every output is rendered anyway.
         digests = [renderer.route_digest(r) for r in planned] if cache_path else [""] * len(planned)
         todo = [i for i, r in enumerate(planned) if not (write and incremental.output_current(state, r.output, digests[i], output))]
+        if not write:  # a check makes only what can show a problem, and keeps no bytes
+            todo = [i for i in todo if planned[i].checked]
         result.reused = len(planned) - len(todo)
         timer.mark("digest")
 
@@ -105,19 +107,19 @@ def build(opts: Options, write: bool = True) -> Result:
         in_place = write and bool(state.outputs)
         tree = StagedTree(output) if write and not in_place and not problems.fails(opts.strict) else None
         try:
-            rendered = _render(renderer, planned, todo, tree, opts.jobs, config, root)
+            rendered = _render(renderer, planned, todo, tree, opts.jobs, config, root, keep=write)
             result.rendered = len(todo)
             timer.mark("render")
             for r in rendered:
                 if r.error is not None:
                     problems.error(*r.error)
             _stop_on(problems, opts)
-            if not write:
-                return result
-
             assets = collect_assets(root)
             _check_assets(assets, planned, problems)
             _stop_on(problems, opts)
+            if not write:
+                return result
+
             if in_place:
                 tree = InPlaceTree(output)
             new = cache.CacheState(output_dir=str(output))
@@ -219,13 +221,15 @@ def _render_task(i: int) -> Rendered:
     except Exception as exc:  # template mistakes are reported like content problems
         return Rendered(i, None, None, template_error(exc, renderer.templates, shared["root"], route), "")
     tree = shared["tree"]
+    if not shared["keep"]:  # a check: the bytes are not wanted
+        return Rendered(i, None, None, None, "")
     content = content_digest(route.output, data)
     if tree is None:
         return Rendered(i, None, data, None, content)
     return Rendered(i, tree.write_file(route.output, data), None, None, content)
 
 
-def _render(renderer: Renderer, planned: list, todo: list, tree, jobs: int, config: Config, root: Path) -> list:
+def _render(renderer: Renderer, planned: list, todo: list, tree, jobs: int, config: Config, root: Path, keep: bool = True) -> list:
     jobs = parallel.jobs_for(jobs, len(todo), min_per_job=64)
     if jobs > 1:  # compile the templates and load the locale once, before forking
         for name in sorted({planned[i].template for i in todo} - {None}):
@@ -238,7 +242,7 @@ def _render(renderer: Renderer, planned: list, todo: list, tree, jobs: int, conf
             i18n.number(1000, config.language)
         except Exception:  # an unknown language is reported where it is used
             pass
-    return parallel.run(_render_task, todo, jobs, {"renderer": renderer, "routes": planned, "tree": tree, "root": root})
+    return parallel.run(_render_task, todo, jobs, {"renderer": renderer, "routes": planned, "tree": tree, "root": root, "keep": keep})
 
 
 def _write_pages(planned: list, digests: list, rendered: list, renderer: Renderer, tree, state: cache.CacheState,

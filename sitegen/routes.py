@@ -39,6 +39,10 @@ class Route:
     # context, at `share_image`. Declared here, with the page, so that a page keeps its
     # image whatever its template is called.
     card: str = ""
+    # Whether making this output can show a problem (a template mistake, a producer's
+    # error): `check` makes those and throws the bytes away, and skips the others (a share
+    # image is drawn from texts already checked, and nothing it does can fail on them).
+    checked: bool = True
 
     @property
     def share_image(self) -> str | None:
