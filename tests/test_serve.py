@@ -445,6 +445,35 @@ def test_a_signal_stops_the_preview_at_once(tmp_path, signum):
     assert "preview stopped" in srv.output()
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_the_first_load_stops_the_preview(tmp_path, signum):
+    """The first load of a site this size parses in worker processes; a signal then ends
+    the preview and its workers at once, quietly, with 143 or 130."""
+    root = make_project(tmp_path, {f"content/series/s{i:04d}.md": SERIES.format(title=f"Seri {i}", body="Isi.")
+                                   for i in range(1500)})
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port), "--no-search"],
+            cwd=root, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end and proc.poll() is None:  # until its workers parse the sources
+            if subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).stdout.split():
+                break
+            time.sleep(0.01)
+        stop(proc, signum)
+        assert proc.returncode == 128 + signum
+        out = log.read_text(encoding="utf-8", errors="replace")
+        assert "loaded " not in out and "Traceback" not in out, out  # stopped during the load, quietly
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def test_a_signal_during_a_reload_stops_the_preview(tmp_path):
     root = make_project(tmp_path, {f"content/series/s{i:03d}.md": SERIES.format(title=f"Seri {i}", body="Isi.")
                                    for i in range(300)})

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import cache, planners, sources
+from .. import cache, gctune, planners, sources
 from ..assets import collect as collect_assets, read_asset
 from ..buildstate import BuildState
 from ..messages import _
@@ -81,7 +81,12 @@ class LiveSite:
     # ---- loading (in the caller's worker thread) -------------------------------------------
 
     def load(self, jobs: int = 1) -> Outcome:
-        """Load everything again; never raises for a problem in the input."""
+        """Load everything again; never raises for a problem in the input. The cyclic
+        garbage collector is paused meanwhile, as during a build's loading (gctune.py)."""
+        with gctune.Phases():
+            return self._load(jobs)
+
+    def _load(self, jobs: int) -> Outcome:
         started = time.perf_counter()
         state = BuildState(None, self.cache_path, previous=self.recorded)
         problems, config, site, reports = sources.gather(
