@@ -24,7 +24,7 @@ from .config import Config, load_config
 from .load import FIGURES_FILE, decode, digest_bytes, find_sources, parse_document, read_regular
 from .problems import Problems, UsageError
 from .reach import site as reach_site
-from .render import digest
+from .digests import digest
 from .validate import check_unique_urls, validate_documents, validate_figures
 from .yamlfile import parse_yaml
 
