@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from .load import FIGURES_FILE, MARKDOWN_KINDS
+from .load import ADMIN_DIR, FIGURES_FILE, MARKDOWN_KINDS
 from .messages import _
 from .problems import Problems
 from .schema import (
@@ -36,6 +36,7 @@ from .schema import (
     Record,
     Year,
     COMPETENCIES,
+    COMPETENCY_LABELS,
     MAX_MINUTES,
     GROUPED_RE,
     SLUG_RE,
@@ -56,7 +57,6 @@ from .schema import (
     FIELDS_BY_KIND,
 )
 
-ADMIN_DIR = "admin"
 CONFIG = f"{ADMIN_DIR}/config.yml"
 # The vendored CMS: npm @sveltia/cms, dist/sveltia-cms.js (the npm file's SHA-256 below),
 # written by `build.py admin --vendor`; checked by tests/test_admin.py.
@@ -100,13 +100,15 @@ FORM_HINTS = {
     "time": "Jam mulai dalam WIB, misalnya 09:00.",
     "slug": "Biasanya dikosongkan: alamatnya diambil dari nama berkas.",
     "weekday": "Hari program dalam jadwal mingguan.",
-    "reach": "Jumlah peserta atau penonton per kanal; kosongkan kanal yang tidak dipakai.",
+    "reach": ("Angka yang diketik tangan, per kanal; kosongkan kanal yang tidak dipakai. Angka dari laporan peserta Zoom "
+              "atau ekspor YouTube Studio tidak diketik di sini: berkas ekspornya diimpor dengan 'python build.py reach import' "
+              "(Panduan editor, bagian 'Angka jangkauan dari berkas ekspor') dan angka impor itulah yang tampil. "
+              "Jangan mengunggah berkas ekspor lewat editor ini: isinya nama dan e-mail peserta, dan repositori ini publik."),
     "draft": "Aktifkan bila seri belum boleh terbit.",
     "links": "Alamat https:// per kanal; kosongkan kanal yang tidak dipakai.",
     "status": "Kosongkan bila seri berjalan sesuai rencana. Ditunda: tanggal tetap tanggal semula. Dipindah: Tanggal diisi hari baru dan 'Tanggal semula' hari lama.",
     "previous_date": "Hanya untuk seri yang dipindah: hari yang semula ditetapkan.",
 }
-COMPETENCY_LABELS = {"manajerial": "Manajerial", "teknis": "Teknis", "fungsional": "Fungsional", "sosial-kultural": "Sosial-kultural"}
 STATUS_LABELS = {"terjadwal": "Terjadwal (sesuai rencana)", "dibatalkan": "Dibatalkan", "ditunda": "Ditunda", "dipindah": "Dipindah ke tanggal lain"}
 WEEKDAY_LABELS = {d: d.capitalize() if d != "jumat" else "Jumat" for d in WEEKDAYS}
 NUMBER_HINT = "Bilangan bulat 0 atau lebih, tanpa pemisah ribuan."
@@ -210,7 +212,9 @@ def config_data(ctx: dict, repo: str) -> dict:
         "collections": [
             {
                 "name": "series", "label": "Seri", "label_singular": "Seri",
-                "description": "Satu berkas per seri (episode). Berkas baru diberi nama dari judulnya, seperti 'python build.py new'.",
+                "description": ("Satu berkas per seri (episode). Berkas baru diberi nama dari judulnya, seperti 'python build.py new'. "
+                                "Jangkauan dari laporan Zoom atau YouTube Studio: lihat Panduan editor, bagian 'Angka jangkauan dari berkas ekspor'; "
+                                "berkas ekspornya jangan diunggah ke sini."),
                 "folder": series, "extension": "md", "format": "frontmatter", "create": True, "delete": False,
                 "slug": "{{title}}", "identifier_field": "title",
                 "summary": "{{date}} · {{title}}", "sortable_fields": ["date", "title"],
