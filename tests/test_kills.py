@@ -94,11 +94,12 @@ def test_killed_at_random_moments_the_site_holds_the_earlier_files(tmp_path):
     assert build(root).returncode == 0  # an incremental build of this size of edit
     duration = time.monotonic() - started
     seen: dict = {}
-    for n in range(2, 12):
+    for n in range(2, 14):
         before = tree_bytes(root / "_site")
         edit(root, n)
         proc = subprocess.Popen(_command(root), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, duration))
+        # Any moment of the build; every other round one in its last part, where it writes.
+        time.sleep(rng.uniform(0.05, 1.0) * duration if n % 2 else rng.uniform(0.6, 1.0) * duration)
         proc.send_signal(signal.SIGKILL)
         code = proc.wait(timeout=300)
         if code == 0:  # finished before the kill: the new site, whole
@@ -114,6 +115,7 @@ def test_killed_at_random_moments_the_site_holds_the_earlier_files(tmp_path):
     assert build(root, "--no-cache", "--output", str(clean)).returncode == 0
     assert tree_bytes(root / "_site") == tree_bytes(clean)
     assert seen.get("earlier site", 0) >= 3, seen  # most kills land before the renames
+    print("where the kills landed:", seen)
 
 
 # The steps of an incremental update where a kill is tried (pipeline.Timer marks and the
