@@ -63,11 +63,14 @@ def scratch_beside(root: Path) -> list:
 
 
 def renames_begun(root: Path) -> bool:
-    """A killed update's journal beside the site records that its renames had begun."""
+    """A killed update's journal beside the site records that its renames had begun, and
+    not that they were all done (the commit mark, C)."""
     for name in scratch_beside(root):
         journal = root / name / writer.JOURNAL
-        if ".update-" in name and journal.is_file() and journal.read_text(encoding="utf-8").strip():
-            return True
+        if ".update-" in name and journal.is_file():
+            steps = [line.split(" ", 1)[0] for line in journal.read_text(encoding="utf-8").splitlines()]
+            if steps and "C" not in steps:
+                return True
     return False
 
 
