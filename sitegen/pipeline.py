@@ -29,7 +29,8 @@ from .digests import digest
 from .messages import _
 from .problems import BuildFailed, Problems
 from .render import Renderer, TemplateSet, make_environment, template_closures, template_error
-from .writer import check_cache_location, check_output_location, checkpoint
+from .killpoints import checkpoint
+from .writer import check_cache_location, check_output_location
 
 today_for, epoch_seconds = sources.today_for, sources.epoch_seconds
 
