@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import cache, gctune, i18n, incremental, parallel, planners, search, sources
+from . import cache, gctune, i18n, incremental, lastmod, parallel, planners, search, sources
 from .messages import _
 from .assets import collect as collect_assets, file_digest, read_asset
 from .config import Config
@@ -89,7 +89,7 @@ def build(opts: Options, write: bool = True) -> Result:
         _stop_on(problems, opts, config is None)
         renderer = _renderer(root, config, opts.serve_script, site, state, problems)
         _stop_on(problems, opts)
-        planned = result.routes = planners.plan(site, reports)
+        planned = result.routes = planners.plan(site, reports, lastmod.read(root))
         _check_paths(planned, problems)
         timer.mark("plan")
 
