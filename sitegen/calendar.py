@@ -15,7 +15,10 @@ The model (docs/open-data.md says why it was chosen):
   and "[Dibatalkan]"/"[Ditunda]" before its title, and its date is removed from the program's
   event too (nothing takes place that day).
 - jadwal.ics holds the series from a year before `today` on (older ones are in the open
-  data): earlier weeks show the program's weekly event.
+  data): earlier weeks show the program's weekly event. The same series, and only they,
+  have an acara.ics of their own (`in_calendar`; a series page links it only then): an
+  older session is no use in a calendar, and 20,000 files of 5 to 10 ms each would cost
+  a clean build minutes.
 - The sources give no hours for most programs, so such events are ALL-DAY
   (DTSTART;VALUE=DATE, TRANSPARENT so they do not block a calendar). With a `time` (a
   series without one takes its program's), the event starts then, with TZID=<site time
@@ -41,22 +44,18 @@ from zoneinfo import ZoneInfo
 
 from . import i18n
 from .model import is_meeting
-from .outputs import absolute, host, midnight_utc, public_series, status_line, status_title
+from .outputs import absolute, host, in_calendar, midnight_utc, public_series, series_calendar_url, status_line, status_title
 from .routes import Route
 
 if TYPE_CHECKING:
     import icalendar
 
 CALENDAR_URL = "/jadwal.ics"
-SERIES_CALENDAR = "acara.ics"  # beside each series page: /seri/<slug>/acara.ics
 DEFAULT_DURATION = dt.timedelta(hours=2)
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-KEEP_PAST = dt.timedelta(days=365)  # how far back jadwal.ics keeps series
 SEQUENCE = {"terjadwal": 0, "ditunda": 1, "dipindah": 2, "dibatalkan": 3}
 
 
-def series_calendar_url(series) -> str:
-    return f"{series.url}{SERIES_CALENDAR}"
 
 
 def first_weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
@@ -87,7 +86,7 @@ def _dtstamp(history, sources, days) -> dt.datetime:
 def calendar_routes(site, reports, history) -> list[Route]:
     config = site.config
     programs = {p.slug: p for p in site.programs}
-    kept = tuple(sorted((s for s in public_series(site) if s.date >= site.today - KEEP_PAST),
+    kept = tuple(sorted((s for s in public_series(site) if in_calendar(site, s)),
                         key=lambda s: (s.date, s.time or dt.time(0), s.slug)))
     starts = {p.slug: program_start(site, p) for p in site.programs}
     exdates: dict = {p.slug: set() for p in site.programs}
@@ -112,7 +111,7 @@ def calendar_routes(site, reports, history) -> list[Route]:
         "config": config, "programs": program_events, "series": series_events,
         "dtstamp": _dtstamp(history, sources, days), "whole": True,
     }, producer=render_calendar, sitemap=False)]
-    for s in public_series(site):
+    for s in kept:
         p = programs.get(s.program)
         own_sources = ("site.yaml", s.path) + ((p.path,) if p is not None else ())
         routes.append(Route(series_calendar_url(s), None, {

@@ -18,6 +18,8 @@ from .config import Config
 _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 SAMPLE_PREFIX = "Contoh: "
+SERIES_CALENDAR = "acara.ics"  # beside a series page: /seri/<slug>/acara.ics (calendar.py)
+KEEP_PAST = dt.timedelta(days=365)  # how far back jadwal.ics keeps series
 
 
 def absolute(config: Config, path: str) -> str:
@@ -81,3 +83,13 @@ def status_line(series, config) -> str:
     if series.moved and series.previous_date is not None:
         return f"Sesi ini dipindah dari {i18n.long_date(series.previous_date, config.language)}."
     return ""
+
+
+def series_calendar_url(series) -> str:
+    return f"{series.url}{SERIES_CALENDAR}"
+
+
+def in_calendar(site, series) -> bool:
+    """Whether a series is in jadwal.ics and has its own acara.ics (calendar.py): not a
+    draft, dated at most a year before `today`."""
+    return not series.draft and series.date >= site.today - KEEP_PAST
