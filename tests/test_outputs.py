@@ -51,10 +51,19 @@ def read_csv(path: Path) -> list[dict]:
 
 
 def git_time(root: Path, rel: str) -> int | None:
-    """The last commit (no merges) that touched a file, asked of git one file at a time."""
-    proc = subprocess.run(["git", "-C", str(root), "log", "-1", "--no-merges", "--format=%ct", "--", rel],
+    """The last commit (no merges) that touched a file, asked of git one file at a time;
+    None outside git, and for the oldest commit of a shallow clone (it lists every file)."""
+    proc = subprocess.run(["git", "-C", str(root), "log", "-1", "--no-merges", "--format=%H %ct", "--", rel],
                           capture_output=True, text=True)
-    return int(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else None
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return None
+    commit, seconds = proc.stdout.split()
+    shallow = subprocess.run(["git", "-C", str(root), "rev-parse", "--git-path", "shallow"], capture_output=True, text=True)
+    path = Path(shallow.stdout.strip())
+    path = path if path.is_absolute() else root / path
+    if path.is_file() and commit in path.read_text().split():
+        return None
+    return int(seconds)
 
 
 def utc(seconds: int) -> str:
