@@ -174,7 +174,7 @@ def run() -> None:
     sys.exit(code)
 
 
-_FINISHED_RUN = False  # set when a build or a check ran to its end (see run)
+_FINISHED_RUN = False  # set when a build, a check or the preview ran to its end (see run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,15 +195,17 @@ def main(argv: list[str] | None = None) -> int:
             from .pipeline import epoch_seconds
 
             epoch_seconds(os.environ.get("SOURCE_DATE_EPOCH"))  # refused here, before any work
+        global _FINISHED_RUN
         if args.command in ("build", "check"):
             code = cmd_build(args) if args.command == "build" else cmd_check(args)
-            global _FINISHED_RUN
             _FINISHED_RUN = True
             return code
         if args.command == "serve":
-            from .serve import cmd_serve
+            from .preview import cmd_serve
 
-            return cmd_serve(args)
+            code = cmd_serve(args)
+            _FINISHED_RUN = True  # leave at once: a load may still run in a background thread
+            return code
         if args.command == "new":
             from .scaffold import cmd_new
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import i18n
 from .config import Config
-from .schema import SLUG_RE, slugify
+from .schema import CANCELLED, MOVED, POSTPONED, SCHEDULED, SLUG_RE, slugify
 
 
 def fingerprint(*parts: object) -> str:
@@ -104,10 +104,31 @@ class Series:
     body_html: str
     path: str
     fingerprint: str
+    status: str = SCHEDULED  # terjadwal | dibatalkan | ditunda | dipindah
+    previous_date: dt.date | None = None  # the day a moved series was first set for
 
     @property
     def url(self) -> str:
         return f"/seri/{self.slug}/"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    @property
+    def postponed(self) -> bool:
+        """Put off to a day not known yet; `date` is the day it was set for."""
+        return self.status == POSTPONED
+
+    @property
+    def moved(self) -> bool:
+        """Moved to `date` from `previous_date`."""
+        return self.status == MOVED
+
+    @property
+    def happens(self) -> bool:
+        """Held (or to be held) on `date`: neither cancelled nor postponed."""
+        return not (self.cancelled or self.postponed)
 
     def start_time(self, program: Program | None) -> dt.time | None:
         """Its own time, else its program's weekly time (None: not announced)."""
@@ -287,6 +308,7 @@ def make_series(doc, rec: dict, body_html: str) -> Series:
         duration=rec.get("duration"), links=rec.get("links", ()),
         summary=rec.get("summary", ""), draft=rec.get("draft", False), sample=rec.get("sample", False),
         body_html=body_html, path=doc.path, fingerprint=fingerprint(doc.digest, doc.path),
+        status=rec.get("status", SCHEDULED), previous_date=rec.get("previous_date"),
     )
 
 
