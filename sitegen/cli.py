@@ -1,4 +1,4 @@
-"""The command line: build, check, serve, new, schema.
+"""The command line: build, check, serve, new, schema, admin, reach.
 
 Exit codes: 0 success, 1 problems in the input (all listed, `path:line: message`),
 2 a usage mistake (unknown option, unusable output folder).
@@ -16,7 +16,7 @@ from .messages import LANGUAGES, _, set_language
 from .problems import FORMATS, BuildFailed, Problems, UsageError
 from .schema import FIRST_DAY, LAST_DAY
 
-COMMANDS = ("build", "check", "serve", "new", "schema", "admin")
+COMMANDS = ("build", "check", "serve", "new", "schema", "admin", "reach")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,6 +144,16 @@ def parser() -> argparse.ArgumentParser:
     ad.add_argument("--check", action="store_true", help="fail if the committed configuration is out of date")
     ad.add_argument("--vendor", action="store_true", help="also fetch the pinned CMS script and its fonts with npm into admin/")
     ad.add_argument("--repo", help="the GitHub repository the editor commits to, owner/name (kept in admin/config.yml)")
+    re_ = sub.add_parser("reach", help="reach figures from the platforms' own exports (Zoom, YouTube Studio)")
+    _lang(re_)
+    reach_sub = re_.add_subparsers(dest="reach_command", required=True)
+    ri = reach_sub.add_parser("import", help="read exports and write content/reach/<series>.yaml (docs/reach.md)")
+    _lang(ri)
+    ri.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a Zoom participant or webinar report (CSV), or a YouTube Studio export (zip or its table CSV)")
+    ri.add_argument("--series", required=True, help="the slug of the series the exports measure")
+    ri.add_argument("--root", type=Path, default=Path("."), help="project folder")
+    ri.add_argument("--timezone", help="time zone of the times in a Zoom report (default: site.yaml's timezone)")
+    ri.add_argument("--as-of", type=_date, help="the figure's date, for an export that holds none (YYYY-MM-DD)")
     return top
 
 
@@ -218,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             from .admin import cmd_admin
 
             return cmd_admin(args)
+        if args.command == "reach":
+            from .reach.command import cmd_reach
+
+            return cmd_reach(args)
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
