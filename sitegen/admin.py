@@ -25,11 +25,12 @@ from pathlib import Path
 
 import yaml
 
-from .load import FIGURES_FILE, MARKDOWN_KINDS
+from .load import ADMIN_DIR, FIGURES_FILE, MARKDOWN_KINDS
 from .messages import _
 from .problems import Problems
 from .schema import (
     COMPETENCIES,
+    COMPETENCY_LABELS,
     MAX_MINUTES,
     GROUPED_RE,
     SLUG_RE,
@@ -50,7 +51,6 @@ from .schema import (
     FIELDS_BY_KIND,
 )
 
-ADMIN_DIR = "admin"
 CONFIG = f"{ADMIN_DIR}/config.yml"
 # The vendored CMS: npm @sveltia/cms, dist/sveltia-cms.js (the npm file's SHA-256 below),
 # written by `build.py admin --vendor`; checked by tests/test_admin.py.
@@ -100,7 +100,6 @@ FORM_HINTS = {
     "status": "Kosongkan bila seri berjalan sesuai rencana. Ditunda: tanggal tetap tanggal semula. Dipindah: Tanggal diisi hari baru dan 'Tanggal semula' hari lama.",
     "previous_date": "Hanya untuk seri yang dipindah: hari yang semula ditetapkan.",
 }
-COMPETENCY_LABELS = {"manajerial": "Manajerial", "teknis": "Teknis", "fungsional": "Fungsional", "sosial-kultural": "Sosial-kultural"}
 STATUS_LABELS = {"terjadwal": "Terjadwal (sesuai rencana)", "dibatalkan": "Dibatalkan", "ditunda": "Ditunda", "dipindah": "Dipindah ke tanggal lain"}
 WEEKDAY_LABELS = {d: d.capitalize() if d != "jumat" else "Jumat" for d in WEEKDAYS}
 GROUPED_HINT = "Bilangan bulat: 12000 atau 12.000 (titik hanya di antara kelompok tiga angka; tanpa desimal atau koma)."

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import marshal
-import shutil
 import traceback
 from pathlib import Path
 
@@ -23,12 +22,12 @@ from markupsafe import Markup
 
 from . import ENGINE_VERSION, i18n
 from .config import Config
+from .load import _skip_hidden, decode, read_regular, regular_files
 from .messages import _
 from .problems import Problems
 from .routes import COMPETENCY_LABELS, Route
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
 
 
 # ---- digests ------------------------------------------------------------------------------
@@ -106,58 +105,40 @@ class Digester:
 
     def _walk_inner(self, value, out: list) -> None:
         t = type(value)
-        append, walk = out.append, self._walk
-        if (t is tuple or t is list or t is dict) and len(value) >= 8:
-            # Plain data (the records of the data files) in one C call: marshal takes only
-            # builtin values and refuses anything else; format 2 writes every string the
-            # same way whatever its interning, so equal values always give equal bytes.
-            try:
-                data = marshal.dumps(value, 2)
-            except ValueError:
-                pass
-            else:
-                append("B" + hashlib.blake2b(data, digest_size=16).hexdigest())
-                return
+        if (t is tuple or t is list or t is dict) and len(value) >= 8 and _marshalled(value, out):
+            return
         if t is tuple or t is list:
-            append("[")
-            for item in value:  # the common cases inline: this loop runs for every route
-                ti = type(item)
-                if ti is str:
-                    append(repr(item))
-                elif ti in _PLAIN:
-                    append("V" + repr(item))
-                else:
-                    fp = getattr(item, "fingerprint", None)
-                    if type(fp) is str:
-                        append("F" + fp)
-                    else:
-                        walk(item, out)
-            append("]")
+            out.append("[")
+            self._walk_items(value, out)
+            out.append("]")
         elif t is dict:
-            append("{")
-            try:
-                keys = sorted(value)
-            except TypeError:
-                keys = sorted(value, key=repr)
-            for k in keys:
-                item = value[k]
-                if type(k) is str:
-                    append(repr(k))
+            out.append("{")
+            self._walk_items(_sorted_items(value), out)
+            out.append("}")
+        else:
+            self._walk_other(value, out)
+
+    def _walk_items(self, items, out: list) -> None:
+        """Walk a container's items (a dict's as key, value, key, value...), the common
+        cases inline: this loop runs for every route."""
+        append, walk = out.append, self._walk
+        for item in items:
+            ti = type(item)
+            if ti is str:
+                append(repr(item))
+            elif ti in _PLAIN:
+                append("V" + repr(item))
+            else:
+                fp = getattr(item, "fingerprint", None)
+                if type(fp) is str:
+                    append("F" + fp)
                 else:
-                    walk(k, out)
-                ti = type(item)
-                if ti is str:
-                    append(repr(item))
-                elif ti in _PLAIN:
-                    append("V" + repr(item))
-                else:
-                    fp = getattr(item, "fingerprint", None)
-                    if type(fp) is str:
-                        append("F" + fp)
-                    else:
-                        walk(item, out)
-            append("}")
-        elif isinstance(value, (str, int, float, bool)) or value is None:
+                    walk(item, out)
+
+    def _walk_other(self, value, out: list) -> None:
+        """Everything but a plain tuple, list or dict: subclasses of them, dates, dataclasses."""
+        append, walk = out.append, self._walk
+        if isinstance(value, (str, int, float, bool)) or value is None:
             append("V" + repr(value))
         elif isinstance(value, (dt.date, dt.time)):
             append("D" + value.isoformat())
@@ -183,6 +164,31 @@ class Digester:
             raise TypeError(f"cannot digest {type(value).__name__} in a route context")
 
 
+def _marshalled(value, out: list) -> bool:
+    """Plain data (the records of the data files) digested in one C call: marshal takes
+    only builtin values and refuses anything else; format 2 writes every string the same
+    way whatever its interning, so equal values always give equal bytes."""
+    try:
+        data = marshal.dumps(value, 2)
+    except ValueError:
+        return False
+    out.append("B" + hashlib.blake2b(data, digest_size=16).hexdigest())
+    return True
+
+
+def _sorted_items(mapping: dict) -> list:
+    """[key, value, key, value...] in the order of the keys (by repr where they do not sort)."""
+    try:
+        keys = sorted(mapping)
+    except TypeError:
+        keys = sorted(mapping, key=repr)
+    out = []
+    for k in keys:
+        out.append(k)
+        out.append(mapping[k])
+    return out
+
+
 def digest(*values) -> str:
     return Digester().digest(*values)
 
@@ -198,9 +204,6 @@ class TemplateSet:
     and never opened."""
 
     def __init__(self, root: Path):
-        from .load import _skip_hidden, read_regular, regular_files
-
-        self.dirs = [d for d in (root / "templates", DEFAULT_TEMPLATES) if d.is_dir()]
         seen = {}
         for base in (PACKAGE_ROOT, root):  # project templates override defaults
             for rel, full, _st in regular_files(base, "templates", None, skip=_skip_hidden):
@@ -328,8 +331,6 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
         try:
             source = templates.text(name)
         except UnicodeDecodeError:  # reported with its line and column
-            from .load import decode
-
             decode(templates.sources[name], templates.display_path(name, root), problems)
             continue
         try:

@@ -11,22 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from . import search
 from .outputs import in_calendar, series_calendar_url as calendar_url
 from .model import Site
 from .reports import Reports
-from .schema import COMPETENCIES
+from .schema import COMPETENCIES, COMPETENCY_LABELS
 
 SHARE_IMAGE_NAME = "pratinjau.png"  # a page's share image, in the page's folder
-
-COMPETENCY_LABELS = {
-    "manajerial": "Manajerial",
-    "teknis": "Teknis",
-    "fungsional": "Fungsional",
-    "sosial-kultural": "Sosial Kultural",
-}
 
 
 @dataclass(frozen=True)
@@ -90,8 +83,17 @@ def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, d
     return pages
 
 
+class Facet(NamedTuple):
+    """One value of an archive facet (a year, program, competency or tag)."""
+
+    slug: str
+    label: str
+    url: str
+    count: int  # past series with this value
+
+
 def archive_facets(site: Site) -> dict:
-    """The archive's browsing facets, each a list of (slug, label, url, count)."""
+    """The archive's browsing facets, each a list of Facet."""
     past = site.past_series
     tags: dict = {}
     per_year: dict = {}
@@ -105,17 +107,17 @@ def archive_facets(site: Site) -> dict:
             tags.setdefault(t.slug, [t, 0])[1] += 1
     years = sorted(per_year, reverse=True)
     return {
-        "years": [(str(y), str(y), f"/arsip/{y}/", per_year[y]) for y in years],
+        "years": [Facet(str(y), str(y), f"/arsip/{y}/", per_year[y]) for y in years],
         "programs": [
-            (p.slug, p.title, f"/arsip/program/{p.slug}/", per_program.get(p.slug, 0))
+            Facet(p.slug, p.title, f"/arsip/program/{p.slug}/", per_program.get(p.slug, 0))
             for p in site.programs
         ],
         "competencies": [
-            (c, COMPETENCY_LABELS[c], f"/arsip/kompetensi/{c}/", per_competency.get(c, 0))
+            Facet(c, COMPETENCY_LABELS[c], f"/arsip/kompetensi/{c}/", per_competency.get(c, 0))
             for c in COMPETENCIES
         ],
         "tags": [
-            (slug, t.label, t.url, n) for slug, (t, n) in sorted(tags.items(), key=lambda kv: kv[0])
+            Facet(slug, t.label, t.url, n) for slug, (t, n) in sorted(tags.items(), key=lambda kv: kv[0])
         ],
     }
 
@@ -137,15 +139,15 @@ def _archive_routes(site: Site, facets: dict) -> list[Route]:
         return tuple(groups.get((facet, slug), ()))
 
     lists = [("/arsip/", "Arsip seri", "all", None, past)]
-    for slug, label, url, _ in facets["years"]:
-        lists.append((url, f"Seri tahun {label}", "year", slug, group("year", slug)))
-    for slug, label, url, n in facets["programs"]:
-        lists.append((url, label, "program", slug, group("program", slug)))
-    for slug, label, url, n in facets["competencies"]:
-        if n:
-            lists.append((url, f"Kompetensi {label}", "competency", slug, group("competency", slug)))
-    for slug, label, url, _ in facets["tags"]:
-        lists.append((url, f"Topik: {label}", "tag", slug, group("tag", slug)))
+    for f in facets["years"]:
+        lists.append((f.url, f"Seri tahun {f.label}", "year", f.slug, group("year", f.slug)))
+    for f in facets["programs"]:
+        lists.append((f.url, f.label, "program", f.slug, group("program", f.slug)))
+    for f in facets["competencies"]:
+        if f.count:
+            lists.append((f.url, f"Kompetensi {f.label}", "competency", f.slug, group("competency", f.slug)))
+    for f in facets["tags"]:
+        lists.append((f.url, f"Topik: {f.label}", "tag", f.slug, group("tag", f.slug)))
     routes = []
     for base, title, facet, value, items in lists:
         for url, page_items, pager in paginate(base, items, per_page):
@@ -194,7 +196,7 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
         }, card="program"))
 
     # Archive pages exist only for facets with past series; a series links to those only.
-    facet_urls = {url for group in facets.values() for _, _, url, n in group if n}
+    facet_urls = {f.url for group in facets.values() for f in group if f.count}
     for program in site.programs:
         own = site.series_of(program.slug)
         near = _neighbours(own)

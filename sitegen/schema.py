@@ -18,9 +18,16 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
-COMPETENCIES = ("manajerial", "teknis", "fungsional", "sosial-kultural")
+# The competencies and their labels, as the site and the browser editor show them.
+COMPETENCY_LABELS = {
+    "manajerial": "Manajerial",
+    "teknis": "Teknis",
+    "fungsional": "Fungsional",
+    "sosial-kultural": "Sosial Kultural",
+}
+COMPETENCIES = tuple(COMPETENCY_LABELS)
 MAX_MINUTES = 720
-WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")  # Monday first, as datetime.weekday()
 # What became of a series: as planned (the default), cancelled, postponed (no new date yet;
 # `date` keeps the original day) or moved (`date` is the new day, `previous_date` the old).
 STATUSES = ("terjadwal", "dibatalkan", "ditunda", "dipindah")

@@ -20,6 +20,7 @@ the process with 130 (SIGINT) or 143 (SIGTERM); its worker processes die with it
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import threading
@@ -164,7 +165,11 @@ def cmd_serve(args) -> int:
             host=args.host, port=args.port, reason=exc.strerror or exc)) from None
     port = sockets[0].getsockname()[1]
 
+    parent = os.getpid()
+
     def stop_early(signum, frame):
+        if os.getpid() != parent:  # a worker of the first load, ended by its pool: quietly
+            os._exit(128 + signum)
         raise Stopped(128 + signum)
 
     previous = signal.signal(signal.SIGTERM, stop_early)

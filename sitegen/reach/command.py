@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..load import parse_document, read_regular, regular_files
 from ..messages import _, number
-from ..problems import Problems, UsageError
+from ..problems import Problems, UsageError, print_problems
 from ..schema import Date, Invalid
 from ..yamlfile import parse_yaml
 from . import records, youtube, zoom
@@ -248,8 +248,6 @@ def print_table(results: list, stream=None) -> None:
 
 
 def cmd_reach(args) -> int:
-    from ..cli import print_problems
-
     if args.reach_command != "import":
         return 2
     root = args.root.resolve()
