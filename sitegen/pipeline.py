@@ -88,6 +88,8 @@ def build(opts: Options, write: bool = True) -> Result:
         planned = result.routes = _plan(site, reports, lastmod.read(root), problems)
         timer.mark("plan")
         digests, todo = _digests(renderer, planned, state)
+        if not write:  # a check makes only what can show a problem (Route.checked)
+            todo = [i for i in todo if planned[i].checked]
         result.reused, result.rendered = len(planned) - len(todo), len(todo)
         timer.mark("digest")
         phases.render()
@@ -96,6 +98,8 @@ def build(opts: Options, write: bool = True) -> Result:
             timer.mark("render")
             _stop_on(problems, opts)
             if not write:
+                _check_assets(root, planned, problems)
+                _stop_on(problems, opts)
                 return result
             _write_pages(state, planned, digests, rendered, renderer)
             _write_assets(state, root, planned, problems)
@@ -247,13 +251,21 @@ def _write_pages(state: BuildState, planned: list, digests: list, rendered: list
             state.write(route.output, digests[i], data, content_digest(route.output, data))
 
 
-def _write_assets(state: BuildState, root: Path, planned: list, problems: Problems) -> None:
-    """The static files, copied where they changed; none may take a page's place."""
+def _check_assets(root: Path, planned: list, problems: Problems) -> dict:
+    """The static files that take no page's place (the others are reported)."""
     pages = {r.output: r.url for r in planned}
+    assets = {}
     for rel, src in collect_assets(root).items():
         if rel in pages:
             problems.error(f"static/{rel}", 1, _("static file would overwrite the page {url}").format(url=pages[rel]))
-            continue
+        else:
+            assets[rel] = src
+    return assets
+
+
+def _write_assets(state: BuildState, root: Path, planned: list, problems: Problems) -> None:
+    """The static files, copied where they changed; none may take a page's place."""
+    for rel, src in _check_assets(root, planned, problems).items():
         d = "asset:" + state.asset_digest(src)
         if not (state.current(rel, d) and state.keep(rel)):
             state.write(rel, d, read_asset(src))

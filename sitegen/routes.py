@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from . import search
+from . import search, sessions
 from .outputs import in_calendar, series_calendar_url as calendar_url
 from .model import Site
 from .reports import Reports
@@ -33,6 +33,10 @@ class Route:
     # context, at `share_image`. Declared here, with the page, so that a page keeps its
     # image whatever its template is called.
     card: str = ""
+    # Whether making this output can show a problem (a template mistake, a producer's
+    # error): `check` makes those and throws the bytes away, and skips the others (a share
+    # image is drawn from texts already checked, and nothing it does can fail on them).
+    checked: bool = True
 
     @property
     def share_image(self) -> str | None:
@@ -178,9 +182,10 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
     facets = archive_facets(site)
     upcoming = site.upcoming_series
     latest = site.past_series[:6]
+    week = sessions.window(site)
 
     routes.append(Route("/", "home.html", {
-        "programs": site.programs, "reports": reports, "latest": latest,
+        "programs": site.programs, "reports": reports, "latest": latest, "week": week,
         "upcoming": upcoming[:5], "today_weekday": site.today.weekday(), "today": site.today, "charts": chart_map["/"],
     }, card="home"))
 
@@ -191,6 +196,7 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
             "program": program,
             "past": tuple(s for s in own if s.date < site.today),
             "upcoming": tuple(s for s in upcoming if s.program == program.slug), "today": site.today,
+            "next_sessions": tuple(x for x in week["sessions"] if x.program.slug == program.slug and x.date >= site.today),
             "totals": reports.program_totals(program.slug),
             "charts": chart_map.get(program.url, {}),
         }, card="program"))
@@ -205,7 +211,8 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
             mine = [t.url for t in s.tags] + ([f"/arsip/kompetensi/{s.competency}/"] if s.competency else [])
             routes.append(Route(s.url, "series.html", {
                 "series": s, "program": program, "prev": prev, "next": nxt,
-                "upcoming": s.date >= site.today, "is_today": s.date == site.today,
+                "upcoming": s.date >= site.today, "is_today": s.date == site.today, "today": site.today,
+                "gcal": sessions.google_calendar(s, program),
                 "archive_links": tuple(u for u in mine if u in facet_urls),
                 # its own .ics (calendar.py), for the series jadwal.ics holds; else None
                 "calendar_file": calendar_url(s) if in_calendar(site, s) else None,
@@ -215,6 +222,7 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
 
     routes.append(Route("/jadwal/", "schedule.html", {
         "programs": site.programs, "upcoming": upcoming, "today_weekday": site.today.weekday(), "today": site.today,
+        "week": week,
     }))
 
     routes.append(Route("/laporan/", "reports.html", {

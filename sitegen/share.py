@@ -491,5 +491,5 @@ def image_routes(site, reports, routes_so_far: list) -> list:
         if route.card not in CARDS:
             raise ValueError(f"{route.url}: unknown share card {route.card!r} (known: {', '.join(sorted(CARDS))})")
         ctx = CARDS[route.card](config, route.context)
-        made.append(Route(route.share_image, None, {**common, **ctx}, producer=produce, sitemap=False))
+        made.append(Route(route.share_image, None, {**common, **ctx}, producer=produce, sitemap=False, checked=False))
     return made
