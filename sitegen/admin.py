@@ -94,7 +94,10 @@ FORM_HINTS = {
     "time": "Jam mulai dalam WIB, misalnya 09:00.",
     "slug": "Biasanya dikosongkan: alamatnya diambil dari nama berkas.",
     "weekday": "Hari program dalam jadwal mingguan.",
-    "reach": "Jumlah peserta atau penonton per kanal; kosongkan kanal yang tidak dipakai.",
+    "reach": ("Angka yang diketik tangan, per kanal; kosongkan kanal yang tidak dipakai. Angka dari laporan peserta Zoom "
+              "atau ekspor YouTube Studio tidak diketik di sini: berkas ekspornya diimpor dengan 'python build.py reach import' "
+              "(Panduan editor, bagian 'Angka jangkauan dari berkas ekspor') dan angka impor itulah yang tampil. "
+              "Jangan mengunggah berkas ekspor lewat editor ini: isinya nama dan e-mail peserta, dan repositori ini publik."),
     "draft": "Aktifkan bila seri belum boleh terbit.",
     "links": "Alamat https:// per kanal; kosongkan kanal yang tidak dipakai.",
     "status": "Kosongkan bila seri berjalan sesuai rencana. Ditunda: tanggal tetap tanggal semula. Dipindah: Tanggal diisi hari baru dan 'Tanggal semula' hari lama.",
@@ -211,7 +214,9 @@ def config_data(ctx: dict, repo: str) -> dict:
         "collections": [
             {
                 "name": "series", "label": "Seri", "label_singular": "Seri",
-                "description": "Satu berkas per seri (episode). Berkas baru diberi nama dari judulnya, seperti 'python build.py new'.",
+                "description": ("Satu berkas per seri (episode). Berkas baru diberi nama dari judulnya, seperti 'python build.py new'. "
+                                "Jangkauan dari laporan Zoom atau YouTube Studio: lihat Panduan editor, bagian 'Angka jangkauan dari berkas ekspor'; "
+                                "berkas ekspornya jangan diunggah ke sini."),
                 "folder": series, "extension": "md", "format": "frontmatter", "create": True, "delete": False,
                 "slug": "{{title}}", "identifier_field": "title",
                 "summary": "{{date}} · {{title}}", "sortable_fields": ["date", "title"],

@@ -25,9 +25,10 @@ from . import buildstate, cache, gctune, i18n, lastmod, parallel, planners, sear
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
+from .digests import digest
 from .messages import _
 from .problems import BuildFailed, Problems
-from .render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
+from .render import Renderer, TemplateSet, make_environment, template_closures, template_error
 from .writer import check_cache_location, check_output_location, checkpoint
 
 today_for, epoch_seconds = sources.today_for, sources.epoch_seconds

@@ -239,8 +239,9 @@ def test_new_bad_arguments(tmp_path, args, code):
 
 MESSAGE_SOURCES = ("validate.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "sources.py",
                    "reports.py", "render.py", "search.py", "scaffold.py", "preview/command.py",
-                   "preview/livesite.py", "writer.py", "cli.py")
-MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError", "ArgumentTypeError"}
+                   "preview/livesite.py", "writer.py", "cli.py", "reach/tables.py", "reach/zoom.py", "reach/youtube.py",
+                   "reach/command.py", "reach/records.py", "reach/site.py")
+MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError", "ArgumentTypeError", "ExportError"}
 
 
 def message_fragments() -> set[tuple[str, str]]:
