@@ -18,6 +18,8 @@ from .config import Config
 _XML_INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 SAMPLE_PREFIX = "Contoh: "
+SERIES_CALENDAR = "acara.ics"  # beside a series page: /seri/<slug>/acara.ics (calendar.py)
+KEEP_PAST = dt.timedelta(days=365)  # how far back jadwal.ics keeps series
 
 
 def absolute(config: Config, path: str) -> str:
@@ -48,3 +50,46 @@ def display_title(series) -> str:
 
 def midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+# What a series' status is called where it is shown (the field values are in schema.py).
+STATUS_WORDS = {"terjadwal": "Terjadwal", "dibatalkan": "Dibatalkan", "ditunda": "Ditunda", "dipindah": "Dipindah"}
+
+
+def status_title(series) -> str:
+    """The display title, led by its status when it is not as planned: "[Dibatalkan] ..."."""
+    title = display_title(series)
+    if series.status == "terjadwal":
+        return title
+    return f"[{STATUS_WORDS[series.status]}] {title}"
+
+
+def session_line(series, config) -> str:
+    """"Kamis, 11 Januari 2024, pukul 09.00 WIB." (no time: the day only)."""
+    from . import i18n
+
+    day = i18n.long_date(series.date, config.language)
+    return f"{day}, pukul {series.time:%H.%M} WIB." if series.time else f"{day}."
+
+
+def status_line(series, config) -> str:
+    """One sentence on a status that is not as planned; "" otherwise."""
+    from . import i18n
+
+    if series.cancelled:
+        return "Sesi ini dibatalkan."
+    if series.postponed:
+        return f"Sesi ini ditunda dari {i18n.long_date(series.date, config.language)}; tanggal barunya menyusul."
+    if series.moved and series.previous_date is not None:
+        return f"Sesi ini dipindah dari {i18n.long_date(series.previous_date, config.language)}."
+    return ""
+
+
+def series_calendar_url(series) -> str:
+    return f"{series.url}{SERIES_CALENDAR}"
+
+
+def in_calendar(site, series) -> bool:
+    """Whether a series is in jadwal.ics and has its own acara.ics (calendar.py): not a
+    draft, dated at most a year before `today`."""
+    return not series.draft and series.date >= site.today - KEEP_PAST

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import buildstate, cache, gather, gctune, i18n, parallel, planners, search
+from . import buildstate, cache, gather, gctune, i18n, lastmod, parallel, planners, search
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
@@ -87,7 +87,7 @@ def build(opts: Options, write: bool = True) -> Result:
         _stop_on(problems, opts, config is None)
         renderer = make_renderer(root, config, opts.serve_script, site, state, problems)
         _stop_on(problems, opts)
-        planned = result.routes = _plan(site, reports, problems)
+        planned = result.routes = _plan(site, reports, lastmod.read(root), problems)
         timer.mark("plan")
         digests, todo = _digests(renderer, planned, state)
         if not write:  # a check makes only what can show a problem (Route.checked)
@@ -157,9 +157,10 @@ def _locations(opts: Options, root: Path, write: bool) -> tuple:
     return output, cache_dir / cache.STATE_FILE
 
 
-def _plan(site, reports, problems: Problems) -> list:
-    """Every output of the build (planners.py), no two at one path."""
-    planned = planners.plan(site, reports)
+def _plan(site, reports, history: lastmod.History, problems: Problems) -> list:
+    """Every output of the build (planners.py), no two at one path; `history` is when each
+    source last changed (lastmod.py)."""
+    planned = planners.plan(site, reports, history)
     seen: dict = {}
     for r in planned:
         if r.output in seen:

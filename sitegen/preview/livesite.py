@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import cache, gather, gctune, planners
+from .. import cache, gather, gctune, lastmod, planners
 from ..assets import collect as collect_assets, read_asset
 from ..buildstate import BuildState
 from ..messages import _
@@ -102,7 +102,7 @@ class LiveSite:
             return self._done(outcome, problems, started)
         renderer = make_renderer(self.root, config, self.script, site, state, problems)
         routes: dict = {}
-        for route in planners.plan(site, reports):
+        for route in planners.plan(site, reports, lastmod.read(self.root)):
             first = routes.setdefault(route.output, route)
             if first is not route:
                 problems.error("templates", 1, _("two outputs share the path {path}: {first} and {second}").format(
