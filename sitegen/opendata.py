@@ -36,7 +36,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .outputs import STATUS_WORDS, absolute, public_series
+from .dataoutputs import STATUS_WORDS, absolute, public_series
 from .routes import COMPETENCY_LABELS, Route
 
 DATA_PAGE_URL = "/data/"
