@@ -407,6 +407,17 @@ def machine() -> list[str]:
     ]
 
 
+class Rows(list):
+    """The table's rows, each also printed as soon as it is measured (a long run that is
+    cut short still leaves its figures)."""
+
+    def append(self, row: tuple) -> None:
+        super().append(row)
+        label, seconds, against, ratio, _limit = row
+        shown = f", {ratio:.3f}x {against}" if ratio is not None else ""
+        print(f"  {label}: {seconds:.2f} s{shown} (load {os.getloadavg()[0]:.2f})", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Build speed of the real site beside Hugo on a generated corpus.")
     p.add_argument("--series", type=int, default=4000, help="corpus size (default 4000)")
@@ -445,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average (1 min) before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
         return 0 if not failed else 1
     hout, dout = work / "hugo-out", work / "out-default"
-    rows: list = []  # (label, seconds, compared-with text, ratio, limit)
+    rows = Rows()  # (label, seconds, compared-with text, ratio, limit)
     loads = [f"start {load_before[0]:.2f}"]
 
     print(f"cold builds of {n} series (the shipped site), interleaved with check, Hugo and Hugo + Pagefind ...", flush=True)
@@ -495,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"check, {big} series", big_check.seconds, f"ours {n}", big_check.seconds / check_s, TARGETS["scaling"]))
         rows.append((f"default build, cold, {big} series", big_cold.seconds, f"ours {n}", big_cold.seconds / default_s, TARGETS["scaling"]))
         memory_rows += [(f"check, {big} series", [big_check]), (f"default build, cold, {big} series", [big_cold])]
+        print(f"  peak memory (tree Pss): check {big_check.peak_mb:.0f} MB, cold build {big_cold.peak_mb:.0f} MB", flush=True)
         shutil.rmtree(work / "out-large", ignore_errors=True)
 
     print("one share image ...", flush=True)

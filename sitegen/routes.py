@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from . import search, sessions
+from .dataoutputs import in_calendar, series_calendar_url as calendar_url
 from .model import Site
 from .reports import Reports
 from .schema import COMPETENCIES, COMPETENCY_LABELS
@@ -213,6 +214,8 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
                 "upcoming": s.date >= site.today, "is_today": s.date == site.today, "today": site.today,
                 "gcal": sessions.google_calendar(s, program),
                 "archive_links": tuple(u for u in mine if u in facet_urls),
+                # its own .ics (calendar.py), for the series jadwal.ics holds; else None
+                "calendar_file": calendar_url(s) if in_calendar(site, s) else None,
             }, card="series"))
 
     routes.extend(_archive_routes(site, facets))

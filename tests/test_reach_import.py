@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import random
 import re
 import shutil
 import subprocess

@@ -252,7 +252,7 @@ def test_new_bad_arguments(tmp_path, args, code):
 
 # ---- the editors' guide and the VS Code mapping -----------------------------------------------
 
-MESSAGE_SOURCES = ("validate.py", "fieldcheck.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "sources.py",
+MESSAGE_SOURCES = ("validate.py", "fieldcheck.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "gather.py",
                    "reports.py", "render.py", "search.py", "scaffold.py", "preview/command.py",
                    "preview/livesite.py", "writer.py", "cli.py", "reach/tables.py", "reach/zoom.py", "reach/youtube.py",
                    "reach/command.py", "reach/records.py", "reach/site.py")
