@@ -5,7 +5,7 @@
         -> commit the tree -> save the build state
 
 Everything is gathered and validated before anything is written. The pieces live apart:
-sources.py loads and validates; planners.py lists every output; render.py renders and
+gather.py loads and validates; planners.py lists every output; render.py renders and
 digests; buildstate.py owns what the last build recorded and what this one keeps, writes
 and removes; cache.py stores it; writer.py holds the output trees (a fresh staged tree
 swapped in whole, or the previous folder updated in place); parallel.py spreads work
@@ -21,16 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import buildstate, cache, gctune, i18n, parallel, planners, search, sources
+from . import buildstate, cache, gather, gctune, i18n, lastmod, parallel, planners, search
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
+from .digests import digest
 from .messages import _
 from .problems import BuildFailed, Problems
-from .render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
-from .writer import check_cache_location, check_output_location, checkpoint
+from .render import Renderer, TemplateSet, make_environment, template_closures, template_error
+from .killpoints import checkpoint
+from .writer import check_cache_location, check_output_location
 
-today_for, epoch_seconds = sources.today_for, sources.epoch_seconds
+today_for, epoch_seconds = gather.today_for, gather.epoch_seconds
 
 
 @dataclass
@@ -80,14 +82,16 @@ def build(opts: Options, write: bool = True) -> Result:
         root = opts.root = opts.root.resolve()
         state = BuildState(*_locations(opts, root, write))
         timer.mark("cache-load")
-        problems, config, site, reports = sources.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state, timer.mark)
+        problems, config, site, reports = gather.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state, timer.mark)
         result = Result(problems, site, reports, output=state.output)
         _stop_on(problems, opts, config is None)
         renderer = make_renderer(root, config, opts.serve_script, site, state, problems)
         _stop_on(problems, opts)
-        planned = result.routes = _plan(site, reports, problems)
+        planned = result.routes = _plan(site, reports, lastmod.read(root), problems)
         timer.mark("plan")
         digests, todo = _digests(renderer, planned, state)
+        if not write:  # a check makes only what can show a problem (Route.checked)
+            todo = [i for i in todo if planned[i].checked]
         result.reused, result.rendered = len(planned) - len(todo), len(todo)
         timer.mark("digest")
         phases.render()
@@ -96,6 +100,8 @@ def build(opts: Options, write: bool = True) -> Result:
             timer.mark("render")
             _stop_on(problems, opts)
             if not write:
+                _check_assets(root, planned, problems)
+                _stop_on(problems, opts)
                 return result
             _write_pages(state, planned, digests, rendered, renderer)
             _write_assets(state, root, planned, problems)
@@ -151,9 +157,10 @@ def _locations(opts: Options, root: Path, write: bool) -> tuple:
     return output, cache_dir / cache.STATE_FILE
 
 
-def _plan(site, reports, problems: Problems) -> list:
-    """Every output of the build (planners.py), no two at one path."""
-    planned = planners.plan(site, reports)
+def _plan(site, reports, history: lastmod.History, problems: Problems) -> list:
+    """Every output of the build (planners.py), no two at one path; `history` is when each
+    source last changed (lastmod.py)."""
+    planned = planners.plan(site, reports, history)
     seen: dict = {}
     for r in planned:
         if r.output in seen:
@@ -246,13 +253,21 @@ def _write_pages(state: BuildState, planned: list, digests: list, rendered: list
             state.write(route.output, digests[i], data, content_digest(route.output, data))
 
 
-def _write_assets(state: BuildState, root: Path, planned: list, problems: Problems) -> None:
-    """The static files, copied where they changed; none may take a page's place."""
+def _check_assets(root: Path, planned: list, problems: Problems) -> dict:
+    """The static files that take no page's place (the others are reported)."""
     pages = {r.output: r.url for r in planned}
+    assets = {}
     for rel, src in collect_assets(root).items():
         if rel in pages:
             problems.error(f"static/{rel}", 1, _("static file would overwrite the page {url}").format(url=pages[rel]))
-            continue
+        else:
+            assets[rel] = src
+    return assets
+
+
+def _write_assets(state: BuildState, root: Path, planned: list, problems: Problems) -> None:
+    """The static files, copied where they changed; none may take a page's place."""
+    for rel, src in _check_assets(root, planned, problems).items():
         d = "asset:" + state.asset_digest(src)
         if not (state.current(rel, d) and state.keep(rel)):
             state.write(rel, d, read_asset(src))

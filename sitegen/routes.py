@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from . import search, sessions
+from .dataoutputs import in_calendar, series_calendar_url as calendar_url
 from .model import Site
 from .reports import Reports
 from .schema import COMPETENCIES, COMPETENCY_LABELS
@@ -32,6 +33,10 @@ class Route:
     # context, at `share_image`. Declared here, with the page, so that a page keeps its
     # image whatever its template is called.
     card: str = ""
+    # Whether making this output can show a problem (a template mistake, a producer's
+    # error): `check` makes those and throws the bytes away, and skips the others (a share
+    # image is drawn from texts already checked, and nothing it does can fail on them).
+    checked: bool = True
 
     @property
     def share_image(self) -> str | None:
@@ -209,6 +214,8 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
                 "upcoming": s.date >= site.today, "is_today": s.date == site.today, "today": site.today,
                 "gcal": sessions.google_calendar(s, program),
                 "archive_links": tuple(u for u in mine if u in facet_urls),
+                # its own .ics (calendar.py), for the series jadwal.ics holds; else None
+                "calendar_file": calendar_url(s) if in_calendar(site, s) else None,
             }, card="series"))
 
     routes.extend(_archive_routes(site, facets))

@@ -56,7 +56,7 @@ from . import parallel
 from .config import Config
 from .problems import Problems
 from .messages import _
-from .writer import checkpoint
+from .killpoints import checkpoint
 
 # Pages per part: an edit indexes one part again (Pagefind takes about 0.35 s plus 1.3 ms
 # a page here), while every part costs a cold build that fixed time once more and a query

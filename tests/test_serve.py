@@ -98,12 +98,13 @@ def serving(root: Path, *extra: str):
             stop(proc, signal.SIGTERM)
 
 
-def stop(proc: subprocess.Popen, signum: int) -> float:
-    """Signal the preview; it must leave within STOP_SECONDS with status 0, 130 or 143 and
-    leave no process of its group behind. Returns the seconds it took. (A preview that
-    does not stop is killed so that the test run goes on, and the test fails.)"""
+def stop(proc: subprocess.Popen, signum: int, group: bool = False) -> float:
+    """Signal the preview (with group=True its whole process group, as a terminal's Ctrl+C
+    does); it must leave within STOP_SECONDS with status 0, 130 or 143 and leave no process
+    of its group behind. Returns the seconds it took. (A preview that does not stop is
+    killed so that the test run goes on, and the test fails.)"""
     started = time.monotonic()
-    os.kill(proc.pid, signum)
+    (os.killpg if group else os.kill)(proc.pid, signum)
     try:
         code = proc.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
@@ -464,7 +465,7 @@ def test_a_signal_during_the_first_load_stops_the_preview(tmp_path, signum):
             if subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).stdout.split():
                 break
             time.sleep(0.01)
-        stop(proc, signum)
+        stop(proc, signum, group=signum == signal.SIGINT)  # Ctrl+C reaches the workers too
         assert proc.returncode == 128 + signum
         out = log.read_text(encoding="utf-8", errors="replace")
         assert "loaded " not in out and "Traceback" not in out, out  # stopped during the load, quietly

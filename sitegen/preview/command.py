@@ -172,13 +172,17 @@ def cmd_serve(args) -> int:
             os._exit(128 + signum)
         raise Stopped(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, stop_early)
+    # Until the loop runs (the first load), both signals end the preview by an exception;
+    # its worker processes, which inherit the handler, leave quietly (a Ctrl+C in a
+    # terminal reaches them too).
+    previous = {signum: signal.signal(signum, stop_early) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         return _serve(root, args, output, sockets, port)
     except Stopped as exc:
         return exc.code
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _serve(root: Path, args, output: Path, sockets: list, port: int) -> int:

@@ -23,8 +23,8 @@ from .cache import DocRecord, SourceEntry, SourceKey, Stat
 from .config import Config, load_config
 from .load import FIGURES_FILE, decode, digest_bytes, find_sources, parse_document, read_regular
 from .problems import Problems, UsageError
-from .reach import site as reach_site
-from .render import digest
+from .reach import records as reach_records, site as reach_site
+from .digests import digest
 from .validate import check_unique_urls, validate_documents, validate_figures
 from .yamlfile import parse_yaml
 
@@ -186,7 +186,8 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
             continue
         d = digest_bytes(data)
         text = decode(data, src.rel, problems)
-        reach_sources.append((src.rel, parse_yaml(text, src.rel, problems) if text is not None else None, d))
+        parsed = None if text is None else (reach_records.read_emitted(text) or parse_yaml(text, src.rel, problems))
+        reach_sources.append((src.rel, parsed, d))
         state.record_source(src.rel, Stat(src.size, src.mtime_ns, d))
     markdown_sources = [s for s in sources if s.kind not in ("figures", "reach")]
     if config is None:
