@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .messages import LANGUAGES, _, set_language
 from .problems import FORMATS, BuildFailed, Problems, UsageError
+from .stopping import Stopped
 from .schema import FIRST_DAY, LAST_DAY
 
 COMMANDS = ("build", "check", "serve", "new", "schema", "admin")
@@ -164,7 +165,7 @@ def run() -> None:
     run registers work for exit; what was printed is flushed first."""
     argv = sys.argv[1:]
     code = main(argv)
-    if _FINISHED_RUN:
+    if _FINISHED_RUN or _STOPPED:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -175,6 +176,7 @@ def run() -> None:
 
 
 _FINISHED_RUN = False  # set when a build or a check ran to its end (see run)
+_STOPPED = False  # set when a build or a check was stopped by a signal (and cleaned up)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
 
             epoch_seconds(os.environ.get("SOURCE_DATE_EPOCH"))  # refused here, before any work
         if args.command in ("build", "check"):
+            from . import stopping
+
+            stopping.install()
             code = cmd_build(args) if args.command == "build" else cmd_check(args)
             global _FINISHED_RUN
             _FINISHED_RUN = True
@@ -219,9 +224,27 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        from . import disk
+
+        if not disk.is_disk_error(exc):
+            raise
+        print(f"build.py: {disk.message(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Stopped as exc:
+        global _STOPPED
+        _STOPPED = True
+        print("build.py: " + _("stopped by {signal}").format(signal=signal_name(exc.signum)), file=sys.stderr)
+        return exc.exit_code
     return 2
+
+
+def signal_name(signum: int) -> str:
+    import signal
+
+    return signal.Signals(signum).name
 
 
 def _options(args, **extra):

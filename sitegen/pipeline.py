@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import cache, gctune, i18n, incremental, parallel, planners, search, sources
+from . import cache, disk, gctune, i18n, incremental, parallel, planners, search, sources, stopping
 from .messages import _
 from .assets import collect as collect_assets, file_digest, read_asset
 from .config import Config
@@ -80,6 +80,9 @@ def build(opts: Options, write: bool = True) -> Result:
         output = check_output_location(root, opts.output or root / "_site") if write else None
         cache_dir = check_cache_location(root, opts.cache_dir or root / ".cache" / "sitegen", output) if opts.use_cache else None
         cache_path = cache_dir / cache.STATE_FILE if cache_dir else None
+        disk.reset()
+        disk.known("output", output)
+        disk.known("cache", cache_dir)
         state = cache.load(cache_path)
         incremental.trust_outputs(state, output)
         timer.mark("cache-load")
@@ -103,6 +106,7 @@ def build(opts: Options, write: bool = True) -> Result:
         # The previous output is updated in place when the cache describes it; otherwise a
         # fresh tree is built beside it and swapped in (writer.py).
         in_place = write and bool(state.outputs)
+        disk.target("output", output)
         tree = StagedTree(output) if write and not in_place and not problems.fails(opts.strict) else None
         try:
             rendered = _render(renderer, planned, todo, tree, opts.jobs, config, root)
@@ -133,7 +137,8 @@ def build(opts: Options, write: bool = True) -> Result:
                 tree.remove(rel)
             if in_place and (changed or stale):
                 cache.invalidate(cache_path)  # an interrupted update is followed by a clean build
-            tree.commit()
+            with stopping.deferred():  # a signal waits until the new site is whole
+                tree.commit()
             timer.mark("commit")
         except BaseException:
             if tree is not None:
@@ -145,7 +150,9 @@ def build(opts: Options, write: bool = True) -> Result:
         if in_place and not (changed or stale or state.closures_changed) and incremental.nothing_changed(state, new, output):
             cache.remember(cache_path, new)  # a build that changed nothing leaves the cache as it is
         else:
-            cache.save(cache_path, new)
+            with stopping.deferred():
+                disk.target("cache", cache_dir, committed=write)
+                cache.save(cache_path, new)
         timer.mark("cache-save")
         result.timings, result.output = timer.marks, output
         return result

@@ -99,6 +99,16 @@ def check_output_location(root: Path, output: Path) -> Path:
             _("output folder {path} is not empty and was not made by build.py; "
               "remove it or choose another folder (builds replace the whole folder)").format(path=out)
         )
+    try:
+        _writable(out)  # an incremental build writes into it
+        parent = out.parent  # a clean build stages its new site beside it
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        _writable(parent)
+    except OSError as exc:
+        from . import disk
+
+        raise disk.as_usage_error(exc, "output", out) from None
     return out
 
 
@@ -132,9 +142,22 @@ def check_cache_location(root: Path, cache: Path, output: Path | None = None) ->
         real.mkdir(parents=True, exist_ok=True)
         if not _has_marker(real, CACHE_MARKER):
             (real / CACHE_MARKER).write_bytes(b"This folder is the build cache of build.py; it may be deleted at any time.\n")
+        _writable(real)
     except OSError as exc:
+        from . import disk
+
+        if disk.is_disk_error(exc):
+            raise disk.as_usage_error(exc, "cache", real) from None
         raise UsageError(_("cannot use the cache folder {path} ({reason})").format(path=real, reason=exc.strerror or exc)) from None
     return real
+
+
+def _writable(folder: Path) -> None:
+    """OSError (EROFS, EACCES) when `folder` exists but cannot be written into: told
+    before the build starts rather than at its end."""
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+        raise OSError(code, os.strerror(code), str(folder))
 
 
 def safe_join(base: Path, rel: str) -> Path:
@@ -460,6 +483,17 @@ class InPlaceTree:
             self._stale = []
             checkpoint("swapped")
             self._close_journal()
+        except OSError:
+            # A full disk half-way through (the journal takes space): put the previous
+            # site back from the journal now, as the next build would.
+            if self._journal is not None:
+                journal, self._journal = self._journal, None
+                try:
+                    journal.close()
+                except OSError:
+                    pass
+            _recover(self.output)
+            raise
         finally:
             self._lock.release()
 
@@ -482,9 +516,11 @@ class InPlaceTree:
 
     def _close_journal(self) -> None:
         if self._journal is not None:
-            self._journal.close()
-            self._journal = None
-            _remove(self.output / JOURNAL)
+            journal, self._journal = self._journal, None
+            try:
+                journal.close()  # on a full disk, its last lines may not get written
+            finally:
+                _remove(self.output / JOURNAL)
 
 
 def _backup_name(full: Path) -> Path:
