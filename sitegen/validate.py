@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from .load import Document
 from .messages import _
+from .names import text_problems
 from .problems import Problems
 from .schema import (
     FIELDS_BY_KIND,
@@ -42,6 +43,7 @@ def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: 
     record: dict = {}
     ok = True
     known = [f.name for f in fields]
+    text_problems(doc.meta, (), lambda where, message: problems.error(doc.path, doc.line(*where), message))
     for key in doc.meta:
         if key not in known:
             _unknown_key(problems, doc.path, doc.line(key), key, known)
