@@ -138,9 +138,10 @@ def render_calendar(globals_: dict, ctx: dict) -> bytes:
         event.add("dtstamp", midnight_utc(start))
         event.add("summary", p.title)
         _when(event, start, p.time, p.duration, zone)
-        event.add("rrule", {"freq": "weekly", "byday": BYDAY[p.weekday_index]})
+        event.add("rrule", {"freq": "weekly", "byday": [BYDAY[i] for i in p.weekday_indexes]})
         lines = [p.summary] if p.summary else []
-        lines.append(f"Setiap hari {i18n.weekday_name(p.weekday_index, config.language)}. {_time_line(p.time, p.duration)}")
+        days = [i18n.weekday_name(i, config.language) for i in p.weekday_indexes]
+        lines.append(f"Setiap hari {' dan '.join(days)}. {_time_line(p.time, p.duration)}")
         joins, meeting = _links(config, p.channels, p.link)
         lines += joins
         lines.append(f"Halaman program: {absolute(config, p.url)}")

@@ -36,6 +36,30 @@ Paragraf dipisahkan dengan satu baris kosong.
 - Poin pertama yang dibahas
 - Poin kedua yang dibahas
 """
+SUMMARY_PLACEHOLDER = "Ringkasan satu kalimat tentang seri ini."
+
+
+def placeholders() -> dict:
+    """field -> the texts `new` writes as placeholders or offers as hints for that field
+    ("body": the lines of the body): what `check` warns about when a published series
+    still holds them. Read from the one place each is defined (the body above, the
+    fields' examples in schema.py)."""
+    body = []
+    for line in BODY_PLACEHOLDER.splitlines():
+        line = line.strip().lstrip("-").strip()
+        if line:
+            body.append(line)
+    out: dict = {"body": tuple(body), "summary": (SUMMARY_PLACEHOLDER,)}
+    for f in SERIES_FIELDS:
+        if f.name in ("speakers",) and isinstance(f.example, list):
+            out[f.name] = tuple(f.example)
+        elif isinstance(f.example, str) and f.example.endswith("..."):
+            out[f.name] = (f.example,)
+        elif isinstance(f.example, dict):
+            urls = tuple(v for v in f.example.values() if isinstance(v, str) and v.endswith("..."))
+            if urls:
+                out[f.name] = urls
+    return out
 
 
 def _err(message: str) -> None:
@@ -94,7 +118,7 @@ def _hint_lines(program: dict) -> list[str]:
         if f.name == "draft":
             example = True
         if f.name == "summary" and not example:
-            example = "Ringkasan satu kalimat tentang seri ini."
+            example = SUMMARY_PLACEHOLDER
         if isinstance(example, dict):
             lines.append(f"# {f.name}:  # {f.doc}")
             lines.extend(f"#   {k}: {yaml_value(v)}" for k, v in example.items())

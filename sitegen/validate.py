@@ -109,6 +109,10 @@ def validate_documents(docs: list[Document], ctx: dict, problems: Problems) -> d
     for doc in docs:
         record = check_fields(doc, FIELDS_BY_KIND[doc.kind], ctx, problems)
         if record is not None:
+            if doc.kind == "series":
+                from .plausible import check_placeholders
+
+                check_placeholders(doc, record, problems)
             out[doc.kind].append((doc, record))
     return out
 
