@@ -22,7 +22,7 @@ from .problems import UsageError
 # errno -> (what happened, what to do); {what} is the folder's kind, {path} the folder.
 _DISK = {
     errno.ENOSPC: N_("no space left on the disk of the {what} {path}: free some space there "
-                     "(or choose another folder), then build again"),
+                     "(or choose another folder with {option}), then build again"),
     errno.EDQUOT: N_("disk quota exceeded for the {what} {path}: free some of your space there "
                      "or ask for a larger quota, then build again"),
     errno.EROFS: N_("the {what} {path} is on a read-only file system: choose a writable folder "
