@@ -213,7 +213,7 @@ def corpus(work: Path, n: int) -> tuple[Path, Path]:
 
 def serve_latency(site: Path, work: Path, repeats: int, search: bool = False) -> list[float] | None:
     """Save a series, then poll its page over HTTP until the edit is served."""
-    if not (REPO / "sitegen" / "serve.py").is_file():
+    if not (REPO / "sitegen" / "preview").is_dir():
         return None
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -260,34 +260,48 @@ def serve_latency(site: Path, work: Path, repeats: int, search: bool = False) ->
     return times
 
 
-# ---- save-to-page: our preview server beside `hugo server` --------------------------------
+# ---- the preview beside `hugo server`: ready to serve, and save-to-page ----------------------
+
+SERVE_TARGETS = {"ready": 2.0, "save": 0.5}  # limits of the ratio to `hugo server` on the same corpus
+
+
+class Served:
+    """One preview run: seconds from the start of the process to the first page served
+    (ready), and from each save to its page (saves)."""
+
+    def __init__(self, ready: float, saves: list[float]):
+        self.ready, self.saves = ready, saves
+
 
 def save_to_page(cmd: list, log_path: Path, url: str, edit, repeats: int, env: dict | None = None,
-                 seed: int = 13) -> list[float]:
-    """Start a preview server, then `repeats` times: wait a random 1 to 2 s (so a save falls
-    anywhere in a polling watcher's cycle), save with edit(i) -> marker, and poll `url`
-    every 5 ms until the marker is served. Seconds from the save to the page."""
+                 seed: int = 13) -> Served:
+    """Start a preview server and time it until `url` is served with the first edit
+    (ready); then `repeats` times: wait a random 1 to 2 s (so a save falls anywhere in a
+    polling watcher's cycle), save with edit(i) -> marker, and poll `url` every 5 ms until
+    the marker is served. The server is stopped with SIGTERM and must be gone in 10 s."""
     import random
 
     rng = random.Random(seed)
     log = open(log_path, "wb")
+    marker = edit(0)
+    started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
     def fetch() -> str:
         try:
-            with urllib.request.urlopen(url, timeout=5) as resp:
+            with urllib.request.urlopen(url, timeout=30) as resp:
                 return resp.read().decode("utf-8", "replace")
         except OSError:
             return ""
 
     times = []
     try:
-        marker = edit(0)
         deadline = time.time() + 600
         while marker not in fetch():
             if proc.poll() is not None or time.time() > deadline:
                 raise SystemExit(f"{cmd[0]} did not come up; see {log_path}")
-            time.sleep(0.2)
+            time.sleep(0.02)
+        ready = time.perf_counter() - started
         for i in range(1, repeats + 1):
             time.sleep(1.0 + rng.random())
             marker = edit(100 + i)
@@ -303,8 +317,9 @@ def save_to_page(cmd: list, log_path: Path, url: str, edit, repeats: int, env: d
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            raise SystemExit(f"{cmd[0]} did not stop within 10 s of SIGTERM; see {log_path}")
         log.close()
-    return times
+    return Served(ready, times)
 
 
 def _free_port() -> int:
@@ -325,10 +340,14 @@ def _body_editor(path: Path):
     return edit
 
 
-def ours_save_to_page(site: Path, work: Path, repeats: int, search: bool, poll: bool = False) -> list[float]:
+def ours_save_to_page(site: Path, work: Path, repeats: int, search: bool, poll: bool = False,
+                      cold: bool = False) -> Served:
+    """Our preview; cold=True removes its build cache first (the first start on a machine)."""
     port = _free_port()
     out = work / "serve-site"
     shutil.rmtree(out, ignore_errors=True)
+    if cold:
+        shutil.rmtree(site / ".cache" / "serve", ignore_errors=True)
     path = sorted((site / "content" / "series").glob("*.md"))[0]
     cmd = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), "--port", str(port),
            "--output", str(out), "--today", TODAY] + ([] if search else ["--no-search"])
@@ -337,7 +356,7 @@ def ours_save_to_page(site: Path, work: Path, repeats: int, search: bool, poll: 
                         _body_editor(path), repeats, env=env)
 
 
-def hugo_save_to_page(hsite: Path, work: Path, repeats: int) -> list[float]:
+def hugo_save_to_page(hsite: Path, work: Path, repeats: int) -> Served:
     """`hugo server` as a Hugo user previews: its defaults (pages in memory, fast render)."""
     port = _free_port()
     path = sorted((hsite / "content" / "seri").glob("*.md"))[0]
@@ -362,18 +381,27 @@ def shipped_copy(work: Path) -> Path:
     return dest
 
 
-def serve_rows(site: Path, hsite: Path, work: Path, repeats: int, n: int) -> list:
-    """Save-to-page on the shipped site and on the corpus, beside `hugo server`."""
-    rows = []
+def serve_rows(site: Path, hsite: Path, work: Path, repeats: int, n: int) -> tuple[list, list]:
+    """The preview on the corpus beside `hugo server` (ready to serve, save -> page), then
+    save-to-page on the shipped site. Returns (ratio rows, timing rows): ratio rows are
+    (label, ours, hugo's, limit), timing rows (label, [seconds])."""
+    print(f"the preview: {n} series, serve --no-search beside hugo server ...", flush=True)
+    hugo = hugo_save_to_page(hsite, work, repeats)
+    cold = ours_save_to_page(site, work, 1, search=False, cold=True)
+    warm = ours_save_to_page(site, work, repeats, search=False)
+    ratios = [
+        (f"{n} series, serve: ready to serve, first start (no cache)", cold.ready, hugo.ready, SERVE_TARGETS["ready"]),
+        (f"{n} series, serve: ready to serve, with its cache", warm.ready, hugo.ready, SERVE_TARGETS["ready"]),
+        (f"{n} series, serve: save -> page (median)", statistics.median(warm.saves), statistics.median(hugo.saves),
+         SERVE_TARGETS["save"]),
+    ]
+    timings = [(f"{n} series, serve --no-search: save -> page", warm.saves),
+               (f"{n} series, hugo server: save -> page", hugo.saves)]
     shipped = shipped_copy(work)
     print("save -> page: the shipped site (serve, as an editor runs it) ...", flush=True)
-    for label, poll in (("file events", False), ("livereload polling, SITEGEN_WATCH=poll", True)):
-        t = ours_save_to_page(shipped, work, repeats, search=True, poll=poll)
-        rows.append((f"shipped site, serve ({label}): save -> page", t))
-    print(f"save -> page: {n} series, serve --no-search, and hugo server ...", flush=True)
-    rows.append((f"{n} series, serve --no-search: save -> page", ours_save_to_page(site, work, repeats, search=False)))
-    rows.append((f"{n} series, hugo server: save -> page", hugo_save_to_page(hsite, work, repeats)))
-    return rows
+    for label, poll in (("file events", False), ("polling, SITEGEN_WATCH=poll", True)):
+        timings.append((f"shipped site, serve ({label}): save -> page", ours_save_to_page(shipped, work, repeats, search=True, poll=poll).saves))
+    return ratios, timings
 
 
 def machine() -> list[str]:
@@ -417,17 +445,24 @@ def main(argv: list[str] | None = None) -> int:
     site, hsite = corpus(work, n)
     if args.serve_only:
         repeats = max(args.repeats, 3)
-        rows = serve_rows(site, hsite, work, repeats, n)
+        ratios, timings = serve_rows(site, hsite, work, repeats, n)
+        print()
+        print(f"{'the preview beside hugo server (seconds)':58} {'ours':>7} {'hugo':>7} {'ratio':>7}  target  result")
+        failed = 0
+        for label, ours, hugo, limit in ratios:
+            ok = ours / hugo <= limit
+            failed += not ok
+            print(f"{label:58} {ours:7.3f} {hugo:7.3f} {ours / hugo:6.2f}x  <= {limit:g}x  {'PASS' if ok else 'FAIL'}")
         print()
         print(f"{'save -> page (seconds)':58} {'median':>7} {'min':>6} {'max':>6}")
-        for label, times in rows:
+        for label, times in timings:
             print(f"{label:58} {statistics.median(times):7.3f} {min(times):6.3f} {max(times):6.3f}")
         print()
         print(f"command: python benchmarks/bench.py --series {n} --serve-only --repeats {repeats}")
         for line in machine():
             print(line)
         print(f"load average (1 min) before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
-        return 0
+        return 0 if not failed else 1
     out, hout, dout = work / "out", work / "hugo-out", work / "out-default"
     rows: list = []  # (label, seconds, compared-with text, ratio, limit)
 

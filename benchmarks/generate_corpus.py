@@ -3,10 +3,14 @@ a table), as a project for build.py and as the same content for Hugo.
 
     python benchmarks/generate_corpus.py DIR --series 4000
 
-writes DIR/site/ (site.yaml, the shipped programs and figures, content/series/*.md and the
-minimal templates of benchmarks/templates/) and DIR/hugo/ (the same series as
-content/seri/*.md with equivalent minimal layouts from benchmarks/hugo/). The output is a
-pure function of --series and --seed: the same arguments give the same bytes.
+writes DIR/site/: the shipped site (site.yaml, templates/, static/, the programs, pages and
+figures of content/) with the N generated series in content/series/*.md, every one marked
+`sample: true`; so a build of it makes everything a build of the real site makes: the real
+pages, share images, feeds, calendar, open data and search index. With --minimal it takes
+the stand-in templates of benchmarks/templates/ instead (no share images): the shape of the
+Hugo side, not the site. DIR/hugo/ holds the same series as content/seri/*.md with minimal
+layouts from benchmarks/hugo/. The output is a pure function of the arguments: the same
+arguments give the same bytes.
 """
 
 from __future__ import annotations
@@ -177,7 +181,8 @@ def hugo(s: dict) -> str:
     return "\n".join(lines)
 
 
-SITE_YAML = """\
+# The stand-in (--minimal): the shipped site.yaml's settings without share images.
+MINIMAL_SITE_YAML = """\
 title: ASN Belajar & ASN Dahar Ngopi
 organisation: BPSDM Provinsi Jawa Timur
 description: Korpus uji kecepatan build.
@@ -195,18 +200,30 @@ share_images: false  # Hugo's benchmark layouts draw no share images either
 """
 
 
-def generate(dest: Path, n: int, seed: int = 2024) -> tuple[Path, Path]:
-    """Write DIR/site and DIR/hugo; returns both paths."""
+SHIPPED = ("site.yaml", "templates", "static", "content/programs", "content/pages", "content/figures.yaml")
+
+
+def generate(dest: Path, n: int, seed: int = 2024, minimal: bool = False) -> tuple[Path, Path]:
+    """Write DIR/site and DIR/hugo; returns both paths. DIR/site is the shipped site with
+    the generated series, or with minimal=True the stand-in templates."""
     dest = dest.resolve()
     site, hsite = dest / "site", dest / "hugo"
     for d in (site, hsite):
         if d.exists():
             shutil.rmtree(d)
     (site / "content" / "series").mkdir(parents=True)
-    shutil.copytree(REPO / "content" / "programs", site / "content" / "programs")
-    shutil.copy(REPO / "content" / "figures.yaml", site / "content" / "figures.yaml")
-    shutil.copytree(HERE / "templates", site / "templates")
-    (site / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    if minimal:
+        shutil.copytree(REPO / "content" / "programs", site / "content" / "programs")
+        shutil.copy(REPO / "content" / "figures.yaml", site / "content" / "figures.yaml")
+        shutil.copytree(HERE / "templates", site / "templates")
+        (site / "site.yaml").write_text(MINIMAL_SITE_YAML, encoding="utf-8")
+    else:
+        for name in SHIPPED:
+            src = REPO / name
+            if src.is_dir():
+                shutil.copytree(src, site / name)
+            elif src.is_file():
+                shutil.copy(src, site / name)
     shutil.copytree(HERE / "hugo", hsite)
     (hsite / "content" / "seri").mkdir(parents=True)
     for slug, title in PROGRAM_TITLES.items():  # term pages titled like the programs
@@ -224,8 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dir", type=Path, help="folder to write (its site/ and hugo/ are replaced)")
     p.add_argument("--series", type=int, default=4000, help="number of series (default 4000)")
     p.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    p.add_argument("--minimal", action="store_true",
+                   help="the stand-in templates of benchmarks/templates/ instead of the shipped site")
     args = p.parse_args(argv)
-    site, hsite = generate(args.dir, args.series, args.seed)
+    site, hsite = generate(args.dir, args.series, args.seed, args.minimal)
     print(f"wrote {args.series} series to {site} and {hsite}")
     return 0
 

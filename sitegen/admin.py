@@ -33,6 +33,7 @@ from .schema import (
     MAX_MINUTES,
     GROUPED_RE,
     SLUG_RE,
+    STATUSES,
     WEEKDAYS,
     Bool,
     Choice,
@@ -84,6 +85,7 @@ LABELS = {  # field name -> Indonesian label shown in the form
     "channels": "Kanal siaran", "competencies": "Kompetensi", "movement": "Gerakan induk",
     "since": "Awal jadwal mingguan", "order": "Urutan tampil", "duration": "Durasi (menit)",
     "links": "Tautan bergabung atau menonton",
+    "status": "Keadaan", "previous_date": "Tanggal semula (bila dipindah)",
 }
 # Hints written for the form where the schema's documentation speaks of the file's syntax.
 FORM_HINTS = {
@@ -95,8 +97,11 @@ FORM_HINTS = {
     "reach": "Jumlah peserta atau penonton per kanal; kosongkan kanal yang tidak dipakai.",
     "draft": "Aktifkan bila seri belum boleh terbit.",
     "links": "Alamat https:// per kanal; kosongkan kanal yang tidak dipakai.",
+    "status": "Kosongkan bila seri berjalan sesuai rencana. Ditunda: tanggal tetap tanggal semula. Dipindah: Tanggal diisi hari baru dan 'Tanggal semula' hari lama.",
+    "previous_date": "Hanya untuk seri yang dipindah: hari yang semula ditetapkan.",
 }
 COMPETENCY_LABELS = {"manajerial": "Manajerial", "teknis": "Teknis", "fungsional": "Fungsional", "sosial-kultural": "Sosial-kultural"}
+STATUS_LABELS = {"terjadwal": "Terjadwal (sesuai rencana)", "dibatalkan": "Dibatalkan", "ditunda": "Ditunda", "dipindah": "Dipindah ke tanggal lain"}
 WEEKDAY_LABELS = {d: d.capitalize() if d != "jumat" else "Jumat" for d in WEEKDAYS}
 GROUPED_HINT = "Bilangan bulat: 12000 atau 12.000 (titik hanya di antara kelompok tiga angka; tanpa desimal atau koma)."
 NUMBER_HINT = "Bilangan bulat 0 atau lebih, tanpa pemisah ribuan."
@@ -112,6 +117,8 @@ def _choice_options(f_type: Choice, ctx: dict) -> list:
         return [{"label": ctx["channel_labels"].get(c, c), "value": c} for c in ctx["channels"]]
     if f_type.choices == COMPETENCIES:
         return [{"label": COMPETENCY_LABELS[c], "value": c} for c in COMPETENCIES]
+    if f_type.choices == STATUSES:
+        return [{"label": STATUS_LABELS[c], "value": c} for c in STATUSES]
     if f_type.choices == WEEKDAYS:
         return [{"label": WEEKDAY_LABELS[d], "value": d} for d in WEEKDAYS]
     return list(f_type.choices)

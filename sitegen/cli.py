@@ -1,4 +1,4 @@
-"""The command line: build, check, serve, new, schema.
+"""The command line: build, check, serve, new, schema, admin, reach.
 
 Exit codes: 0 success, 1 problems in the input (all listed, `path:line: message`),
 2 a usage mistake (unknown option, unusable output folder).
@@ -17,7 +17,7 @@ from .problems import FORMATS, BuildFailed, Problems, UsageError
 from .stopping import Stopped
 from .schema import FIRST_DAY, LAST_DAY
 
-COMMANDS = ("build", "check", "serve", "new", "schema", "admin")
+COMMANDS = ("build", "check", "serve", "new", "schema", "admin", "reach")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -145,6 +145,16 @@ def parser() -> argparse.ArgumentParser:
     ad.add_argument("--check", action="store_true", help="fail if the committed configuration is out of date")
     ad.add_argument("--vendor", action="store_true", help="also fetch the pinned CMS script and its fonts with npm into admin/")
     ad.add_argument("--repo", help="the GitHub repository the editor commits to, owner/name (kept in admin/config.yml)")
+    re_ = sub.add_parser("reach", help="reach figures from the platforms' own exports (Zoom, YouTube Studio)")
+    _lang(re_)
+    reach_sub = re_.add_subparsers(dest="reach_command", required=True)
+    ri = reach_sub.add_parser("import", help="read exports and write content/reach/<series>.yaml (docs/reach.md)")
+    _lang(ri)
+    ri.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a Zoom participant or webinar report (CSV), or a YouTube Studio export (zip or its table CSV)")
+    ri.add_argument("--series", required=True, help="the slug of the series the exports measure")
+    ri.add_argument("--root", type=Path, default=Path("."), help="project folder")
+    ri.add_argument("--timezone", help="time zone of the times in a Zoom report (default: site.yaml's timezone)")
+    ri.add_argument("--as-of", type=_date, help="the figure's date, for an export that holds none (YYYY-MM-DD)")
     return top
 
 
@@ -175,7 +185,7 @@ def run() -> None:
     sys.exit(code)
 
 
-_FINISHED_RUN = False  # set when a build or a check ran to its end (see run)
+_FINISHED_RUN = False  # set when a build, a check or the preview ran to its end (see run)
 _STOPPED = False  # set when a build or a check was stopped by a signal (and cleaned up)
 
 
@@ -197,18 +207,20 @@ def main(argv: list[str] | None = None) -> int:
             from .pipeline import epoch_seconds
 
             epoch_seconds(os.environ.get("SOURCE_DATE_EPOCH"))  # refused here, before any work
+        global _FINISHED_RUN
         if args.command in ("build", "check"):
             from . import stopping
 
             stopping.install()
             code = cmd_build(args) if args.command == "build" else cmd_check(args)
-            global _FINISHED_RUN
             _FINISHED_RUN = True
             return code
         if args.command == "serve":
-            from .serve import cmd_serve
+            from .preview import cmd_serve
 
-            return cmd_serve(args)
+            code = cmd_serve(args)
+            _FINISHED_RUN = True  # leave at once: a load may still run in a background thread
+            return code
         if args.command == "new":
             from .scaffold import cmd_new
 
@@ -221,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             from .admin import cmd_admin
 
             return cmd_admin(args)
+        if args.command == "reach":
+            from .reach.command import cmd_reach
+
+            return cmd_reach(args)
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .messages import _
 from .load import CONFIG_FILE, decode, read_regular, regular_file
 from .problems import Problems
-from .schema import Bool, Count, Date, Invalid, Text, describe
+from .schema import Bool, Count, Date, Email, Invalid, Text, Url, describe
 from .yamlfile import parse_yaml
 
 MARKDOWN_ENGINES = ("pulldown-cmark", "python-markdown")
@@ -35,6 +35,9 @@ class Config:
     schedule_since: dt.date | None = None
     search: bool = True
     share_images: bool = True
+    youtube_channel: str = ""  # https address of the YouTube channel; "" when not known
+    contact_email: str = ""
+    contact_url: str = ""  # https address of a contact page or form
     digest: str = field(default="", compare=False)  # hash of the file, for the build cache
 
     @property
@@ -75,7 +78,12 @@ OPTIONS = {
     "schedule_since": (Date(), False, "Awal jadwal mingguan (peluncuran Dahar Ngopi)."),
     "search": (Bool(), False, "Bangun indeks pencarian (Pagefind)."),
     "share_images": (Bool(), False, "Gambar pratinjau tautan (og:image) untuk setiap halaman seri, program, dan laporan."),
+    "youtube_channel": (Url(secure=True), False, "Alamat https:// kanal YouTube penyelenggara; ditautkan di kaki setiap halaman. Kosongkan bila belum pasti."),
+    "contact_email": (Email(), False, "Alamat surel untuk pertanyaan pengunjung; ditautkan di kaki halaman. Kosongkan bila belum pasti."),
+    "contact_url": (Url(secure=True), False, "Alamat https:// halaman atau formulir kontak; ditautkan di kaki halaman. Kosongkan bila belum pasti."),
 }
+# Settings an editor may leave empty (`key:` or `key: ""`): the site then shows no link.
+BLANK_ALLOWED = ("youtube_channel", "contact_email", "contact_url")
 
 
 def normalise_base_url(value: str) -> str:
@@ -139,7 +147,7 @@ def load_config(root: Path, problems: Problems, base_url: str | None = None) -> 
                 message = _("unknown setting '{key}' is ignored").format(key=key)
             problems.warning(path, line(key), message)
     for key, (typ, required, _doc) in OPTIONS.items():
-        if data.get(key) is None:
+        if data.get(key) is None or (key in BLANK_ALLOWED and isinstance(data[key], str) and not data[key].strip()):
             if required:
                 problems.error(path, 1, _("missing required setting '{key}'").format(key=key))
                 ok = False

@@ -25,6 +25,7 @@ MARKDOWN_KINDS = {
     "page": "content/pages",
 }
 FIGURES_FILE = "content/figures.yaml"
+REACH_DIR = "content/reach"  # reach imported from the platforms' exports (sitegen/reach/)
 CONFIG_FILE = "site.yaml"
 TEMPLATES_DIR = "templates"
 STATIC_DIR = "static"
@@ -82,6 +83,12 @@ def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
     st = regular_file(root, FIGURES_FILE, problems)
     if st is not None and _within_limit(FIGURES_FILE, st, MAX_SOURCE_BYTES, problems):
         found.append(SourceFile("figures", FIGURES_FILE, str(root / FIGURES_FILE), st.st_size, st.st_mtime_ns))
+    for rel, full, st in regular_files(root, REACH_DIR, problems, skip=_skip_content):
+        if not rel.endswith(".yaml"):
+            problems.warning(rel, 1, _("not a reach file (expected a name ending in .yaml, written by build.py reach import); ignored"))
+            continue
+        if _within_limit(rel, st, MAX_SOURCE_BYTES, problems):
+            found.append(SourceFile("reach", rel, full, st.st_size, st.st_mtime_ns))
     # Templates and static files are read later (rendering, copying): checked now, so that
     # `check` reports them too; the readers skip whatever is not a regular file.
     for rel, _full, st in regular_files(root, TEMPLATES_DIR, problems, skip=_skip_hidden):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import i18n
 from .config import Config
-from .schema import SLUG_RE, slugify
+from .schema import CANCELLED, MOVED, POSTPONED, SCHEDULED, SLUG_RE, slugify
 
 
 def fingerprint(*parts: object) -> str:
@@ -110,10 +110,43 @@ class Series:
     body_html: str
     path: str
     fingerprint: str
+    # Reach imported from the platforms' exports (sitegen/reach/), one per channel; where a
+    # channel has one, `reach` holds the imported figure and `typed_reach` what was typed.
+    typed_reach: tuple = ()  # (channel, count) as typed in the front matter
+    reach_imports: tuple = ()  # of reach.records.ReachImport
+    status: str = SCHEDULED  # terjadwal | dibatalkan | ditunda | dipindah
+    previous_date: dt.date | None = None  # the day a moved series was first set for
 
     @property
     def url(self) -> str:
         return f"/seri/{self.slug}/"
+
+    def imported(self, channel: str):
+        """The import behind a channel's figure, or None when the figure was typed."""
+        return next((r for r in self.reach_imports if r.channel == channel), None)
+
+    @property
+    def backed_by_exports(self) -> bool:
+        return bool(self.reach_imports)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    @property
+    def postponed(self) -> bool:
+        """Put off to a day not known yet; `date` is the day it was set for."""
+        return self.status == POSTPONED
+
+    @property
+    def moved(self) -> bool:
+        """Moved to `date` from `previous_date`."""
+        return self.status == MOVED
+
+    @property
+    def happens(self) -> bool:
+        """Held (or to be held) on `date`: neither cancelled nor postponed."""
+        return not (self.cancelled or self.postponed)
 
     def start_time(self, program: Program | None) -> dt.time | None:
         """Its own time, else its program's weekly time (None: not announced)."""
@@ -293,6 +326,24 @@ def make_series(doc, rec: dict, body_html: str) -> Series:
         duration=rec.get("duration"), links=rec.get("links", ()),
         summary=rec.get("summary", ""), draft=rec.get("draft", False), sample=rec.get("sample", False),
         body_html=body_html, path=doc.path, fingerprint=fingerprint(doc.digest, doc.path),
+        typed_reach=rec.get("reach", ()),
+        status=rec.get("status", SCHEDULED), previous_date=rec.get("previous_date"),
+    )
+
+
+def with_imports(series: Series, reach_file, channel_order: list) -> Series:
+    """The series with the imports of its reach file: an imported figure replaces the typed
+    one of its channel; the fingerprint covers the reach file, so that every page showing
+    the series is rendered again when it changes."""
+    typed = series.typed_reach
+    imported = {r.channel: r.figure for r in reach_file.imports}
+    merged = [(ch, imported.get(ch, n)) for ch, n in typed]
+    rank = {ch: i for i, ch in enumerate(channel_order)}
+    added = sorted((r for r in reach_file.imports if r.channel not in dict(typed)), key=lambda r: (rank.get(r.channel, len(rank)), r.channel))
+    merged += [(r.channel, r.figure) for r in added]
+    return replace(
+        series, reach=tuple(merged), typed_reach=typed, reach_imports=reach_file.imports,
+        fingerprint=fingerprint(series.fingerprint, reach_file.fingerprint),
     )
 
 

@@ -58,6 +58,12 @@ class YearReport:
     samples: tuple  # sample series dated this year (shown, labelled, never counted)
 
     @property
+    def backed(self) -> int:
+        """How many of the year's official series have reach imported from the platforms'
+        exports (the others' reach, if any, was typed)."""
+        return sum(1 for s in self.archived if s.reach_imports)
+
+    @property
     def series(self) -> int:
         return sum(r.figure.series for r in self.rows)
 

@@ -18,6 +18,8 @@ from .model import Site
 from .reports import Reports
 from .schema import COMPETENCIES
 
+SHARE_IMAGE_NAME = "pratinjau.png"  # a page's share image, in the page's folder
+
 COMPETENCY_LABELS = {
     "manajerial": "Manajerial",
     "teknis": "Teknis",
@@ -33,6 +35,14 @@ class Route:
     context: dict = field(default_factory=dict)
     producer: Callable | None = None  # (site_globals, context) -> bytes, for data outputs
     sitemap: bool = True
+    # The page's share image (share.py): which card it shows, made from this route's
+    # context, at `share_image`. Declared here, with the page, so that a page keeps its
+    # image whatever its template is called.
+    card: str = ""
+
+    @property
+    def share_image(self) -> str | None:
+        return self.url + SHARE_IMAGE_NAME if self.card else None
 
     @property
     def output(self) -> str:
@@ -169,7 +179,7 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
     routes.append(Route("/", "home.html", {
         "programs": site.programs, "reports": reports, "latest": latest,
         "upcoming": upcoming[:5], "today_weekday": site.today.weekday(), "today": site.today, "charts": chart_map["/"],
-    }))
+    }, card="home"))
 
     routes.append(Route("/program/", "programs.html", {"programs": site.programs, "reports": reports}))
     for program in site.programs:
@@ -180,7 +190,7 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
             "upcoming": tuple(s for s in upcoming if s.program == program.slug), "today": site.today,
             "totals": reports.program_totals(program.slug),
             "charts": chart_map.get(program.url, {}),
-        }))
+        }, card="program"))
 
     # Archive pages exist only for facets with past series; a series links to those only.
     facet_urls = {url for group in facets.values() for _, _, url, n in group if n}
@@ -194,7 +204,7 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
                 "series": s, "program": program, "prev": prev, "next": nxt,
                 "upcoming": s.date >= site.today, "is_today": s.date == site.today,
                 "archive_links": tuple(u for u in mine if u in facet_urls),
-            }))
+            }, card="series"))
 
     routes.extend(_archive_routes(site, facets))
 
@@ -204,12 +214,12 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
 
     routes.append(Route("/laporan/", "reports.html", {
         "reports": reports, "programs": site.programs, "charts": chart_map["/laporan/"],
-    }))
+    }, card="reports"))
     for year in reports.years:
         routes.append(Route(f"/laporan/{year.year}/", "report_year.html", {
             "year": year, "reports": reports, "programs": site.programs,
             "charts": chart_map.get(f"/laporan/{year.year}/", {}),
-        }))
+        }, card="report_year"))
 
     # One search index bundle per part of the series pages (search.py), merged in the browser.
     routes.append(Route("/cari/", "search.html", {"bundles": search.bundles(len(site.series))}, sitemap=False))

@@ -21,6 +21,11 @@ DATE_RE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 COMPETENCIES = ("manajerial", "teknis", "fungsional", "sosial-kultural")
 MAX_MINUTES = 720
 WEEKDAYS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+# What became of a series: as planned (the default), cancelled, postponed (no new date yet;
+# `date` keeps the original day) or moved (`date` is the new day, `previous_date` the old).
+STATUSES = ("terjadwal", "dibatalkan", "ditunda", "dipindah")
+SCHEDULED, CANCELLED, POSTPONED, MOVED = STATUSES
+EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
 class Invalid(Exception):
@@ -184,7 +189,7 @@ class Count(Type):
 
 
 # The names of the values a Choice holds, translated where a message names them.
-NOUNS = (N_("value"), N_("program"), N_("channel"), N_("competency"), N_("weekday"))
+NOUNS = (N_("value"), N_("program"), N_("channel"), N_("competency"), N_("weekday"), N_("status"))
 
 
 @dataclass(frozen=True)
@@ -235,16 +240,30 @@ class Weekdays(Choice):
 
 @dataclass(frozen=True)
 class Url(Type):
+    secure: bool = False  # only https:// (addresses the site links from every page)
+
     def check(self, value, ctx):
         if not isinstance(value, str):
             raise expected(N_("a web address starting with https://"), value)
         parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c in value for c in " <>\"'"):
+        schemes = ("https",) if self.secure else ("http", "https")
+        if parts.scheme not in schemes or not parts.netloc or any(c in value for c in " <>\"'"):
             raise expected(N_("a web address starting with https://"), value)
         return value.strip()
 
     def json(self):
-        return {"type": "string", "format": "uri", "pattern": "^https?://"}
+        return {"type": "string", "format": "uri", "pattern": "^https://" if self.secure else "^https?://"}
+
+
+@dataclass(frozen=True)
+class Email(Type):
+    def check(self, value, ctx):
+        if not isinstance(value, str) or not EMAIL_RE.match(value.strip()):
+            raise expected(N_("an e-mail address such as nama@contoh.go.id"), value)
+        return value.strip()
+
+    def json(self):
+        return {"type": "string", "format": "email", "pattern": EMAIL_RE.pattern}
 
 
 @dataclass(frozen=True)
@@ -307,6 +326,8 @@ SERIES_FIELDS = (
     Field("links", LINKS, False, "Tautan untuk bergabung atau menonton per kanal: kanal -> alamat https://.", {"zoom": "https://zoom.us/j/...", "youtube": "https://www.youtube.com/watch?v=..."}),
     Field("video", Url(), False, "Alamat rekaman video (https://...).", "https://www.youtube.com/watch?v=..."),
     Field("summary", Text(), False, "Ringkasan satu kalimat.", ""),
+    Field("status", Choice(STATUSES, noun="status"), False, "Keadaan seri: terjadwal (bawaan), dibatalkan, ditunda (tanggal baru belum ada; date tetap tanggal semula), atau dipindah (date = tanggal baru, previous_date = tanggal semula).", "dipindah"),
+    Field("previous_date", Date(), False, "Tanggal semula seri yang dipindah, YYYY-MM-DD; wajib bersama status: dipindah dan hanya dengannya.", "2024-02-15"),
     Field("draft", Bool(), False, "true: belum terbit (hanya dibangun dengan --drafts).", False),
     Field("sample", Bool(), False, "true: entri contoh, diberi label dan tidak dihitung dalam angka resmi.", False),
     Field("slug", Slug(), False, "Alamat seri; bawaan: nama berkas tanpa .md.", "literasi-data-untuk-asn"),

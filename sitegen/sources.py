@@ -20,6 +20,7 @@ from . import cache, incremental, markup, messages, model, parallel, plausible, 
 from .config import Config, load_config
 from .load import FIGURES_FILE, decode, digest_bytes, find_sources, parse_document, read_regular
 from .problems import Problems, UsageError
+from .reach import site as reach_site
 from .render import digest
 from .validate import check_unique_urls, validate_documents, validate_figures
 from .yamlfile import parse_yaml
@@ -169,7 +170,20 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
         if text is not None:
             figures_parsed = parse_yaml(text, src.rel, problems)
         state.new_stats[src.rel] = cache.Stat(src.size, src.mtime_ns, digest_bytes(data))
-    markdown_sources = [s for s in sources if s.kind != "figures"]
+    # Reach imported from the platforms' exports: small YAML files, read on every build
+    # (sitegen/reach/site.py checks them and attaches them to their series).
+    reach_sources = []
+    for src in (s for s in sources if s.kind == "reach"):
+        try:
+            data = read_regular(src.abs)
+        except OSError as exc:
+            problems.error(src.rel, 1, messages._("cannot read the file: {reason}").format(reason=exc.strerror or exc))
+            continue
+        d = digest_bytes(data)
+        text = decode(data, src.rel, problems)
+        reach_sources.append((src.rel, parse_yaml(text, src.rel, problems) if text is not None else None, d))
+        state.new_stats[src.rel] = cache.Stat(src.size, src.mtime_ns, d)
+    markdown_sources = [s for s in sources if s.kind not in ("figures", "reach")]
     if config is None:
         _load_sources(markdown_sources, None, None, state, jobs, problems)
         mark("parse")
@@ -191,6 +205,7 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
     mark("parse")
     fig_data = validate_figures(figures_parsed, FIGURES_FILE, ctx, problems)
     _check_program_fit(records, problems)
+    objects["series"] = reach_site.attach(reach_sources, records["series"], objects["series"], ctx, config.timezone, problems)
     mark("validate")
 
     programs, series, pages = objects["program"], objects["series"], objects["page"]

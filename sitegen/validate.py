@@ -16,6 +16,7 @@ from .names import text_problems
 from .problems import Problems
 from .schema import (
     FIELDS_BY_KIND,
+    MOVED,
     Count,
     Date,
     Field,
@@ -108,6 +109,8 @@ def validate_documents(docs: list[Document], ctx: dict, problems: Problems) -> d
     out: dict = {"program": [], "series": [], "page": []}
     for doc in docs:
         record = check_fields(doc, FIELDS_BY_KIND[doc.kind], ctx, problems)
+        if record is not None and doc.kind == "series" and not check_status(doc, record, problems):
+            record = None
         if record is not None:
             if doc.kind == "series":
                 from .plausible import check_placeholders
@@ -115,6 +118,28 @@ def validate_documents(docs: list[Document], ctx: dict, problems: Problems) -> d
                 check_placeholders(doc, record, problems)
             out[doc.kind].append((doc, record))
     return out
+
+
+def check_status(doc: Document, record: dict, problems: Problems) -> bool:
+    """`previous_date` goes with `status: dipindah`, always, and only with it; the earlier
+    day differs from the new one. Each message says what to write instead."""
+    status, previous = record.get("status"), record.get("previous_date")
+    if status == MOVED and previous is None:
+        problems.error(doc.path, doc.line("status"), _(
+            "status 'dipindah' needs the earlier date: add 'previous_date: YYYY-MM-DD' with the day "
+            "the series was first set for, and keep the new day in 'date'"))
+        return False
+    if previous is not None and status != MOVED:
+        problems.error(doc.path, doc.line("previous_date"), _(
+            "field 'previous_date' goes only with 'status: dipindah' (a series moved to another day): "
+            "add 'status: dipindah', or remove 'previous_date'"))
+        return False
+    if previous is not None and previous == record["date"]:
+        problems.error(doc.path, doc.line("previous_date"), _(
+            "field 'previous_date': the earlier date {date} is the same as 'date'; 'date' is the new day "
+            "of the moved series and 'previous_date' the day it was first set for").format(date=previous.isoformat()))
+        return False
+    return True
 
 
 # ---- declared figures -------------------------------------------------------------------

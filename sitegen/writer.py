@@ -231,6 +231,28 @@ class _Lock:
                 self.fd = None
 
 
+def recover(output: Path) -> bool:
+    """The recovery every build does first, for a command that reads or serves beside
+    the output folder without writing it (the preview): undo what a killed build left in
+    and beside `output`. Skipped (False) while a build holds the lock: that build
+    recovers first itself."""
+    try:
+        fd = os.open(output.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        _remove_leftovers(output)
+        if os.path.isdir(output) and not os.path.islink(output):
+            _recover(output)
+        return True
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _leftover(output: Path, name: str) -> bool:
     prefix = f".{output.name}."
     if not name.startswith(prefix):

@@ -248,11 +248,12 @@ def project(tmp_path):
     return lambda files=None, base=True: make_project(tmp_path, files, base)
 
 
-def copy_repo_project(dest: Path) -> Path:
-    """A copy of the shipped project (content, templates, static, site.yaml)."""
+def copy_repo_project(dest: Path, source: Path = REPO) -> Path:
+    """A copy of a project (content, templates, static, site.yaml): the shipped one unless
+    `source` names another."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("content", "templates", "static"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, dest / name)
-    shutil.copy(REPO / "site.yaml", dest / "site.yaml")
+        if (source / name).exists():
+            shutil.copytree(source / name, dest / name)
+    shutil.copy(source / "site.yaml", dest / "site.yaml")
     return dest

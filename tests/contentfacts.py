@@ -145,3 +145,33 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agust
 def long_date(d: dt.date) -> str:
     """A date as the site writes it: Kamis, 22 Februari 2024."""
     return f"{DAYS[d.weekday()]}, {d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+WORD_RE = re.compile(r"[^\W\d_]{4,}")
+
+
+def words(text: str) -> set:
+    """The words of a text as a search finds them: letters only, four or more, lowercase."""
+    return {w.lower() for w in WORD_RE.findall(text or "")}
+
+
+@dataclass(frozen=True)
+class SearchWords:
+    common: str        # a title word found in the most series
+    rare: str          # a title word found in the fewest series
+    rare_programs: frozenset  # the programs of the series whose text holds `rare`
+    month: str         # the month name of a published series' date, as the pages write it
+
+
+def search_words(facts: Facts) -> SearchWords:
+    """Words to search the built site for, taken from its content, so the search tests hold
+    whatever series an editor adds or deletes."""
+    assert facts.series, "no published series to search"
+    texts = {s.slug: words(" ".join((s.title, s.summary or "", s.body))) for s in facts.series}
+    title_words = sorted({w for s in facts.series for w in words(s.title)})
+    count = {w: sum(w in t for t in texts.values()) for w in title_words}
+    common = max(title_words, key=lambda w: (count[w], w))
+    rare = min(title_words, key=lambda w: (count[w], w))
+    programs = frozenset(s.program for s in facts.series if rare in texts[s.slug])
+    newest = max(facts.series, key=lambda s: (s.date, s.slug))
+    return SearchWords(common, rare, programs, MONTHS[newest.date.month - 1])

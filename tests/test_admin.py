@@ -304,7 +304,16 @@ def test_create_a_series_in_the_browser_editor(tmp_path):
             field("reach.zoom").locator("input").fill("950")
             field("reach.youtube").locator("input").fill("12.000")  # as Indonesians write twelve thousand
             field("summary").locator("textarea").fill("Cara membaca data untuk ASN.")
-            field("body").locator("[contenteditable=true]").click()
+            editor = page.locator('[data-key-path="body"] [contenteditable=true]').first
+            for _ in range(20):  # the form draws a field only once it scrolls into view
+                if editor.count():
+                    break
+                if page.locator(".placeholder").count():
+                    page.locator(".placeholder").last.scroll_into_view_if_needed(timeout=2000)
+                else:
+                    page.mouse.wheel(0, 400)
+                page.wait_for_timeout(250)
+            editor.click()
             page.keyboard.type("Uraian seri **penting**.")
             page.get_by_role("button", name="Save", exact=True).click()
             written = {}

@@ -83,7 +83,47 @@ CASES = [
      "content/series/x.md:5: field 'slug': expected a slug of lowercase letters, digits and single hyphens, got text '../x'"),
     ("duplicate key", series("title: a\ntitle: b\nprogram: asn-belajar\ndate: 2024-01-04\n"),
      "content/series/x.md:3: field 'title' is given twice (keep one)"),
+    ("unknown status", series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nstatus: batal\n"),
+     "content/series/x.md:5: field 'status': unknown status 'batal' (expected one of: terjadwal, dibatalkan, ditunda, dipindah)"),
+    ("moved without previous date", series("title: a\nprogram: asn-belajar\ndate: 2024-01-11\nstatus: dipindah\n"),
+     "content/series/x.md:5: status 'dipindah' needs the earlier date: add 'previous_date: YYYY-MM-DD' with the day "
+     "the series was first set for, and keep the new day in 'date'"),
+    ("previous date without moved", series("title: a\nprogram: asn-belajar\ndate: 2024-01-11\nstatus: dibatalkan\nprevious_date: 2024-01-04\n"),
+     "content/series/x.md:6: field 'previous_date' goes only with 'status: dipindah' (a series moved to another day): "
+     "add 'status: dipindah', or remove 'previous_date'"),
+    ("previous date without status", series("title: a\nprogram: asn-belajar\ndate: 2024-01-11\nprevious_date: 2024-01-04\n"),
+     "content/series/x.md:5: field 'previous_date' goes only with 'status: dipindah' (a series moved to another day): "
+     "add 'status: dipindah', or remove 'previous_date'"),
+    ("previous date equals date", series("title: a\nprogram: asn-belajar\ndate: 2024-01-11\nstatus: dipindah\nprevious_date: 2024-01-11\n"),
+     "content/series/x.md:6: field 'previous_date': the earlier date 2024-01-11 is the same as 'date'; 'date' is the new day "
+     "of the moved series and 'previous_date' the day it was first set for"),
+    ("previous date format", series("title: a\nprogram: asn-belajar\ndate: 2024-01-11\nstatus: dipindah\nprevious_date: 4 Januari 2024\n"),
+     "content/series/x.md:6: field 'previous_date': expected a date as YYYY-MM-DD, got text '4 Januari 2024'"),
 ]
+
+
+def files_slugs(files: dict) -> set:
+    return {Path(p).stem for p in files}
+
+
+def test_series_status_reaches_the_model(tmp_path):
+    files = {
+        "content/series/batal.md": series("title: a\nprogram: asn-belajar\ndate: 2024-01-04\nstatus: dibatalkan\n"),
+        "content/series/tunda.md": series("title: b\nprogram: asn-belajar\ndate: 2024-01-04\nstatus: ditunda\n"),
+        "content/series/pindah.md": series("title: c\nprogram: asn-belajar\ndate: 2024-01-11\nstatus: dipindah\nprevious_date: 2024-01-04\n"),
+        "content/series/biasa.md": series("title: d\nprogram: asn-belajar\ndate: 2024-01-04\n"),
+    }
+    root = make_project(tmp_path, files)
+    result = build(Options(root=root, use_cache=False, search=False, today=dt.date(2026, 1, 1)), write=False)
+    assert not result.problems.items
+    got = {s.slug: (s.status, s.previous_date, s.cancelled, s.postponed, s.moved) for s in result.site.series if s.slug in files_slugs(files)}
+    assert got == {
+        "batal": ("dibatalkan", None, True, False, False),
+        "tunda": ("ditunda", None, False, True, False),
+        "pindah": ("dipindah", dt.date(2024, 1, 4), False, False, True),
+        "biasa": ("terjadwal", None, False, False, False),
+    }
+
 
 
 @pytest.mark.parametrize("name,text,message", CASES, ids=[c[0] for c in CASES])
@@ -286,6 +326,12 @@ CONFIG_CASES = [
     ("channel slug", "channels:\n  Zoom Meeting: Zoom\n", "site.yaml:7: setting 'channels.Zoom Meeting': expected a slug of lowercase letters, digits and single hyphens, got text 'Zoom Meeting'"),
     ("raw_html", "raw_html: 5\n", "site.yaml:6: setting 'raw_html': expected a list of file paths or patterns, got the number 5"),
     ("search", "search: ya\n", "site.yaml:6: setting 'search': expected true or false, got text 'ya'"),
+    ("youtube channel http", "youtube_channel: http://www.youtube.com/@x\n",
+     "site.yaml:6: setting 'youtube_channel': expected a web address starting with https://, got text 'http://www.youtube.com/@x'"),
+    ("contact email", "contact_email: humas at bpsdm\n",
+     "site.yaml:6: setting 'contact_email': expected an e-mail address such as nama@contoh.go.id, got text 'humas at bpsdm'"),
+    ("contact url", "contact_url: mailto:humas@example.org\n",
+     "site.yaml:6: setting 'contact_url': expected a web address starting with https://, got text 'mailto:humas@example.org'"),
 ]
 
 
@@ -298,6 +344,23 @@ def test_config_messages(tmp_path, name, extra, message):
         files["content/programs/asn-belajar.md"] = "---\ntitle: ASN Belajar\nweekday: kamis\n---\n"
         files["content/programs/asn-mengaji.md"] = "---\ntitle: ASN Mengaji\nweekday: rabu\n---\n"
     assert problems_for(tmp_path, files) == [message]
+
+
+def test_contact_settings_are_read_and_may_be_empty(tmp_path):
+    from sitegen.config import load_config
+    from sitegen.problems import Problems
+
+    head = "title: T\norganisation: O\nbase_url: https://example.org/\n"
+    root = make_project(tmp_path, {"site.yaml": head + 'youtube_channel: ""\ncontact_email:\ncontact_url: " "\n'})
+    problems = Problems()
+    config = load_config(root, problems)
+    assert not problems.items and (config.youtube_channel, config.contact_email, config.contact_url) == ("", "", "")
+    (root / "site.yaml").write_text(head + "youtube_channel: https://www.youtube.com/@contoh\ncontact_email: humas@contoh.go.id\n"
+                                    "contact_url: https://contoh.go.id/kontak\n", encoding="utf-8")
+    config = load_config(root, problems)
+    assert not problems.items
+    assert (config.youtube_channel, config.contact_email, config.contact_url) == (
+        "https://www.youtube.com/@contoh", "humas@contoh.go.id", "https://contoh.go.id/kontak")
 
 
 def test_missing_site_yaml(tmp_path):

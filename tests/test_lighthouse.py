@@ -2,7 +2,7 @@
 network, simulated) on the home page, a report page with charts and a series page:
 performance at least 95, accessibility, best practices and SEO 100; a page without charts
 transfers less than 60 KB. The site is built fresh and served on 127.0.0.1 with gzip, as
-GitHub Pages serves it (scripts/lighthouse.py, which also prints the README's table).
+GitHub Pages serves it (scripts/lighthouse.py, which also prints the table in docs/speed.md).
 """
 
 from __future__ import annotations

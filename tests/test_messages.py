@@ -129,7 +129,7 @@ def test_schema_and_admin_messages(tmp_path):
 
 
 def test_serve_error_page_in_both_languages(monkeypatch):
-    from sitegen.serve import error_page
+    from sitegen.preview.errorpage import error_page
 
     problems = [Problem("content/series/x.md", 4, "field 'date': expected a date as YYYY-MM-DD, got text 'x'")]
     monkeypatch.setattr(messages, "_language", "id")

@@ -274,8 +274,8 @@ def test_new_bad_arguments(tmp_path, args, code):
 # ---- the editors' guide and the VS Code mapping -----------------------------------------------
 
 MESSAGE_SOURCES = ("validate.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "sources.py",
-                   "reports.py", "render.py", "search.py", "scaffold.py", "serve.py", "writer.py", "cli.py",
-                   "names.py", "plausible.py")
+                   "reports.py", "render.py", "search.py", "scaffold.py", "preview/command.py",
+                   "preview/livesite.py", "writer.py", "cli.py", "names.py", "plausible.py")
 MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError", "ArgumentTypeError"}
 
 

@@ -1,6 +1,7 @@
 """`build.py serve`: a real server in a subprocess on a free loopback port.
 
-Every wait is a bounded poll with a deadline; every server is stopped in a finally block.
+Every wait is a bounded poll with a deadline; every server is stopped with SIGTERM in a
+finally block and must be gone within STOP_SECONDS (a server that needs SIGKILL fails).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, make_project, run_cli
 from sitegen.problems import Problem
-from sitegen.serve import error_page, is_page_path, serve_script
+from sitegen.preview.errorpage import error_page, serve_script
+from sitegen.preview.handlers import is_page_path
 
 HOST = "127.0.0.1"
 DEADLINE = 60.0  # seconds; a poll that has not succeeded by then fails the test
+STOP_SECONDS = 2.0  # a preview told to stop (SIGTERM, SIGINT) is gone within this
 
 
 def free_port() -> int:
@@ -92,12 +95,31 @@ def serving(root: Path, *extra: str):
         yield served
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
+            stop(proc, signal.SIGTERM)
+
+
+def stop(proc: subprocess.Popen, signum: int) -> float:
+    """Signal the preview; it must leave within STOP_SECONDS with status 0, 130 or 143 and
+    leave no process of its group behind. Returns the seconds it took. (A preview that
+    does not stop is killed so that the test run goes on, and the test fails.)"""
+    started = time.monotonic()
+    os.kill(proc.pid, signum)
+    try:
+        code = proc.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        pytest.fail(f"the preview did not stop within {STOP_SECONDS} s of signal {signum}")
+    took = time.monotonic() - started
+    assert code in (0, 130, 143), code
+    end = time.monotonic() + 0.5
+    while time.monotonic() < end:  # nothing of its process group is left
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return took
+        time.sleep(0.02)
+    pytest.fail("a process of the preview's group outlived it")
 
 
 def write(root: Path, rel: str, text: str) -> None:
@@ -127,7 +149,7 @@ def test_edit_error_page_and_recovery(tmp_path):
         status, js = srv.get(f"/livereload.js?port={srv.port}")
         assert status == 200 and "LiveReload" in js  # served by the preview server itself
         status, missing = srv.get("/tidak-ada/")
-        assert status == 404 and (root / ".cache/serve-site/404.html").read_text(encoding="utf-8") == missing
+        assert status == 404 and BeautifulSoup(missing, "lxml").find("h1").get_text(strip=True) == "Halaman tidak ditemukan"
 
         # An edit is picked up and the new content served.
         write(root, "content/series/satu.md", SERIES.format(title="Seri Satu Diubah", body="Isi kedua."))
@@ -232,23 +254,20 @@ def test_reload_socket_refuses_other_origins(tmp_path):
         assert info.value.code == 403
 
 
-def test_rebuild_renders_only_what_changed(tmp_path):
+def test_a_save_reads_only_the_saved_file(tmp_path):
+    """The preview keeps its build state in memory: after a save, only the saved source is
+    read and parsed again."""
     root = make_project(tmp_path)
     with serving(root) as srv:
         srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
         write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi baru."))
         srv.wait_for("/seri/satu/", lambda s, b: s == 200 and "Isi baru." in b, "the edited page")
-        end = time.monotonic() + DEADLINE
-        while time.monotonic() < end and srv.output().count("built ") < 2:
-            time.sleep(0.1)
-        lines = [line for line in srv.output().splitlines() if "] built " in line]
+        lines = [line for line in srv.output().splitlines() if "] loaded " in line]
     assert len(lines) == 2, lines
     first, second = lines
-    assert " 0 unchanged" in first
-    # Only the series page and the pages listing it are rendered again.
-    rendered = int(second.split("(")[1].split(" rendered")[0])
-    total = int(second.split("built ")[1].split(" pages")[0])
-    assert 0 < rendered < total, second
+    sources = int(first.split(" of ")[1].split(" Markdown")[0])
+    assert f"({sources} of {sources} Markdown files read)" in first and sources >= 3, first
+    assert f"(1 of {sources} Markdown files read)" in second, second
 
 
 SECRET = "RAHASIA-JANGAN-TAMPIL"
@@ -294,9 +313,9 @@ def test_search_index_is_built_beside_the_pages(tmp_path):
         srv.wait_for("/pagefind/pagefind.js", lambda s, b: s == 200, "the search index")
         status, _ = srv.get("/pagefind/pagefind-entry.json")
         assert status == 200
-    # The index is never part of the swapped-in build: a rebuild does not wait for it.
-    assert not (root / ".cache/serve-site/pagefind").exists()
-    assert (root / ".cache/serve-site/seri/satu/index.html").is_file()
+    # Pages live in memory: the preview's folder holds only its search index.
+    assert not (root / ".cache/serve-site/seri").exists()
+    assert not (root / "_site").exists()
 
 
 def test_published_build_has_no_livereload_script(tmp_path):
@@ -385,9 +404,9 @@ def test_real_browser_reloads_shows_the_problem_and_recovers(tmp_path):
             def connected(count: int) -> None:
                 """Wait until the page (after each reload) has opened its reload socket."""
                 end = time.monotonic() + DEADLINE
-                while srv.output().count("Browser Connected") < count and time.monotonic() < end:
+                while srv.output().count("browser connected: ") < count and time.monotonic() < end:
                     time.sleep(0.1)
-                assert srv.output().count("Browser Connected") >= count, srv.output()
+                assert srv.output().count("browser connected: ") >= count, srv.output()
 
             page.goto(f"http://{HOST}:{srv.port}/seri/satu/")
             connected(1)
@@ -408,3 +427,110 @@ def test_real_browser_reloads_shows_the_problem_and_recovers(tmp_path):
             assert [e for e in errors if "status of 500" not in e] == []
         finally:
             browser.close()
+
+
+# ---- stopping, recovery, the build state in memory ----------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_preview_at_once(tmp_path, signum):
+    """systemd, Docker, CI runners and IDE task runners stop a process with SIGTERM; a
+    terminal with SIGINT. Either ends the preview at once, with no request needed to wake
+    it, closes its port and leaves no process behind (stop() checks the last two)."""
+    root = make_project(tmp_path)
+    with serving(root) as srv:
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
+        stop(srv.proc, signum)
+        with pytest.raises(OSError):
+            request(srv.port, "/")  # the port is closed
+    assert "preview stopped" in srv.output()
+
+
+def test_a_signal_during_a_reload_stops_the_preview(tmp_path):
+    root = make_project(tmp_path, {f"content/series/s{i:03d}.md": SERIES.format(title=f"Seri {i}", body="Isi.")
+                                   for i in range(300)})
+    with serving(root) as srv:
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
+        write(root, "templates/series.html", (REPO / "templates/series.html").read_text(encoding="utf-8") + "\n")
+        write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi baru."))
+        time.sleep(0.2)  # the watcher has handed the saves to a load
+        stop(srv.proc, signal.SIGTERM)
+
+
+def test_a_killed_build_is_recovered_before_serving(tmp_path):
+    """A build killed while it updates _site in place leaves a mixture of old and new
+    files with its journal; the preview, like every build, recovers that first."""
+    from test_hostile_repo import _edit, _leftovers, site_files
+
+    root = make_project(tmp_path)
+    assert run_cli("build", "--root", str(root), "--today", "2024-03-01").returncode == 0
+    before = site_files(root / "_site")
+    _edit(root, 1)
+    killed = run_cli("build", "--root", str(root), "--today", "2024-03-01", env={"SITEGEN_TEST_KILL_AT": "swapping"})
+    assert killed.returncode == -signal.SIGKILL
+    assert site_files(root / "_site") != before and (root / "_site/.sitegen-update").is_file()
+    with serving(root) as srv:
+        srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
+        assert site_files(root / "_site") == before
+        assert _leftovers(root) == []
+
+
+def _live_site(root: Path, port: int = 8123):
+    from sitegen.preview.command import base_url_for
+    from sitegen.preview.livesite import LiveSite
+
+    import datetime as dt
+
+    return LiveSite(root, serve_script(port), base_url_for(HOST, port), today=dt.date(2024, 3, 1))
+
+
+def _served(live) -> dict:
+    out = {}
+    for rel, route in live.current.routes.items():
+        data, problem = live.render(route)
+        assert problem is None, problem
+        out[rel] = data
+    return out
+
+
+def test_preview_pages_are_the_clean_build_and_a_save_renders_only_what_depends_on_it(tmp_path):
+    """Every output the preview serves is the bytes a clean build writes (with the same
+    address and live-reload script); after a save, only the outputs whose inputs changed
+    are rendered again, and they equal a clean build of the edited project."""
+    import datetime as dt
+
+    from sitegen.pipeline import Options, build
+
+    root = make_project(tmp_path, {f"content/series/s{i:02d}.md": SERIES.format(title=f"Seri {i}", body=f"Isi {i}.")
+                                   for i in range(20)})
+    live = _live_site(root)
+
+    def clean(name: str) -> dict:
+        out = tmp_path / name
+        build(Options(root=root, output=out, base_url=live.base_url, today=dt.date(2024, 3, 1), search=False,
+                      use_cache=False, serve_script=live.script, jobs=1))
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                if p.is_file() and p.name != ".sitegen"}
+
+    live.accept(live.load())
+    first = _served(live)
+    built = clean("bersih-1")
+    pages = {rel: data for rel, data in built.items() if rel in first}
+    assert first == pages and len(pages) == len(first) > 30
+    assert live.rendered == len(first)
+
+    write(root, "content/series/s07.md", SERIES.format(title="Seri 7", body="Isi yang diubah."))
+    outcome = live.load()
+    assert outcome.read == 1
+    live.accept(outcome)
+    second = _served(live)
+    again = live.rendered - len(first)
+    built = clean("bersih-2")
+    assert second == {rel: data for rel, data in built.items() if rel in second}
+    changed = {rel for rel in second if second[rel] != first.get(rel)}
+    assert "seri/s07/index.html" in changed
+    # Rendered again: what changed, and what depends on the edited series without changing
+    # its bytes (a listing that shows only its title); never the whole site.
+    assert len(changed) <= again < len(first) / 2, (again, sorted(changed))
+    # The static assets are served from their sources as the build copies them.
+    for rel, src in live.current.assets.items():
+        assert built[rel] == live.read_asset(src), rel

@@ -5,6 +5,7 @@ build; redrawn by an incremental build only when what they show changes."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 from pathlib import Path
@@ -154,3 +155,154 @@ def test_share_images_can_be_turned_off(tmp_path):
     soup = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "lxml")
     assert soup.find("meta", property="og:image") is None
     assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary"
+
+
+# ---- the PNG as decoders read it ---------------------------------------------------------------
+
+def png_rows(data: bytes) -> tuple[dict, bytes]:
+    """(IHDR fields, the decompressed image data), checking every chunk's CRC and, through
+    zlib, the data stream's Adler-32: what a strict decoder (libpng) checks."""
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length = struct.unpack(">I", data[pos:pos + 4])[0]
+        tag, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(tag + body), tag
+        if tag == b"IHDR":
+            w, h, depth, colour, comp, filt, interlace = struct.unpack(">IIBBBBB", body)
+            header = {"size": (w, h), "depth": depth, "colour": colour, "interlace": interlace, "comp": (comp, filt)}
+        elif tag == b"IDAT":
+            idat += body
+        pos += 12 + length
+    return header, zlib.decompress(idat)  # raises on a wrong checksum or a stream cut short
+
+
+def test_images_are_valid_pngs_for_a_strict_decoder(built):
+    _, out = built
+    for path in sorted(out.rglob("pratinjau.png")):
+        header, raw = png_rows(path.read_bytes())
+        assert header == {"size": (1200, 630), "depth": 8, "colour": 3, "interlace": 0, "comp": (0, 0)}, path
+        assert len(raw) == 630 * 1201, path  # one filter byte and 1,200 palette indices per row
+        assert set(raw[::1201]) == {0}, path
+        with Image.open(path) as img:
+            palette = len(img.getpalette()) // 3
+        assert max(raw) < palette, path  # every index names a colour of the palette
+
+
+@pytest.mark.skipif(not Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium")).is_file(), reason="Chromium not installed")
+def test_chromium_decodes_the_images(built):
+    """The client's decoder: Chromium draws every image at 1200x630, and the pixels it
+    draws are the ones Pillow reads."""
+    import base64
+
+    from playwright.sync_api import sync_playwright
+
+    _, out = built
+    paths = [out / "pratinjau.png", out / "laporan" / "pratinjau.png", sorted((out / "seri").glob("*/pratinjau.png"))[0]]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=os.environ.get("CHROME_PATH", "/usr/bin/chromium"),
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                          "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            for path in paths:
+                url = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+                seen = page.evaluate("""async (url) => {
+                    const img = new Image(); img.src = url; await img.decode();
+                    const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+                    const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+                    const px = (x, y) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+                    return {w: img.naturalWidth, h: img.naturalHeight, corner: px(5, 5), footer: px(5, 620), text: px(600, 300)};
+                }""", url)
+                with Image.open(path) as img:
+                    rgb = img.convert("RGB")
+                    assert seen["w"] == 1200 and seen["h"] == 630, path
+                    for key, xy in (("corner", (5, 5)), ("footer", (5, 620)), ("text", (600, 300))):
+                        assert tuple(seen[key]) == rgb.getpixel(xy), (path, key)
+        finally:
+            browser.close()
+
+
+def test_text_in_any_script_is_drawn():
+    """A title in a script whose letters join (Arabic) is laid out by the shaping engine,
+    and a Latin title's width as measured is the width drawn."""
+    from sitegen import share
+
+    base = {"site": "Situs", "org": "BPSDM", "fonts": "x", "kicker": "ASN Mengaji", "when": "", "badge": ""}
+
+    def ink_box(ctx):
+        with Image.open(io.BytesIO(share.draw_png(ctx))) as img:
+            rgb = img.convert("RGB")
+        mask = Image.eval(rgb.crop((0, 216, 1200, 440)).convert("L"), lambda v: 255 if v > 200 else 0)
+        return mask.getbbox()
+
+    arabic = ink_box({**base, "title": "الحمد لله"})
+    assert arabic is not None and arabic[2] - arabic[0] > 100
+    title = "Tata Naskah Dinas"
+    box = ink_box({**base, "title": title})
+    face = share._face(True, 68)
+    assert abs((box[2] - box[0]) - face.length(title)) <= 8  # measured as drawn (side bearings aside)
+
+
+# ---- the card is declared by the page, not found by its template's name ------------------------
+
+def test_a_renamed_template_keeps_its_share_image(tmp_path, monkeypatch):
+    """Rename every page template (and the routes that name them): each page still gets its
+    own image, named in its og:image."""
+    import dataclasses
+    import datetime as dt
+
+    from sitegen import pipeline, routes
+
+    root = copy_repo_project(tmp_path / "proj")
+    renamed = {}
+    for path in sorted((root / "templates").glob("*.html")):
+        if path.name not in ("base.html", "data.html"):  # the data page is planned by opendata.py
+            renamed[path.name] = "halaman-" + path.name
+            path.rename(path.with_name(renamed[path.name]))
+    pages = routes.pages
+    monkeypatch.setattr(routes, "pages", lambda *a: [dataclasses.replace(r, template=renamed.get(r.template, r.template)) for r in pages(*a)])
+    out = tmp_path / "site"
+    result = pipeline.build(pipeline.Options(root=root, output=out, today=dt.date(2026, 11, 23), search=False,
+                                             use_cache=False, jobs=1, base_url=BASE_URL))
+    assert {r.template for r in result.routes if r.template} <= set(renamed.values()) | {"data.html"}
+    series = sorted((out / "seri").glob("*/index.html"))
+    assert len(series) >= 6
+    for page in series + [out / "laporan" / "index.html", out / "program" / "asn-belajar" / "index.html"]:
+        folder = page.parent.relative_to(out).as_posix()
+        og = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").find("meta", property="og:image")["content"]
+        assert og == f"{BASE_URL}{folder}/pratinjau.png", page
+        assert (page.parent / "pratinjau.png").is_file(), page
+
+
+def test_an_unknown_card_fails_loudly(tmp_path, monkeypatch):
+    import dataclasses
+    import datetime as dt
+
+    from sitegen import pipeline, routes
+
+    root = copy_repo_project(tmp_path / "proj")
+    pages = routes.pages
+    monkeypatch.setattr(routes, "pages", lambda *a: [dataclasses.replace(r, card="seri" if r.card == "series" else r.card) for r in pages(*a)])
+    with pytest.raises(ValueError, match="unknown share card 'seri'"):
+        pipeline.build(pipeline.Options(root=root, output=tmp_path / "site", today=dt.date(2026, 11, 23), search=False,
+                                        use_cache=False, jobs=1), write=False)
+
+
+def test_a_card_whose_text_did_not_change_is_not_drawn_again(tmp_path):
+    """Editing a series' body (not its title, program, date or badge) leaves its image as
+    it was: not drawn, not even rewritten."""
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    edited = sorted((root / "content/series").glob("*.md"))[0]
+    image = out / "seri" / edited.stem / "pratinjau.png"
+    page = out / "seri" / edited.stem / "index.html"
+    before = (image.stat().st_mtime_ns, image.read_bytes())
+    page_before = page.read_bytes()
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nParagraf tambahan yang tidak tampil di gambar.\n", encoding="utf-8")
+    stdout = build(root, out)
+    assert page.read_bytes() != page_before  # the page was rendered again
+    assert (image.stat().st_mtime_ns, image.read_bytes()) == before, stdout

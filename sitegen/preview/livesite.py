@@ -1,0 +1,200 @@
+"""The preview's build state, kept in memory between saves.
+
+A load reads the sources through the build's own loader (`sources.gather`) with the
+records, problems and model objects of the previous load in memory: a source whose size
+and time are unchanged is not read or parsed again, so saving one series reads one file.
+It then validates everything, makes the model, plans every output (the same route table
+as `build`) and makes the renderer, but renders nothing: a page is rendered when it is
+asked for, and kept by the digest of everything it is made from (render.py), so a page
+whose digest did not change is served again without rendering, and after a save only the
+pages that depend on the saved file are rendered, when they are asked for. A page is the
+same bytes a clean build gives (tests compare them), with the live-reload script in it.
+
+Nothing is written to the output folder: share images are drawn when asked for, and the
+search index is made in the background (indexer.py). Only the build cache is kept on
+disk (.cache/serve/cache), so that the next preview starts from it.
+
+A load that finds problems keeps the previous site's pages, and every page URL answers
+with the problems (errorpage.py) until a later load succeeds.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import cache, planners, sources
+from ..assets import collect as collect_assets, read_asset
+from ..messages import _
+from ..pipeline import site_globals
+from ..problems import Problem, Problems
+from ..render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
+from ..routes import Route
+
+MEMO_BYTES = 256 << 20  # rendered outputs kept in memory, by digest, at most
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One successful load: what every request is answered from until the next one."""
+
+    config: object
+    site: object
+    routes: dict  # output rel path -> Route
+    assets: dict  # output rel path -> source file
+    renderer: Renderer
+    warnings: tuple = ()
+
+
+@dataclass
+class Outcome:
+    """What a load found: a new snapshot, or the problems that kept it from being made."""
+
+    snapshot: Snapshot | None
+    problems: list = field(default_factory=list)  # sorted; errors and warnings
+    seconds: float = 0.0
+    read: int = 0  # Markdown sources read and parsed again
+    sources: int = 0  # Markdown sources
+    summary: str = ""  # of the problems, as the build prints it
+
+
+class LiveSite:
+    def __init__(self, root: Path, script: str, base_url: str, today=None, drafts: bool = False,
+                 strict: bool = False, cache_path: Path | None = None):
+        self.root = root
+        self.script = script
+        self.base_url = base_url
+        self.today, self.drafts, self.strict = today, drafts, strict
+        self.cache_path = cache_path
+        self.state = cache.load(cache_path) if cache_path is not None else cache.CacheState()
+        self.current: Snapshot | None = None
+        self.problems: list[Problem] | None = None  # the last load's, while it failed
+        self.rendered = 0  # outputs rendered (not served from memory) since the start
+        self._memo: dict = {}  # route digest -> bytes
+        self._memo_bytes = 0
+        self._memo_lock = threading.Lock()
+        self._closures: tuple = ()  # (template hashes, closures) of the last load
+
+    # ---- loading (in the caller's worker thread) -------------------------------------------
+
+    def load(self, jobs: int = 1) -> Outcome:
+        """Load everything again; never raises for a problem in the input."""
+        started = time.perf_counter()
+        state = self.state
+        problems, config, site, reports = sources.gather(
+            self.root, self.base_url, self.today, self.drafts, jobs, state, lambda name: None)
+        markdown = state.new_entities  # the Markdown sources (figures.yaml, one small file, is read every time)
+        read = sum(1 for rel in markdown if state.stats.get(rel) != state.new_stats.get(rel) or rel not in state.entities)
+        if config is not None:  # what was read is kept for the next load
+            state.stats, state.entities, state.objects = state.new_stats, state.new_entities, state.new_objects
+        outcome = Outcome(None, [], 0.0, read, len(markdown))
+        if config is None or problems.fails(self.strict):
+            return self._done(outcome, problems, started)
+        renderer = self._renderer(config, site, problems)
+        routes: dict = {}
+        for route in planners.plan(site, reports):
+            first = routes.setdefault(route.output, route)
+            if first is not route:
+                problems.error("templates", 1, _("two outputs share the path {path}: {first} and {second}").format(
+                    path=route.output, first=first.url, second=route.url))
+        assets = collect_assets(self.root)
+        for rel in assets:
+            if rel in routes:
+                problems.error(f"static/{rel}", 1, _("static file would overwrite the page {url}").format(url=routes[rel].url))
+        if not problems.fails(self.strict):
+            outcome.snapshot = Snapshot(config, site, routes, assets, renderer, tuple(problems.sorted()))
+        return self._done(outcome, problems, started)
+
+    def _done(self, outcome: Outcome, problems: Problems, started: float) -> Outcome:
+        outcome.problems = problems.sorted()
+        outcome.summary = problems.summary()
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def _renderer(self, config, site, problems: Problems) -> Renderer:
+        templates = TemplateSet(self.root)
+        env = make_environment(templates, config, self.script)
+        key = tuple(templates.hashes.items())
+        if self._closures and self._closures[0] == key:
+            closures = self._closures[1]
+        else:
+            found = Problems()
+            closures = template_closures(env, templates, found, self.root)
+            problems.extend(found)
+            self._closures = (key, closures) if not found.items else ()
+        globals_ = site_globals(site)
+        return Renderer(env, templates, closures, digest(config.digest, self.script, globals_), globals_)
+
+    def save_cache(self) -> None:
+        """Keep the sources' records for the next preview (a failure only costs speed)."""
+        if self.cache_path is not None:
+            try:
+                cache.save(self.cache_path, self.state)
+            except OSError:
+                pass
+
+    # ---- answering (in the server's loop) --------------------------------------------------
+
+    def accept(self, outcome: Outcome) -> None:
+        """Serve from what a load found: its snapshot, or its problems over the last one."""
+        if outcome.snapshot is not None:
+            self.current, self.problems = outcome.snapshot, None
+        else:
+            self.problems = outcome.problems
+
+    def find(self, rel: str) -> tuple[str, object] | None:
+        """("page", Route), ("asset", source file) or None for an output path."""
+        snap = self.current
+        if snap is None:
+            return None
+        route = snap.routes.get(rel)
+        if route is not None:
+            return "page", route
+        src = snap.assets.get(rel)
+        if src is not None:
+            return "asset", src
+        return None
+
+    def is_folder(self, rel: str) -> bool:
+        """A path that names a page's folder without its final slash (/seri/x)."""
+        snap = self.current
+        return snap is not None and f"{rel}/index.html" in snap.routes if rel else False
+
+    def render(self, route: Route) -> tuple[bytes | None, Problem | None]:
+        return self.render_for(self.current, route)
+
+    def render_for(self, snap: Snapshot, route: Route) -> tuple[bytes | None, Problem | None]:
+        """The bytes of a route of `snap` (rendered, or kept from before by its digest), or
+        the template mistake that kept it from rendering. Called from the server's loop
+        and from the search indexer's thread."""
+        key = snap.renderer.route_digest(route)
+        data = self._memo.get(key)
+        if data is not None:
+            return data, None
+        try:
+            data = snap.renderer.render(route)
+        except Exception as exc:  # a template mistake: shown like a content problem
+            return None, Problem(*template_error(exc, snap.renderer.templates, self.root, route), "error")
+        self.rendered += 1
+        with self._memo_lock:
+            if self._memo_bytes + len(data) > MEMO_BYTES:
+                self._memo.clear()
+                self._memo_bytes = 0
+            self._memo[key] = data
+            self._memo_bytes += len(data)
+        return data, None
+
+    @staticmethod
+    def read_asset(src: Path) -> bytes:
+        return read_asset(src)
+
+
+def content_type(rel: str) -> str:
+    kind = {".ics": "text/calendar", ".webmanifest": "application/manifest+json", ".js": "text/javascript",
+            ".mjs": "text/javascript"}.get(Path(rel).suffix.lower()) or mimetypes.guess_type(rel)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in ("application/json", "application/xml", "application/manifest+json", "image/svg+xml"):
+        kind += "; charset=utf-8"
+    return kind

@@ -1,0 +1,485 @@
+"""Zoom's reports: the Meetings participant report and the Webinar attendee report.
+
+Participant report layouts (docs/reach.md cites where each comes from):
+- "older": a meeting block (Meeting ID, Topic, Start Time, End Time, User Email, Duration
+  (Minutes), Participants) above the participant rows (Name (Original Name), User Email,
+  Join Time, Leave Time, Duration (Minutes), Guest, Recording Consent[, In Waiting Room]);
+  the meeting block is there when "Export with meeting data" was ticked;
+- "unique-users": "Show unique users" ticked: one row per person with Total Duration
+  (Minutes) and no join or leave times;
+- "2024": sentence-case labels, `Email` instead of `User Email`, `In waiting room`;
+- any of them with Zoom's Indonesian labels (Nama (Nama Asli), Email Pengguna, Waktu
+  Bergabung, ...).
+
+The rules (each is a test): a person is the same e-mail compared without case, else the
+same display name after trimming, case folding and Unicode normalisation; rows in the
+waiting room do not count; a person in several rows counts once, with the sum of their
+minutes. The peak is the most people present at once, from join and leave times in the
+export's time zone. Zoom's own headline figure (the meeting block's Participants, the
+webinar's Unique Viewers) is kept beside ours as a cross-check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from zoneinfo import ZoneInfo
+
+from ..messages import _
+from .stamps import Import, bad_stamp, choose_order, parse_stamp
+from .tables import ExportError, Row, Table, header_key
+
+# canonical column -> (English labels, Indonesian labels), compared through header_key
+MEETING_COLUMNS = {
+    "meeting_id": (("meeting id", "id"), ("id rapat", "id pertemuan")),
+    "topic": (("topic",), ("topik",)),
+    "start": (("start time",), ("waktu mulai",)),
+    "end": (("end time",), ("waktu selesai", "waktu berakhir")),
+    "participants": (("participants",), ("peserta", "jumlah peserta")),
+}
+PARTICIPANT_COLUMNS = {
+    "name": (("name (original name)", "name", "user name (original name)"), ("nama (nama asli)", "nama", "nama pengguna (nama asli)")),
+    "email": (("user email", "email"), ("email pengguna", "alamat email", "email")),
+    "join": (("join time",), ("waktu bergabung",)),
+    "leave": (("leave time",), ("waktu keluar", "waktu meninggalkan")),
+    "duration": (("duration (minutes)", "time in session (minutes)"), ("durasi (menit)", "waktu dalam sesi (menit)")),
+    "total": (("total duration (minutes)",), ("total durasi (menit)", "durasi total (menit)")),
+    "waiting": (("in waiting room",), ("di ruang tunggu",)),
+    "attended": (("attended",), ("hadir",)),
+}
+WEBINAR_SUMMARY = {
+    "webinar_id": (("webinar id",), ("id webinar",)),
+    "start": (("actual start time",), ("waktu mulai sebenarnya", "waktu mulai aktual")),
+    "duration": (("actual duration (minutes)",), ("durasi sebenarnya (menit)", "durasi aktual (menit)")),
+    "unique_viewers": (("unique viewers",), ("penonton unik",)),
+}
+REPORT_TITLES = (("attendee report", "webinar attendee report"), ("laporan peserta", "laporan peserta webinar"))
+SECTION_TITLES = {
+    "host": (("host details",), ("detail host", "detail tuan rumah")),
+    "panelist": (("panelist details",), ("detail panelis",)),
+    "attendee": (("attendee details",), ("detail peserta",)),
+    "other": (("other attended",), ("peserta lain yang hadir", "lainnya yang hadir")),
+}
+GENERATED = (("report generated:", "report generated", "report generated time"), ("laporan dibuat:", "laporan dibuat", "waktu laporan dibuat"))
+YES = frozenset({"yes", "ya", "y", "true", "1"})
+NO = frozenset({"no", "tidak", "n", "false", "0", ""})
+
+
+def _index(labels: dict) -> dict:
+    """header_key(label) -> (column, language)."""
+    out = {}
+    for column, (en, id_) in labels.items():
+        for lang, names in (("id", id_), ("en", en)):
+            for name in names:
+                out[name] = (column, lang)
+    return out
+
+
+_MEETING = _index(MEETING_COLUMNS)
+_PARTICIPANT = _index(PARTICIPANT_COLUMNS)
+_SUMMARY = _index(WEBINAR_SUMMARY)
+_SECTIONS = {name: section for section, pair in SECTION_TITLES.items() for names in pair for name in names}
+_INDONESIAN_SECTIONS = {name for pair in SECTION_TITLES.values() for name in pair[1]}
+
+
+def _columns(row: Row, index: dict) -> tuple[dict, str]:
+    """(column -> position, language of the labels) for a header row."""
+    found, languages = {}, []
+    for i, cell in enumerate(row.cells):
+        hit = index.get(header_key(cell))
+        if hit and hit[0] not in found:
+            found[hit[0]] = i
+            languages.append(hit[1])
+    lang = "id" if languages and languages.count("id") * 2 >= len(languages) else "en"
+    return found, lang
+
+
+def is_meeting_header(row: Row) -> bool:
+    cols, _lang = _columns(row, _MEETING)
+    return "meeting_id" in cols and ("start" in cols or "end" in cols)
+
+
+def is_participant_header(row: Row) -> bool:
+    cols, _lang = _columns(row, _PARTICIPANT)
+    return "name" in cols and ("duration" in cols or "total" in cols or "join" in cols)
+
+
+def is_webinar(row: Row) -> bool:
+    return bool(row.cells) and any(header_key(row.cells[0]) in names for names in REPORT_TITLES)
+
+
+def person_key(name: str, email: str) -> str | None:
+    """Who a row is: the e-mail without case, else the display name trimmed, case-folded
+    and in one Unicode form; None when the row names nobody."""
+    email = email.strip()
+    if email:
+        return "e:" + unicodedata.normalize("NFKC", email).casefold()
+    text = " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+    return "n:" + text if text else None
+
+
+def _cell(row: Row, cols: dict, column: str) -> str:
+    i = cols.get(column)
+    return row.cells[i] if i is not None and i < len(row.cells) else ""
+
+
+def _check_width(row: Row, header: Row) -> None:
+    expected = len(header.cells)
+    if len(row.cells) > expected:
+        raise ExportError(row.line, _("the row has {found} columns, the header on line {line} has {expected} (a value holds an unquoted separator, or the row is damaged)").format(found=len(row.cells), line=header.line, expected=expected))
+    if row.width < expected:
+        raise ExportError(row.line, _("the row has {found} columns, the header on line {line} has {expected} (the row is cut short: is the file truncated?)").format(found=row.width, line=header.line, expected=expected))
+
+
+def _minutes(row: Row, cols: dict, column: str, label: str) -> int:
+    text = _cell(row, cols, column).replace(",", "").replace(".", "")
+    if not text.isdigit():
+        raise ExportError(row.line, _("{column}: expected a whole number of minutes, got {found}").format(column=label, found=repr(_cell(row, cols, column))))
+    return int(text)
+
+
+def _label(header: Row, cols: dict, column: str) -> str:
+    return header.cells[cols[column]]
+
+
+def _whole(text: str) -> int | None:
+    text = text.strip().replace(",", "").replace(".", "")
+    return int(text) if text.isdigit() else None
+
+
+class _People:
+    """People met so far: minutes and presence intervals per person (the names and
+    e-mails are only keys here, never kept once counted)."""
+
+    def __init__(self):
+        self.minutes: dict = {}
+        self.spans: dict = {}
+
+    def add(self, key: str, minutes: int, span: tuple | None) -> None:
+        self.minutes[key] = self.minutes.get(key, 0) + minutes
+        if span is not None:
+            self.spans.setdefault(key, []).append(span)
+
+    def __len__(self) -> int:
+        return len(self.minutes)
+
+    def peak(self) -> tuple[int, float | None]:
+        """The most people present at once (each person's overlapping or touching
+        intervals merged first, so a rejoin or a second device is still one person) and
+        the first moment it was reached (seconds since 1970)."""
+        events = []
+        for spans in self.spans.values():
+            spans.sort()
+            start, end = spans[0]
+            for s, e in spans[1:]:
+                if s <= end:
+                    end = max(end, e)
+                else:
+                    events.append((start, 1))
+                    events.append((end, -1))
+                    start, end = s, e
+            events.append((start, 1))
+            events.append((end, -1))
+        events.sort()  # at the same moment a leave (-1) comes before a join (+1)
+        now = best = 0
+        when = None
+        for t, step in events:
+            now += step
+            if now > best:
+                best, when = now, t
+        return best, when
+
+
+def _stamps_of(rows: list, cols: dict, columns: tuple) -> list:
+    return [_cell(r, cols, c) for r in rows for c in columns if _cell(r, cols, c) not in ("", "--")]
+
+
+def _aware(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    return naive.replace(tzinfo=zone)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def read_meeting(table: Table, zone_name: str) -> Import:
+    rows = [r for r in table.rows]
+    zone = ZoneInfo(zone_name)
+    i = _first_filled(rows, 0)
+    meeting_rows: list = []
+    meeting_cols: dict = {}
+    meeting_header = None
+    if is_meeting_header(rows[i]):
+        meeting_header = rows[i]
+        meeting_cols, _lang = _columns(meeting_header, _MEETING)
+        i += 1
+        while i < len(rows) and rows[i].cells and not is_participant_header(rows[i]):
+            if any(rows[i].cells):
+                _check_width(rows[i], meeting_header)
+                meeting_rows.append(rows[i])
+            i += 1
+        if not meeting_rows:
+            raise ExportError(meeting_header.line + 1, _("the meeting block has a header but no meeting row (expected the meeting's ID, topic and times below line {line})").format(line=meeting_header.line))
+        i = _first_filled(rows, i, meeting_header.line)
+    header = rows[i]
+    if not is_participant_header(header):
+        raise ExportError(header.line, _("expected the participants' header (Name (Original Name), User Email, Join Time, Leave Time, Duration (Minutes), ...), got {found}").format(found=_show(header)))
+    cols, lang = _columns(header, _PARTICIPANT)
+    data = [r for r in rows[i + 1:] if any(r.cells)]
+    if "total" in cols:
+        layout = "unique-users"
+    elif "join" not in cols or "leave" not in cols:
+        missing = [c for c in ("join", "leave") if c not in cols]
+        raise ExportError(header.line, _("the participants' header has no {columns} column (expected Join Time and Leave Time, or Total Duration (Minutes) for a report of unique users)").format(columns=" / ".join(PARTICIPANT_COLUMNS[c][0][0].title() for c in missing)))
+    elif "email" in cols and header_key(_label(header, cols, "email")) == "email":
+        layout = "2024"
+    else:
+        layout = "older"
+    order = choose_order(
+        _stamps_of(data, cols, ("join", "leave")) + _stamps_of(meeting_rows, meeting_cols, ("start", "end")),
+        "dmy" if lang == "id" else "mdy",
+    )
+    result = Import(
+        channel="zoom", platform="zoom", format="zoom-meeting-participants", layout=layout, labels=lang,
+        measure="unique-participants", figure=0, timezone=zone_name, date_order=order,
+        encoding=table.encoding, delimiter=table.delimiter,
+    )
+    # The meeting block: IDs, the meeting's start and end, Zoom's own count.
+    starts, ends, headline = [], [], 0
+    for r in meeting_rows:
+        mid = _cell(r, meeting_cols, "meeting_id")
+        if mid and mid not in result.ids:
+            result.ids += (mid,)
+        for column, sink in (("start", starts), ("end", ends)):
+            text = _cell(r, meeting_cols, column)
+            if text:
+                moment = parse_stamp(text, order)
+                if moment is None:
+                    raise ExportError(r.line, bad_stamp(_label(meeting_header, meeting_cols, column), text))
+                sink.append(_aware(moment, zone))
+        n = _whole(_cell(r, meeting_cols, "participants"))
+        headline += n or 0
+    people = _People()
+    seen_waiting: set = set()
+    latest = None
+    for r in data:
+        _check_width(r, header)
+        result.rows_read += 1
+        key = person_key(_cell(r, cols, "name"), _cell(r, cols, "email"))
+        if key is None:
+            result.leave_out("no-name-or-email")
+            continue
+        if "waiting" in cols and _cell(r, cols, "waiting").casefold() in YES:
+            result.leave_out("waiting-room")
+            seen_waiting.add(key)
+            continue
+        if layout == "unique-users":
+            minutes = _minutes(r, cols, "total", _label(header, cols, "total"))
+            if key in people.minutes:
+                result.leave_out("rejoin-merged")
+            people.add(key, minutes, None)
+            result.rows_counted += 1
+            continue
+        moments = []
+        for column in ("join", "leave"):
+            text = _cell(r, cols, column)
+            moment = parse_stamp(text, order)
+            if moment is None:
+                raise ExportError(r.line, bad_stamp(_label(header, cols, column), text))
+            moments.append(_aware(moment, zone))
+        joined, left = moments
+        if left < joined:
+            raise ExportError(r.line, _("{leave} {left} is before {join} {joined} (expected a leave time at or after the join time)").format(
+                leave=_label(header, cols, "leave"), left=_cell(r, cols, "leave"), join=_label(header, cols, "join"), joined=_cell(r, cols, "join")))
+        minutes = _minutes(r, cols, "duration", _label(header, cols, "duration")) if "duration" in cols else round((left - joined).total_seconds() / 60)
+        if key in people.minutes:
+            result.leave_out("rejoin-merged")
+        people.add(key, minutes, (joined.timestamp(), left.timestamp()))
+        result.rows_counted += 1
+        latest = left if latest is None or left > latest else latest
+    # Rows merged into a person are counted (their minutes are); the reason records them.
+    merged = result.left_out.pop("rejoin-merged", 0)
+    result.figure = len(people)
+    result.figures["unique_participants"] = len(people)
+    result.figures["minutes_total"] = sum(people.minutes.values())
+    if merged:
+        result.figures["rows_merged_into_a_person"] = merged
+    waiting_only = len(seen_waiting - set(people.minutes))
+    if waiting_only:
+        result.figures["waiting_room_only_people"] = waiting_only
+    if layout != "unique-users":
+        peak, when = people.peak()
+        result.figures["peak_concurrent"] = peak
+        if when is not None:
+            result.notes.append(("peak_at", dt.datetime.fromtimestamp(when, zone).isoformat()))
+    if meeting_rows and headline:
+        result.figures["zoom_headline"] = headline
+    start = min(starts) if starts else None
+    end = max(ends) if ends else latest
+    result.started, result.ended = _iso(start), _iso(end)
+    result.as_of = end.date() if end is not None else None
+    return result
+
+
+def _first_filled(rows: list, i: int, after: int = 0) -> int:
+    while i < len(rows) and not any(rows[i].cells):
+        i += 1
+    if i >= len(rows):
+        raise ExportError((rows[-1].line + 1) if rows else after + 1, _("the file ends before the participants' rows (expected a header row such as Name (Original Name), User Email, Join Time, ...): is it truncated?"))
+    return i
+
+
+def _show(row: Row) -> str:
+    text = ", ".join(row.cells[:6]) + (", ..." if len(row.cells) > 6 else "")
+    return repr(text if len(text) <= 120 else text[:117] + "...")
+
+
+# ---- webinar -----------------------------------------------------------------------------------
+
+def read_webinar(table: Table, zone_name: str) -> Import:
+    rows = table.rows
+    zone = ZoneInfo(zone_name)
+    title_lang = "id" if any(header_key(rows[_first_filled(list(rows), 0)].cells[0]) in names for names in REPORT_TITLES[1:]) else "en"
+    generated_text, generated_line = None, 0
+    summary_header = summary_values = None
+    sections: dict = {"host": [], "panelist": [], "attendee": [], "other": [], "unknown": []}
+    headers: dict = {}
+    current = None
+    langs = [title_lang]
+    i = _first_filled(list(rows), 0) + 1
+    while i < len(rows):
+        r = rows[i]
+        i += 1
+        if not any(r.cells):
+            continue
+        first = header_key(r.cells[0])
+        if len(r.cells) <= 2 and any(first in names or first.rstrip(":") in names for names in GENERATED):
+            generated_text, generated_line = (r.cells[1] if len(r.cells) > 1 else ""), r.line
+            continue
+        if len(r.cells) == 1 and (first in _SECTIONS or first.endswith(("details", "detail")) or first.startswith("detail ")):
+            current = _SECTIONS.get(first, "unknown")
+            if first in _INDONESIAN_SECTIONS:
+                langs.append("id")
+            headers.pop(current, None)
+            continue
+        cols, lang = _columns(r, _SUMMARY)
+        if current is None and "webinar_id" in cols:
+            summary_header = r
+            while i < len(rows) and not any(rows[i].cells):
+                i += 1
+            if i < len(rows):
+                summary_values = rows[i]
+                _check_width(summary_values, summary_header)
+                i += 1
+            continue
+        if (current is None or current not in headers) and is_participant_header(r):
+            if current is None:
+                current = "attendee"
+            headers[current] = r
+            continue
+        if current is None or current not in headers:
+            raise ExportError(r.line, _("a row outside any section of the attendee report, got {found} (expected a section title such as Attendee Details, then its header row)").format(found=_show(r)))
+        sections[current].append(r)
+    if "attendee" not in headers:
+        raise ExportError((rows[-1].line if rows else 1), _("the attendee report has no Attendee Details section with a header row (expected Attended, User Name (Original Name), Email, Join Time, ...): is it truncated?"))
+    cols_all = {s: _columns(h, _PARTICIPANT) for s, h in headers.items()}
+    langs.append(cols_all["attendee"][1])
+    lang = "id" if "id" in langs else "en"
+    stamps = []
+    for s, rs in sections.items():
+        if s in cols_all:
+            stamps += _stamps_of(rs, cols_all[s][0], ("join", "leave"))
+    sum_cols = _columns(summary_header, _SUMMARY)[0] if summary_header is not None else {}
+    if summary_values is not None and _cell(summary_values, sum_cols, "start"):
+        stamps.append(_cell(summary_values, sum_cols, "start"))
+    if generated_text:
+        stamps.append(generated_text)
+    order = choose_order(stamps, "dmy" if lang == "id" else "mdy")
+    result = Import(
+        channel="zoom", platform="zoom", format="zoom-webinar-attendees", layout="sectioned", labels=lang,
+        measure="webinar-attendees", figure=0, timezone=zone_name, date_order=order,
+        encoding=table.encoding, delimiter=table.delimiter,
+    )
+    attendees, panelists, absent = _People(), _People(), set()
+    latest = None
+    for section in ("host", "panelist", "attendee", "other", "unknown"):
+        rs = sections[section]
+        if not rs:
+            continue
+        header = headers[section]
+        cols = cols_all[section][0]
+        for r in rs:
+            _check_width(r, header)
+            result.rows_read += 1
+            if section in ("host", "unknown"):
+                result.leave_out(section)
+                continue
+            key = person_key(_cell(r, cols, "name"), _cell(r, cols, "email"))
+            if key is None:
+                result.leave_out("no-name-or-email")
+                continue
+            attended = section == "other" or "attended" not in cols or _cell(r, cols, "attended").casefold() in YES
+            if "attended" in cols and section != "other" and _cell(r, cols, "attended").casefold() not in YES | NO:
+                raise ExportError(r.line, _("{column}: expected Yes or No, got {found}").format(column=_label(header, cols, "attended"), found=repr(_cell(r, cols, "attended"))))
+            if not attended:
+                absent.add(key)
+                result.leave_out("registered-not-attended")
+                continue
+            span = None
+            if "join" in cols and "leave" in cols:
+                moments = []
+                for column in ("join", "leave"):
+                    text = _cell(r, cols, column)
+                    moment = parse_stamp(text, order)
+                    if moment is None:
+                        raise ExportError(r.line, bad_stamp(_label(header, cols, column), text))
+                    moments.append(_aware(moment, zone))
+                if moments[1] < moments[0]:
+                    raise ExportError(r.line, _("{leave} {left} is before {join} {joined} (expected a leave time at or after the join time)").format(
+                        leave=_label(header, cols, "leave"), left=_cell(r, cols, "leave"), join=_label(header, cols, "join"), joined=_cell(r, cols, "join")))
+                span = (moments[0].timestamp(), moments[1].timestamp())
+                latest = moments[1] if latest is None or moments[1] > latest else latest
+            minutes = _minutes(r, cols, "duration", _label(header, cols, "duration")) if "duration" in cols else 0
+            if section == "panelist":
+                panelists.add(key, minutes, span)
+                result.leave_out("panelist")
+                continue
+            attendees.add(key, minutes, span)
+            result.rows_counted += 1
+    result.figure = len(attendees)
+    result.figures["attendees"] = len(attendees)
+    result.figures["panelists"] = len(panelists)
+    result.figures["registered_not_attended"] = len(absent - set(attendees.minutes))
+    result.figures["minutes_total"] = sum(attendees.minutes.values())
+    if attendees.spans:
+        peak, when = attendees.peak()
+        result.figures["peak_concurrent"] = peak
+        if when is not None:
+            result.notes.append(("peak_at", dt.datetime.fromtimestamp(when, zone).isoformat()))
+    start = end = None
+    if summary_values is not None:
+        wid = _cell(summary_values, sum_cols, "webinar_id")
+        if wid:
+            result.ids = (wid,)
+        viewers = _whole(_cell(summary_values, sum_cols, "unique_viewers"))
+        if viewers is not None:
+            result.figures["zoom_headline"] = viewers
+        text = _cell(summary_values, sum_cols, "start")
+        if text:
+            moment = parse_stamp(text, order)
+            if moment is None:
+                raise ExportError(summary_values.line, bad_stamp(_label(summary_header, sum_cols, "start"), text))
+            start = _aware(moment, zone)
+            minutes = _whole(_cell(summary_values, sum_cols, "duration"))
+            if minutes is not None:
+                end = start + dt.timedelta(minutes=minutes)
+    if end is None:
+        end = latest
+    if end is None and generated_text:
+        moment = parse_stamp(generated_text, order)
+        if moment is None:
+            raise ExportError(generated_line, bad_stamp("Report Generated", generated_text))
+        end = _aware(moment, zone)
+    result.started, result.ended = _iso(start), _iso(end)
+    result.as_of = end.date() if end is not None else None
+    return result
