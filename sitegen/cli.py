@@ -173,8 +173,14 @@ def run() -> None:
     which take a third of a second to free one by one on a large site; the system takes
     the memory back at once). Every file is written and closed by then, and nothing they
     run registers work for exit; what was printed is flushed first."""
+    from . import stopping
+
+    stopping.install()  # as early as can be: a build told to stop cleans up (stopping.py)
     argv = sys.argv[1:]
-    code = main(argv)
+    try:
+        code = main(argv)
+    except Stopped as exc:  # before main's own handling began
+        code = exc.exit_code
     if _FINISHED_RUN or _STOPPED:
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -209,14 +215,14 @@ def main(argv: list[str] | None = None) -> int:
             epoch_seconds(os.environ.get("SOURCE_DATE_EPOCH"))  # refused here, before any work
         global _FINISHED_RUN
         if args.command in ("build", "check"):
-            from . import stopping
-
-            stopping.install()
             code = cmd_build(args) if args.command == "build" else cmd_check(args)
             _FINISHED_RUN = True
             return code
         if args.command == "serve":
+            from . import stopping
             from .preview import cmd_serve
+
+            stopping.uninstall()  # the preview answers signals its own way
 
             code = cmd_serve(args)
             _FINISHED_RUN = True  # leave at once: a load may still run in a background thread

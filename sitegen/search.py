@@ -197,7 +197,9 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
                 files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
         return files
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        from .stopping import remove_tree
+
+        remove_tree(scratch)  # on SIGTERM, within a budget (stopping.py)
 
 
 def _index_part(i: int) -> tuple:

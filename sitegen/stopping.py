@@ -22,8 +22,11 @@ Ctrl-C must not print a traceback.
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import signal
 import threading
+import time
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -41,7 +44,13 @@ class Stopped(BaseException):
         return 128 + self.signum
 
 
-_state = {"stopping": False, "deferred": 0, "pending": None}
+_state = {"stopping": False, "deferred": 0, "pending": None, "since": 0.0}
+
+# Seconds after the signal that cleanup may spend deleting scratch folders. On a busy disk,
+# deleting a staged site of thousands of files takes seconds; what is not deleted by then
+# keeps its scratch name beside the output, and the next build removes it before anything
+# else (writer._remove_leftovers), as after a crash.
+CLEANUP_BUDGET = 1.0
 
 
 def _handler(signum, frame) -> None:
@@ -52,6 +61,7 @@ def _handler(signum, frame) -> None:
             _state["pending"] = signum
         return
     _state["stopping"] = True
+    _state["since"] = time.monotonic()
     raise Stopped(signum)
 
 
@@ -82,6 +92,7 @@ def deferred():
         if not _state["deferred"] and _state["pending"] is not None and not _state["stopping"]:
             signum, _state["pending"] = _state["pending"], None
             _state["stopping"] = True
+            _state["since"] = time.monotonic()
             raise Stopped(signum)
 
 
@@ -93,3 +104,29 @@ def reset_in_child() -> None:
             signal.signal(sig, signal.SIG_DFL)
         except (OSError, ValueError):
             pass
+
+
+def remove_tree(path) -> None:
+    """shutil.rmtree(path, ignore_errors=True); while stopping, only as far as the cleanup
+    budget allows (what is left is a scratch folder the next build removes)."""
+    if not _state["stopping"]:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    deadline = _state["since"] + CLEANUP_BUDGET
+    for folder, dirs, files in os.walk(path, topdown=False):
+        if time.monotonic() > deadline:
+            return
+        for name in files:
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+        for name in dirs:
+            try:
+                os.rmdir(os.path.join(folder, name))
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass

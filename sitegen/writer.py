@@ -369,7 +369,9 @@ class StagedTree:
             self._lock.release()
 
     def abandon(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        from .stopping import remove_tree
+
+        remove_tree(self.tmp)  # on SIGTERM, within a budget (stopping.py)
         self._lock.release()
 
 
