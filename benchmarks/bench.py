@@ -1,17 +1,27 @@
-"""Build speed, side by side with Hugo, on one generated corpus (benchmarks/generate_corpus.py).
+"""Build speed of the real site, side by side with Hugo, on one generated corpus.
 
     python benchmarks/bench.py --series 4000
 
-Prints a table of wall-clock times (each the median of --repeats runs) and their ratios to
-Hugo's cold build of the same corpus, or to Hugo followed by Pagefind over Hugo's output
-(the usual way to give a Hugo site search), with PASS/FAIL against the targets of issue 11,
-then the machine it ran on. Every build runs as a separate process, the way a user runs it
-(interpreter start-up included). Our default build makes the search index; the rows marked
---no-search do not. Both sides index the same series pages with the same three filters.
+The corpus (benchmarks/generate_corpus.py) is the shipped site: its templates, static files,
+site.yaml, programs, pages and figures, with N generated series; so our builds make every
+output the site makes: pages, share images, feeds, calendar, open data and the search
+index. Hugo builds the same series with minimal layouts (benchmarks/hugo/), and Pagefind
+indexes Hugo's output (the usual way to give a Hugo site search).
 
-Peak memory is the largest sum of the proportional set size (Pss) of the build's whole
-process tree, sampled every 20 ms, so that worker processes sharing the parent's pages are
-not counted twice; the largest single-process maximum RSS is printed beside it.
+Prints a table of wall-clock times (each the median of --repeats runs, the runs of the
+different builds interleaved) and each ratio against its target: our default build cold
+against Hugo followed by Pagefind; a rebuild with nothing changed and after editing one
+series against Hugo's cold build; `check` against our own cold build. Then the large corpus
+(--scale times bigger, default 5: 20,000 series): `check` and the cold build, each as a
+ratio to its time at N, with the peak memory of each. Then the cost of one share image
+(benchmarks/share_card.py), the command, the machine and the load average before and after.
+With --stand-in it also builds the corpus with the minimal stand-in templates of
+benchmarks/templates/ (no share images), labelled as such: not the site.
+
+Every build runs as a separate process, the way a user runs it (interpreter start-up
+included). Peak memory is the largest sum of the proportional set size (Pss) of the
+process tree, sampled every 20 ms (worker processes sharing the parent's pages are not
+counted twice); the largest maximum RSS of any one process is printed beside it.
 
 This is a script, not a test: timings depend on the machine and its load.
 """
@@ -49,16 +59,14 @@ def _load_generator():
 generate_corpus = _load_generator()
 
 TODAY = "2026-11-23"
-TARGETS = {  # name -> limit of the ratio (issue 11 for the default build and --no-search)
-    "default_cold": 1.0,  # x Hugo followed by Pagefind
-    "default_nochange": 0.25,  # x Hugo cold, and so on
-    "default_edit": 0.5,
-    "cold": 1.5,
-    "nochange": 0.2,
-    "edit": 0.2,
-    "serve": 0.25,
-    "scaling": 4.5,
+TARGETS = {  # name -> limit of the ratio
+    "default_cold": 1.5,  # x Hugo followed by Pagefind
+    "default_nochange": 0.25,  # x Hugo cold
+    "default_edit": 0.5,  # x Hugo cold
+    "check": 0.25,  # x our default cold build of the same corpus
+    "scaling": 5.5,  # x the same at the --series corpus, for a corpus --scale (5) times bigger
 }
+MEMORY_LIMIT_MB = 1024  # peak memory of check and of the cold build on the large corpus
 
 
 def find_hugo() -> str | None:
@@ -161,6 +169,11 @@ def ours_cold(site: Path, out: Path, memory: bool = False, search: bool = False)
     return run(ours_cmd(site, out, "--no-cache", search=search), memory=memory)
 
 
+def ours_check(site: Path, memory: bool = False) -> Run:
+    """`build.py check` as CI and an editor run it (it reads no cache and writes nothing)."""
+    return run([sys.executable, str(REPO / "build.py"), "check", "--root", str(site), "--today", TODAY], memory=memory)
+
+
 def pagefind_on(folder: Path) -> Run:
     """Pagefind over a built site, the usual way of adding search to a Hugo site."""
     shutil.rmtree(folder / "pagefind", ignore_errors=True)
@@ -198,66 +211,32 @@ def edit_series(site: Path, n: int) -> tuple[Path, str]:
     return path, marker
 
 
-def corpus(work: Path, n: int) -> tuple[Path, Path]:
-    """The generated corpus, made again only when the generator or its arguments changed."""
-    folder = work / f"corpus-{n}"
+def _corpus_key(n: int, minimal: bool) -> str:
+    """What the corpus is made from: the generator, its arguments, and the bytes of every
+    file it copies (the shipped site, or the stand-in templates, and Hugo's layouts)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{n} {minimal}".encode())
+    sources = [Path(generate_corpus.__file__)] + [REPO / name for name in generate_corpus.SHIPPED] + [HERE / "templates", HERE / "hugo"]
+    for src in sources:
+        for path in sorted([src] if src.is_file() else src.rglob("*")):
+            if path.is_file():
+                h.update(str(path).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def corpus(work: Path, n: int, minimal: bool = False) -> tuple[Path, Path]:
+    """The generated corpus (the shipped site with n series; with minimal=True the
+    stand-in templates), made again only when what it is made from changed."""
+    folder = work / (f"corpus-{n}" + ("-minimal" if minimal else ""))
     stamp = folder / "stamp.txt"
-    key = f"{n} {generate_corpus.__file__} {Path(generate_corpus.__file__).stat().st_mtime_ns}"
-    key += " " + " ".join(str(p.stat().st_mtime_ns) for p in sorted((HERE / "templates").rglob("*")) + sorted((HERE / "hugo").rglob("*")))
+    key = _corpus_key(n, minimal)
     if not (stamp.is_file() and stamp.read_text() == key):
         print(f"generating {n} series in {folder} ...", flush=True)
-        generate_corpus.generate(folder, n)
+        generate_corpus.generate(folder, n, minimal=minimal)
         stamp.write_text(key)
     return folder / "site", folder / "hugo"
-
-
-def serve_latency(site: Path, work: Path, repeats: int, search: bool = False) -> list[float] | None:
-    """Save a series, then poll its page over HTTP until the edit is served."""
-    if not (REPO / "sitegen" / "preview").is_dir():
-        return None
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    out = work / "serve-site"
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), "--port", str(port),
-           "--output", str(out), "--today", TODAY] + ([] if search else ["--no-search"])
-    log = open(work / "serve.log", "wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    times = []
-    try:
-        path, _ = edit_series(site, 0)
-        url = f"http://127.0.0.1:{port}/seri/{path.stem}/"
-
-        def fetch() -> str:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as resp:
-                    return resp.read().decode("utf-8", "replace")
-            except OSError:
-                return ""
-
-        deadline = time.time() + 600
-        while "Catatan suntingan nomor 0" not in fetch():
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit(f"serve did not come up; see {work / 'serve.log'}")
-            time.sleep(0.2)
-        for i in range(1, repeats + 1):
-            time.sleep(12.0 if search else 2.0)  # let the previous rebuild (and index) settle
-            _, marker = edit_series(site, 100 + i)
-            start = time.perf_counter()
-            while marker not in fetch():
-                if time.perf_counter() - start > 120:
-                    raise SystemExit("serve did not show the edit within 120 s")
-                time.sleep(0.01)
-            times.append(time.perf_counter() - start)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-    return times
 
 
 # ---- the preview beside `hugo server`: ready to serve, and save-to-page ----------------------
@@ -428,13 +407,26 @@ def machine() -> list[str]:
     ]
 
 
+class Rows(list):
+    """The table's rows, each also printed as soon as it is measured (a long run that is
+    cut short still leaves its figures)."""
+
+    def append(self, row: tuple) -> None:
+        super().append(row)
+        label, seconds, against, ratio, _limit = row
+        shown = f", {ratio:.3f}x {against}" if ratio is not None else ""
+        print(f"  {label}: {seconds:.2f} s{shown} (load {os.getloadavg()[0]:.2f})", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Build speed of build.py beside Hugo on a generated corpus.")
+    p = argparse.ArgumentParser(description="Build speed of the real site beside Hugo on a generated corpus.")
     p.add_argument("--series", type=int, default=4000, help="corpus size (default 4000)")
-    p.add_argument("--scale", type=int, default=4, help="the large corpus is this many times bigger (default 4)")
+    p.add_argument("--scale", type=int, default=5, help="the large corpus is this many times bigger (default 5)")
     p.add_argument("--repeats", type=int, default=3, help="runs per measurement where cheap (default 3)")
     p.add_argument("--work", type=Path, default=HERE / "_work", help="scratch folder (default benchmarks/_work)")
     p.add_argument("--skip-large", action="store_true", help="skip the large corpus")
+    p.add_argument("--stand-in", action="store_true",
+                   help="also build the corpus with the minimal stand-in templates (benchmarks/templates/), labelled as such")
     p.add_argument("--serve-only", action="store_true",
                    help="only save-to-page: the shipped site and the corpus, beside hugo server")
     args = p.parse_args(argv)
@@ -463,91 +455,95 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         print(f"load average (1 min) before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
         return 0 if not failed else 1
-    out, hout, dout = work / "out", work / "hugo-out", work / "out-default"
-    rows: list = []  # (label, seconds, compared-with text, ratio, limit)
+    hout, dout = work / "hugo-out", work / "out-default"
+    rows = Rows()  # (label, seconds, compared-with text, ratio, limit)
+    loads = [f"start {load_before[0]:.2f}"]
 
-    print(f"cold builds of {n} series, interleaved with Hugo and Hugo + Pagefind ...", flush=True)
-    ours, hugo, hugo_pf, default = [], [], [], []
+    print(f"cold builds of {n} series (the shipped site), interleaved with check, Hugo and Hugo + Pagefind ...", flush=True)
+    hugo, hugo_pf, default, checks = [], [], [], []
     for _ in range(args.repeats):
         h = hugo_cold(hsite, hout)
         hugo.append(h)
         hugo_pf.append(h.seconds + pagefind_on(hout).seconds)
-        ours.append(ours_cold(site, out))
-        default.append(ours_cold(site, dout, search=True))
-    hugo_s, cold_s = median(hugo), median(ours)
-    hugo_pf_s, default_s = statistics.median(hugo_pf), median(default)
-    pages = sum(1 for _ in out.rglob("*.html"))
+        default.append(ours_cold(site, dout, memory=True, search=True))
+        checks.append(ours_check(site, memory=True))
+    hugo_s, hugo_pf_s, default_s, check_s = median(hugo), statistics.median(hugo_pf), median(default), median(checks)
+    pages = sum(1 for _ in dout.rglob("*.html"))
+    images = sum(1 for _ in dout.rglob("pratinjau.png"))
     hugo_pages = sum(1 for _ in hout.rglob("*.html"))
     rows.append((f"Hugo cold build, {n} series ({hugo_pages} HTML files)", hugo_s, "", None, None))
     rows.append(("Hugo cold build followed by Pagefind on its output", hugo_pf_s, "Hugo cold", hugo_pf_s / hugo_s, None))
-    rows.append((f"default build (with search), cold ({pages} HTML files)", default_s, "Hugo+Pagefind", default_s / hugo_pf_s, TARGETS["default_cold"]))
+    rows.append((f"default build, cold ({pages} HTML files, {images} share images, search)", default_s, "Hugo+Pagefind",
+                 default_s / hugo_pf_s, TARGETS["default_cold"]))
+    loads.append(f"after the cold builds {os.getloadavg()[0]:.2f}")
 
-    print("default builds (with search) through the build cache ...", flush=True)
+    print("default builds through the build cache ...", flush=True)
     nochange, edits = rebuilds(site, dout, args.repeats, search=True)
     rows.append(("default build, rebuild, nothing changed", nochange, "Hugo cold", nochange / hugo_s, TARGETS["default_nochange"]))
     rows.append(("default build, rebuild after editing one series", edits, "Hugo cold", edits / hugo_s, TARGETS["default_edit"]))
-
-    rows.append(("--no-search, cold build (--no-cache)", cold_s, "Hugo cold", cold_s / hugo_s, TARGETS["cold"]))
-    print("--no-search builds through the build cache ...", flush=True)
-    nochange, edits = rebuilds(site, out, args.repeats)
-    rows.append(("--no-search, rebuild, nothing changed", nochange, "Hugo cold", nochange / hugo_s, TARGETS["nochange"]))
-    rows.append(("--no-search, rebuild after editing one series", edits, "Hugo cold", edits / hugo_s, TARGETS["edit"]))
-
-    print("serve: save a series, wait for its new page over HTTP ...", flush=True)
-    latency = serve_latency(site, work, args.repeats)
-    if latency is not None:
-        s = statistics.median(latency)
-        rows.append(("serve --no-search: save -> new page served over HTTP", s, "Hugo cold", s / hugo_s, TARGETS["serve"]))
-        searching = serve_latency(site, work, args.repeats, search=True)
-        s = statistics.median(searching)
-        rows.append(("serve with its background search index: save -> page", s, "Hugo cold", s / hugo_s, None))
+    rows.append(("check (reads everything, renders every page, writes nothing)", check_s, "our cold",
+                 check_s / default_s, TARGETS["check"]))
 
     print("the shipped site ...", flush=True)
-    shipped = [run(ours_cmd(REPO, work / "shipped-out", "--no-cache")) for _ in range(args.repeats)]
-    rows.append(("shipped site, cold build", median(shipped), "limit 1 s", median(shipped), 1.0))
+    shipped = [run(ours_cmd(REPO, work / "shipped-out", "--no-cache", search=True)) for _ in range(args.repeats)]
+    rows.append(("the shipped site itself, default build, cold", median(shipped), "", None, None))
 
-    memory_rows = []
+    if args.stand_in:
+        print(f"stand-in: {n} series with the minimal templates of benchmarks/templates/ ...", flush=True)
+        mini, _ = corpus(work, n, minimal=True)
+        stand = [ours_cold(mini, work / "out-minimal", search=True) for _ in range(args.repeats)]
+        s = median(stand)
+        rows.append(("STAND-IN, not the site: minimal templates, no share images, cold", s, "Hugo+Pagefind", s / hugo_pf_s, None))
+        shutil.rmtree(work / "out-minimal", ignore_errors=True)
+    loads.append(f"before the large corpus {os.getloadavg()[0]:.2f}")
+
+    memory_rows = [(f"check, {n} series", checks), (f"default build, cold, {n} series", default)]
     if not args.skip_large:
-        big_site, big_hsite = corpus(work, big)
-        print(f"cold builds of {big} series with memory sampling ...", flush=True)
-        hugo_big = hugo_cold(big_hsite, work / "hugo-out-large", memory=True)
-        ours_bigs = [ours_cold(big_site, work / "out-large", memory=True) for _ in range(max(1, min(2, args.repeats)))]
-        big_s = median(ours_bigs)
-        rows.append((f"Hugo cold build, {big} series", hugo_big.seconds, f"Hugo {n}", hugo_big.seconds / hugo_s, None))
-        rows.append((f"cold build, {big} series", big_s, f"ours {n}", big_s / cold_s, TARGETS["scaling"]))
-        memory_rows.append((f"peak memory, {big} series (Pss of process tree)", max(r.peak_mb for r in ours_bigs), hugo_big.peak_mb))
-        memory_rows.append((f"largest single process maxrss, {big} series", max(r.maxrss_mb for r in ours_bigs), hugo_big.maxrss_mb))
+        big_site, _ = corpus(work, big)
+        print(f"check and a cold build of {big} series, with memory sampling ...", flush=True)
+        big_check = ours_check(big_site, memory=True)
+        big_cold = ours_cold(big_site, work / "out-large", memory=True, search=True)
+        rows.append((f"check, {big} series", big_check.seconds, f"ours {n}", big_check.seconds / check_s, TARGETS["scaling"]))
+        rows.append((f"default build, cold, {big} series", big_cold.seconds, f"ours {n}", big_cold.seconds / default_s, TARGETS["scaling"]))
+        memory_rows += [(f"check, {big} series", [big_check]), (f"default build, cold, {big} series", [big_cold])]
+        print(f"  peak memory (tree Pss): check {big_check.peak_mb:.0f} MB, cold build {big_cold.peak_mb:.0f} MB", flush=True)
         shutil.rmtree(work / "out-large", ignore_errors=True)
-        shutil.rmtree(work / "hugo-out-large", ignore_errors=True)
+
+    print("one share image ...", flush=True)
+    card = run([sys.executable, str(HERE / "share_card.py"), "--cards", "400", "--repeats", "3"]).output.strip().splitlines()
 
     print()
-    print(f"{'measurement':58} {'seconds':>8}  {'ratio':>14}  {'target':>8}  result")
+    print(f"{'measurement':66} {'seconds':>8}  {'ratio':>20}  {'target':>8}  result")
     failed = 0
     for label, seconds, against, ratio, limit in rows:
-        r = f"{ratio:.3f}x {against}" if ratio is not None and against and not against.startswith("limit") else ""
+        r = f"{ratio:.3f}x {against}" if ratio is not None else ""
         if limit is None:
-            print(f"{label:58} {seconds:8.2f}  {r:>14}")
+            print(f"{label:66} {seconds:8.2f}  {r:>20}")
             continue
-        value = ratio if ratio is not None else seconds
-        ok = value <= limit
+        ok = ratio <= limit
         failed += not ok
-        tgt = f"<= {limit:g}x" if not against.startswith("limit") else f"< {limit:g} s"
-        if against.startswith("limit"):
-            r = ""
-        print(f"{label:58} {seconds:8.2f}  {r:>14}  {tgt:>8}  {'PASS' if ok else 'FAIL'}")
-    for label, ours_mb, hugo_mb in memory_rows:
-        ok = ours_mb <= hugo_mb
-        if label.startswith("peak"):
-            failed += not ok
-            print(f"{label:58} {ours_mb:6.0f} MB vs Hugo {hugo_mb:6.0f} MB   <= Hugo  {'PASS' if ok else 'FAIL'}")
-        else:
-            print(f"{label:58} {ours_mb:6.0f} MB vs Hugo {hugo_mb:6.0f} MB")
+        print(f"{label:66} {seconds:8.2f}  {r:>20}  {'<= ' + format(limit, 'g') + 'x':>8}  {'PASS' if ok else 'FAIL'}")
     print()
-    print(f"command: python benchmarks/bench.py --series {n}" + (f" --repeats {args.repeats}" if args.repeats != 3 else ""))
+    print(f"{'peak memory (largest of the runs)':66} {'tree Pss':>9} {'max RSS':>9}  target")
+    for label, runs in memory_rows:
+        peak = max(r.peak_mb for r in runs)
+        big_row = not label.endswith(f" {n} series")
+        ok = peak < MEMORY_LIMIT_MB
+        failed += big_row and not ok
+        verdict = f"< {MEMORY_LIMIT_MB} MB  {'PASS' if ok else 'FAIL'}" if big_row else ""
+        print(f"{label:66} {peak:6.0f} MB {max(r.maxrss_mb for r in runs):6.0f} MB  {verdict}")
+    print()
+    for line in card:
+        if not line.startswith(("command:", "load average")):
+            print(line)
+    print()
+    print(f"command: python benchmarks/bench.py --series {n}" + (f" --repeats {args.repeats}" if args.repeats != 3 else "")
+          + (f" --scale {args.scale}" if args.scale != 5 else "") + (" --skip-large" if args.skip_large else "")
+          + (" --stand-in" if args.stand_in else ""))
     for line in machine():
         print(line)
-    load_after = os.getloadavg()
-    print(f"load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f} (other work on the machine skews times)")
+    loads.append(f"end {os.getloadavg()[0]:.2f}")
+    print(f"load average (1 min): {', '.join(loads)} (other work on the machine skews times)")
     print(f"{'all targets met' if not failed else f'{failed} target(s) missed'}")
     return 0 if not failed else 1
 

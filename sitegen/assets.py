@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 
 from .load import ADMIN_DIR, MAX_STATIC_BYTES, STATIC_DIR, _skip_hidden, read_regular, regular_files
-from .render import PACKAGE_ROOT
+from . import PACKAGE_ROOT
 
 DEFAULT_STATIC = PACKAGE_ROOT / "static"
 

@@ -19,8 +19,10 @@ on every build) and `objects/NN.json`, per source its validated record, problems
 object, spread over shards by content hash, so that editing one series rewrites one small
 shard.
 
-A cached document keeps its kind, path, content hash and the lines of its top-level
-fields (`doc_tuple`, `document`); its front matter lives on in the validated record.
+Every value is a named record (`RECORDS`): a source's `Stat` and `SourceEntry` (its
+`SourceKey`, `DocRecord`, validated record and problems), an output's `Written`, the
+output folder's `Marker`, the templates' `Closures`. Changing a record changes the
+engine's signature, so a cache of an older shape is dropped, never misread.
 """
 
 from __future__ import annotations
@@ -40,25 +42,33 @@ from typing import NamedTuple
 import jinja2
 
 from . import ENGINE_VERSION, model
+from .load import Document
 from .problems import Problem
 
 SHARDS = 64
-MAGIC = b"sitegen-cache json 1\n"
+MAGIC = b"sitegen-cache json 2\n"  # 2: named records (older caches are dropped, not read)
 STATE_FILE = "state.json"
+PACKAGE = Path(__file__).resolve().parent
 
 
-def _engine_signature() -> str:
-    """A hash of the engine's own code, so that a cache written by other code is never
-    trusted. Contents, not file times: a fresh checkout of the same code (CI restoring
-    its cache) keeps using the cache."""
-    here = Path(__file__).resolve().parent
+def _engine_signature(package: Path = PACKAGE) -> str:
+    """A hash of the engine's own files, so that a cache written by other code is never
+    trusted: every file of the package, in every subfolder, code and data alike (the
+    message catalogs, the fonts of the share images), by relative path and contents.
+    Contents, not file times: a fresh checkout of the same code (CI restoring its cache)
+    keeps using the cache. Python's bytecode caches are left out (they are made from the
+    sources, by whichever Python runs)."""
     h = hashlib.blake2b(digest_size=16)
     try:
-        for entry in sorted(os.scandir(here), key=lambda e: e.name):
-            if entry.name.endswith(".py"):
-                h.update(entry.name.encode() + b"\0")
-                with open(entry.path, "rb") as fh:
-                    h.update(fh.read())
+        files = sorted(
+            path.relative_to(package).as_posix() for path in package.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+        )
+        for rel in files:
+            h.update(rel.encode() + b"\0")
+            with open(package / rel, "rb") as fh:
+                h.update(fh.read())
+            h.update(b"\0")
     except OSError:
         h.update(b"unreadable")
     return h.hexdigest()
@@ -71,7 +81,7 @@ FORMAT = (
 
 
 class Stat(NamedTuple):
-    """A source file as last read."""
+    """A source (or static) file as last read."""
 
     size: int
     mtime_ns: int
@@ -96,38 +106,74 @@ class Written(NamedTuple):
     mtime_ns: int
 
 
+class Marker(NamedTuple):
+    """The output folder's marker file as the tree that wrote it left it (writer.MARKER)."""
+
+    mtime_ns: int
+    size: int
+
+
+class DocRecord(NamedTuple):
+    """What the cache keeps of a parsed document: enough to point at its lines. Its
+    front matter lives on in the validated record, its body in the model object."""
+
+    kind: str
+    path: str
+    lines: dict  # key path (of a top-level field) -> line
+    body_line: int
+    digest: str
+
+    @classmethod
+    def of(cls, doc: Document) -> "DocRecord":
+        return cls(doc.kind, doc.path, {k: v for k, v in doc.lines.items() if len(k) <= 1}, doc.body_line, doc.digest)
+
+    def document(self) -> Document:
+        return Document(self.kind, self.path, {}, self.lines, "", self.body_line, self.digest)
+
+
+class SourceEntry(NamedTuple):
+    """What reading a source gave, as of its key."""
+
+    key: SourceKey
+    doc: DocRecord | None  # None: it could not be parsed
+    record: dict | None  # the validated front matter; None: it did not validate
+    problems: list  # [Problem] found in it
+
+
+class CachedSource(NamedTuple):
+    """One source in an objects shard: its entry and its model object (None without a record)."""
+
+    rel: str
+    entry: SourceEntry
+    obj: object
+
+
+class Closures(NamedTuple):
+    """Which templates each template can load, and the templates they were found in."""
+
+    templates: tuple  # ((name, hash of its bytes), ...)
+    closures: dict  # template name -> names of every template it can load
+
+
 @dataclass
 class CacheState:
+    """What a build recorded, for the next one (buildstate.py reads and fills it)."""
+
     stats: dict = field(default_factory=dict)  # source rel path -> Stat
-    # source rel path -> (SourceKey, doc_tuple or None, record or None, [Problem])
-    entities: dict = field(default_factory=dict)
+    entities: dict = field(default_factory=dict)  # source rel path -> SourceEntry
     objects: dict = field(default_factory=dict)  # SourceKey -> model object
     outputs: dict = field(default_factory=dict)  # output rel path -> Written
     output_dir: str = ""
-    marker: tuple | None = None  # (mtime, size) of the output folder's marker file
+    marker: Marker | None = None  # of the output folder these outputs are in
     search_parts: dict = field(default_factory=dict)  # search part digest -> its output files
     contents: dict = field(default_factory=dict)  # page the search index reads -> digest of its bytes
-    closures: tuple = ()  # (template hashes, closures) of the last build
-    assets: dict = field(default_factory=dict)  # source path -> (size, mtime_ns, digest)
-    shard_keys: dict = field(default_factory=dict, repr=False)  # shard -> keys as loaded
-    closures_changed: bool = False  # set during a build: the template closures were redone
+    closures: Closures | None = None  # of the last build's templates
+    assets: dict = field(default_factory=dict)  # static source path -> Stat
+    shard_keys: dict = field(default_factory=dict, repr=False)  # shard -> keys as on disk
 
 
-# What state.json holds (the rest is in the shards or only lives during a build).
+# What state.json holds (the entities and objects are in the shards).
 _STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "contents", "closures", "assets")
-
-
-def doc_tuple(doc) -> tuple:
-    """What the cache keeps of a parsed document."""
-    lines = {k: v for k, v in doc.lines.items() if len(k) <= 1}
-    return (doc.kind, doc.path, lines, doc.body_line, doc.digest)
-
-
-def document(t: tuple):
-    from .load import Document
-
-    kind, path, lines, body_line, digest = t
-    return Document(kind, path, {}, lines, "", body_line, digest)
 
 
 def shard_of(key: SourceKey) -> int:
@@ -137,14 +183,18 @@ def shard_of(key: SourceKey) -> int:
 # ---- plain data -----------------------------------------------------------------------------
 
 # The only classes a cache file may name; each is rebuilt from its fields' values.
-CLASSES = {cls.__name__: cls for cls in (model.Tag, model.Program, model.Series, model.Page, Problem)}
-_FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in CLASSES.items()}
+RECORDS = (Stat, SourceKey, Written, Marker, DocRecord, SourceEntry, CachedSource, Closures)
+CLASSES = {cls.__name__: cls for cls in (model.Tag, model.Program, model.Series, model.Page, Problem) + RECORDS}
+_FIELDS = {
+    name: cls._fields if cls in RECORDS else tuple(f.name for f in dataclasses.fields(cls))
+    for name, cls in CLASSES.items()
+}
 
 
 def to_data(v):
     """A value as JSON-ready plain data. Strings, numbers, booleans, null and lists are
     themselves; everything else is a one-key object naming its kind (tuples, dicts, dates,
-    times) or a class object ({"c": name, "v": fields}). So every JSON object in a cache
+    times) or a class object or named record ({"c": name, "v": fields}). So every JSON object in a cache
     file is a tag, and reading it back (`from_json`) is one pass of the C JSON parser with
     a hook per tag, not a Python call per value."""
     t = type(v)
@@ -152,7 +202,7 @@ def to_data(v):
         return v
     if t is list:
         return [to_data(x) for x in v]
-    if t is tuple or t is Stat or t is SourceKey or t is Written:
+    if t is tuple:
         return {"t": [to_data(x) for x in v]}
     if t is dict:
         return {"d": [[to_data(k), to_data(x)] for k, x in v.items()]}
@@ -248,11 +298,10 @@ def _signature(path: Path) -> tuple | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, FORMAT)
 
 
-def remember(path: Path | None, state: CacheState) -> None:
-    if path is not None:
-        sig = _signature(path)
-        if sig is not None:
-            _MEMORY[str(path)] = (sig, state)
+def _remember(path: Path, state: CacheState) -> None:
+    sig = _signature(path)
+    if sig is not None:
+        _MEMORY[str(path)] = (sig, state)
 
 
 def _read(path: Path, kind: str):
@@ -260,7 +309,30 @@ def _read(path: Path, kind: str):
         return decode_file(kind, fh.read())
 
 
+def _valid_state(saved) -> bool:
+    """state.json holds exactly what `save` writes, with its records of the right kinds."""
+    return (
+        type(saved) is dict and set(saved) == set(_STATE_FIELDS)
+        and type(saved["stats"]) is dict and all(type(v) is Stat for v in saved["stats"].values())
+        and type(saved["outputs"]) is dict and all(type(v) is Written for v in saved["outputs"].values())
+        and type(saved["assets"]) is dict and all(type(v) is Stat for v in saved["assets"].values())
+        and type(saved["search_parts"]) is dict and type(saved["contents"]) is dict and type(saved["output_dir"]) is str
+        and (saved["marker"] is None or type(saved["marker"]) is Marker)
+        and (saved["closures"] is None or type(saved["closures"]) is Closures)
+    )
+
+
+def _valid_shard(part) -> bool:
+    return type(part) is list and all(
+        type(c) is CachedSource and type(c.entry) is SourceEntry and type(c.entry.key) is SourceKey
+        and (c.entry.doc is None or type(c.entry.doc) is DocRecord)
+        for c in part
+    )
+
+
 def load(path: Path | None) -> CacheState:
+    """What the last build recorded; an empty state when there is none, or when it was
+    written by other code, damaged or edited."""
     if path is None or not path.is_file():
         return CacheState()
     kept = _MEMORY.pop(str(path), None)
@@ -268,52 +340,43 @@ def load(path: Path | None) -> CacheState:
         return kept[1]
     try:
         saved = _read(path, "state")
-        if type(saved) is not dict or set(saved) != set(_STATE_FIELDS):
-            return CacheState()
-        state = CacheState(**saved)
-        state.stats = {rel: Stat(*v) for rel, v in state.stats.items()}
-        state.outputs = {rel: Written(*v) for rel, v in state.outputs.items()}
     except Exception:  # a damaged or foreign cache is ignored, never fatal
         return CacheState()
+    if not _valid_state(saved):
+        return CacheState()
+    state = CacheState(**saved)
     folder = _objects_dir(path)
     for n in range(SHARDS):
         try:
             part = _read(folder / f"{n:02d}.json", "objects")
-            if type(part) is not dict:
-                continue
-            entities, objects = {}, {}
-            for key, (rel, entity, obj) in part.items():
-                if type(key) is not tuple or type(entity) is not tuple or len(entity) != 4 or entity[0] != key:
-                    raise ValueError("unexpected entry")
-                key = SourceKey(*key)
-                entities[rel] = (key,) + entity[1:]
-                if obj is not None:
-                    objects[key] = obj
         except Exception:  # a missing or damaged shard: its sources are read again
             continue
-        state.entities.update(entities)
-        state.objects.update(objects)
-        state.shard_keys[n] = frozenset(part)
+        if not _valid_shard(part):
+            continue
+        for cached in part:
+            state.entities[cached.rel] = cached.entry
+            if cached.obj is not None:
+                state.objects[cached.entry.key] = cached.obj
+        state.shard_keys[n] = frozenset(c.entry.key for c in part)
     return state
 
 
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:  # a full disk: no half-written file is left behind
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
 
 
-def save(path: Path | None, state: CacheState) -> None:
-    """Write the state; only the shards whose contents changed are rewritten (what a shard
-    holds for a key is a function of the key)."""
+def _state_json(state: CacheState) -> dict:
+    return {name: getattr(state, name) for name in _STATE_FIELDS}
+
+
+def save(path: Path | None, state: CacheState, previous: CacheState | None = None) -> None:
+    """Write the state. Only what differs from `previous` (the state loaded from `path`,
+    when the file is still there) is written: the shards whose sources changed (what a
+    shard holds for a key is a function of the key), and state.json when its contents
+    changed; a build that changed nothing writes nothing."""
     if path is None:
         return
     # Converting makes hundreds of thousands of small acyclic containers: with the cyclic
@@ -321,7 +384,7 @@ def save(path: Path | None, state: CacheState) -> None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _save(path, state)
+        _save(path, state, previous)
     except OSError:  # a full or read-only disk: a cache partly written is not trusted
         try:
             invalidate(path)
@@ -333,28 +396,27 @@ def save(path: Path | None, state: CacheState) -> None:
             gc.enable()
 
 
-def _save(path: Path, state: CacheState) -> None:
+def _save(path: Path, state: CacheState, previous: CacheState | None) -> None:
     folder = _objects_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     _drop_code_caches(path.parent)
-    shards: dict = {n: {} for n in range(SHARDS)}
-    for rel, entity in state.entities.items():
-        key = entity[0]
-        shards[shard_of(key)][key] = (rel, entity, state.objects.get(key))
+    shards: dict = {n: [] for n in range(SHARDS)}
+    for rel, entry in state.entities.items():
+        shards[shard_of(entry.key)].append(CachedSource(rel, entry, state.objects.get(entry.key)))
     for n, part in shards.items():
-        keys = frozenset(part)
+        keys = frozenset(c.entry.key for c in part)
         if state.shard_keys.get(n) == keys:
             continue
         try:
             data = encode_file("objects", part)
         except TypeError:  # a value the cache cannot hold as data: this shard is not kept
-            data = encode_file("objects", {})
+            data = encode_file("objects", [])
             keys = frozenset()
         _write(folder / f"{n:02d}.json", data)
         state.shard_keys[n] = keys
-    state.closures_changed = False
-    _write(path, encode_file("state", {name: getattr(state, name) for name in _STATE_FIELDS}))
-    remember(path, state)
+    if previous is None or not path.is_file() or _state_json(state) != _state_json(previous):
+        _write(path, encode_file("state", _state_json(state)))
+    _remember(path, state)
 
 
 def _drop_code_caches(folder: Path) -> None:

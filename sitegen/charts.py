@@ -95,8 +95,9 @@ def plot_text(value: str) -> str:
 
 def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_title: str,
                category_title: str, categories: list, hover: list, traces: list,
-               colours: dict | None = None) -> dict:
+               table_data: dict, colours: dict | None = None) -> dict:
     """categories: labels; traces: [(name, [value or None per category])];
+    table_data: the chart's table for programs ({"columns", "rows", "resource"}: its CSV);
     colours: optional {category index: colour} for a single-trace chart (highlighting)."""
     values = [v for _, vs in traces for v in vs if v is not None]
     top = max(values) if values else 0
@@ -161,6 +162,7 @@ def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_ti
         "title": title,
         "caption": caption,
         "csv": csv_url,
+        "data": table_data,
         "table": {
             "caption": title,
             "columns": [category_title] + [name for name, _ in traces],
@@ -172,18 +174,50 @@ def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_ti
 
 
 def _yearly(site, reports, field: str):
-    """Categories (year and part-year periods, oldest first) and one trace per program."""
+    """Categories (year and part-year periods, oldest first), one trace per program, and
+    the rows of the chart's data table (one per program and period)."""
     rows = [r for r in reports.rows if r.figure.period.kind in ("year", "partial")]
     periods = sorted({(r.figure.period.year, r.figure.period.kind, r.figure.period.end): r.figure.period for r in rows}.items())
     keys = [k for k, _ in periods]
     categories = [axis_label(p) for _, p in periods]
     hover = [long_label(p) for _, p in periods]
     traces = []
+    table = []
     for program in site.programs:
         mine = {(r.figure.period.year, r.figure.period.kind, r.figure.period.end): getattr(r.figure, field) for r in rows if r.program == program.slug}
         if mine:
             traces.append((program.title, [mine.get(k) for k in keys]))
-    return keys, categories, hover, traces
+            table += [period_row(program, p, mine[k]) for k, p in periods if k in mine]
+    return keys, categories, hover, traces, table
+
+
+# ---- the charts' data tables (their CSV files and the data package) -----------------------------
+
+def _period_columns(value: str, value_doc: str) -> list:
+    from .opendata import Column
+
+    return [
+        Column("program", "string", "Slug program.", True),
+        Column("program_title", "string", "Nama program.", True),
+        Column("period_start", "date", "Hari pertama periode (YYYY-MM-DD); kosong bila sejak program dimulai dan tanggalnya tidak disebut sumber."),
+        Column("period_end", "date", "Hari terakhir periode (YYYY-MM-DD).", True),
+        Column("period_kind", "string", "Jenis periode: year (satu tahun penuh), partial (sebagian tahun), span (rentang lintas tahun).", True),
+        Column("period_label", "string", "Nama periode seperti pada sumbu grafik.", True),
+        Column(value, "integer", value_doc, True),
+    ]
+
+
+def period_row(program, period, value) -> list:
+    return [program.slug, program.title, period.start.isoformat() if period.start else None,
+            period.end.isoformat(), period.kind, axis_label(period), value]
+
+
+def _period_data(name: str, title: str, value: str, value_doc: str, rows: list) -> dict:
+    from .opendata import resource
+
+    columns = _period_columns(value, value_doc)
+    return {"columns": columns, "rows": rows, "resource": resource(
+        name, title, "Data grafik: satu baris per program dan periode.", columns, ("program", "period_end", "period_kind"))}
 
 
 def _partial_note(site, reports) -> str:
@@ -196,7 +230,7 @@ def _partial_note(site, reports) -> str:
 
 
 def reach_by_year(site, reports, highlight: int | None = None) -> dict | None:
-    keys, categories, hover, traces = _yearly(site, reports, "reach")
+    keys, categories, hover, traces, table = _yearly(site, reports, "reach")
     if not traces:
         return None
     colours = None
@@ -215,11 +249,12 @@ def reach_by_year(site, reports, highlight: int | None = None) -> dict | None:
         chart_id="jangkauan-per-tahun", title="Jangkauan per tahun", caption=caption,
         csv_url=REACH_BY_YEAR_CSV, axis_title="Jangkauan (orang)", category_title="Periode",
         categories=categories, hover=hover, traces=traces, colours=colours,
+        table_data=_period_data("jangkauan-per-tahun", "Jangkauan per tahun", "reach", "Jangkauan yang dinyatakan sumber (orang).", table),
     )
 
 
 def series_by_year(site, reports) -> dict | None:
-    keys, categories, hover, traces = _yearly(site, reports, "series")
+    keys, categories, hover, traces, table = _yearly(site, reports, "series")
     if not traces:
         return None
     caption = "Jumlah seri (episode) yang dinyatakan penyelenggara, per tahun."
@@ -230,6 +265,7 @@ def series_by_year(site, reports) -> dict | None:
         chart_id="seri-per-tahun", title="Seri per tahun", caption=caption,
         csv_url=SERIES_BY_YEAR_CSV, axis_title="Seri", category_title="Periode",
         categories=categories, hover=hover, traces=traces,
+        table_data=_period_data("seri-per-tahun", "Seri per tahun", "series", "Jumlah seri yang dinyatakan sumber.", table),
     )
 
 
@@ -244,6 +280,8 @@ def program_reach(program, totals) -> dict | None:
         csv_url=f"/program/{program.slug}/jangkauan.csv", axis_title="Jangkauan (orang)",
         category_title="Periode", categories=[axis_label(p) for p in periods],
         hover=[long_label(p) for p in periods], traces=[(program.title, [r.figure.reach for r in totals.rows])],
+        table_data=_period_data(f"jangkauan-{program.slug}", f"Jangkauan {program.title} per periode", "reach",
+                          "Jangkauan yang dinyatakan sumber (orang).", [period_row(program, r.figure.period, r.figure.reach) for r in totals.rows]),
     )
 
 
@@ -251,13 +289,26 @@ def channel_shares(site, reports) -> dict | None:
     """Each channel's reach among archived official series that record it per channel."""
     if not reports.channel_shares:
         return None
+    from .opendata import Column, resource
+
     labels = site.config.channel_labels
     names = [labels.get(c.channel, c.channel) for c in reports.channel_shares]
+    columns = [
+        Column("channel", "string", "Slug kanal (seperti di site.yaml).", True),
+        Column("channel_label", "string", "Nama kanal.", True),
+        Column("reach", "integer", "Jangkauan tercatat di kanal ini (orang).", True),
+        Column("share", "number", "Porsi kanal dari jumlah jangkauan, sebagai rasio (0.25 = 25%)."),
+        Column("series_basis", "integer", "Jumlah seri resmi di arsip yang menjadi dasar hitungan.", True),
+    ]
+    rows = [[c.channel, labels.get(c.channel, c.channel), c.reach, round(c.share, 4), reports.channel_basis]
+            for c in reports.channel_shares]
     chart = _bar_chart(
         chart_id="porsi-kanal", title="Jangkauan per kanal",
         caption=f"Dihitung dari {reports.channel_basis} seri resmi di arsip yang mencatat jangkauan per kanal.",
         csv_url=CHANNELS_CSV, axis_title="Jangkauan (orang)", category_title="Kanal",
         categories=names, hover=names, traces=[("Jangkauan", [c.reach for c in reports.channel_shares])],
+        table_data={"columns": columns, "rows": rows, "resource": resource(
+            "porsi-kanal", "Jangkauan per kanal", "Data grafik: satu baris per kanal.", columns, ("channel",))},
     )
     return chart
 
@@ -289,21 +340,15 @@ def page_charts(site, reports) -> dict:
     return pages
 
 
-def csv_bytes(table: dict) -> bytes:
-    """The chart's data table as CSV, like the open data files: UTF-8, a header row, plain
-    numbers (no thousands dots), text defused against spreadsheet formulas."""
-    from .opendata import csv_cell
+def csv_bytes(data: dict) -> bytes:
+    """The chart's data table as CSV, in the open data's dialect (opendata.py)."""
+    from .opendata import csv_bytes as write
 
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([csv_cell(c) for c in table["columns"]])
-    for row in table["rows"]:
-        writer.writerow([csv_cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
+    return write([c.name for c in data["columns"]], data["rows"])
 
 
 def csv_producer(_globals: dict, context: dict) -> bytes:
-    return csv_bytes(context["table"])
+    return csv_bytes(context)
 
 
 def csv_routes(pages: dict) -> list:
@@ -314,10 +359,11 @@ def csv_routes(pages: dict) -> list:
     for url in sorted(pages):
         for name in sorted(pages[url]):
             chart = pages[url][name]
-            known = tables.setdefault(chart["csv"], chart["table"])
-            if known != chart["table"]:
+            known = tables.setdefault(chart["csv"], chart["data"])
+            if known != chart["data"]:
                 raise ValueError(f"two charts publish different tables at {chart['csv']}")
     return [
-        Route(csv_url, None, {"table": table}, producer=csv_producer, sitemap=False)
-        for csv_url, table in sorted(tables.items())
+        Route(csv_url, None, {"columns": tuple(data["columns"]), "rows": data["rows"], "resource": data["resource"]},
+              producer=csv_producer, sitemap=False)
+        for csv_url, data in sorted(tables.items())
     ]

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from .messages import LANGUAGES, _, set_language
-from .problems import FORMATS, BuildFailed, Problems, UsageError
+from .problems import FORMATS, BuildFailed, UsageError, print_problems
 from .stopping import Stopped
 from .schema import FIRST_DAY, LAST_DAY
 
@@ -156,15 +156,6 @@ def parser() -> argparse.ArgumentParser:
     ri.add_argument("--timezone", help="time zone of the times in a Zoom report (default: site.yaml's timezone)")
     ri.add_argument("--as-of", type=_date, help="the figure's date, for an export that holds none (YYYY-MM-DD)")
     return top
-
-
-def print_problems(problems: Problems, stream=None, fmt: str = "text") -> None:
-    # Workflow commands go to standard output, where the Actions runner reads them.
-    if stream is None:
-        stream = sys.stdout if fmt == "github" else sys.stderr
-    show = FORMATS[fmt]
-    for p in problems.sorted():
-        print(show(p), file=stream)
 
 
 def run() -> None:

@@ -9,7 +9,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-WEEKDAY_SLUGS = ("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu")
+from .schema import WEEKDAYS
 
 
 @lru_cache(maxsize=8)
@@ -61,14 +61,10 @@ def short_month_names(code: str = "id") -> list[str]:
     return [locale(code).months["stand-alone"]["abbreviated"][m] for m in range(1, 13)]
 
 
-def month_names(code: str = "id") -> list[str]:
-    return [month_name(m, code) for m in range(1, 13)]
-
-
 def weekday_name(index: int, code: str = "id") -> str:
     """0 = Monday -> 'Senin'."""
     return locale(code).days["format"]["wide"][index]
 
 
 def weekday_index(slug: str) -> int:
-    return WEEKDAY_SLUGS.index(slug)
+    return WEEKDAYS.index(slug)

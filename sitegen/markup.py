@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 import nh3
+import pyromark
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "dd", "dl", "dt", "em",
@@ -34,7 +35,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 @lru_cache(maxsize=4)
 def _python_markdown():
-    import markdown
+    import markdown  # the optional engine (site.yaml `markdown: python-markdown`): loaded only when chosen
 
     return markdown.Markdown(extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
 
@@ -45,8 +46,6 @@ def to_html(source: str, engine: str = "pulldown-cmark") -> str:
         md = _python_markdown()
         md.reset()
         return md.convert(source)
-    import pyromark
-
     options = (
         pyromark.Options.ENABLE_TABLES
         | pyromark.Options.ENABLE_STRIKETHROUGH
@@ -86,11 +85,3 @@ def render(source: str, engine: str = "pulldown-cmark", raw_html: bool = False) 
     if not raw_html:
         html = sanitise(html)
     return html.strip() + "\n"
-
-
-def plain_text(html: str) -> str:
-    """Text of an HTML fragment, for summaries and the search index."""
-    text = nh3.clean(html, tags=set())
-    import html as _html
-
-    return re.sub(r"\s+", " ", _html.unescape(text)).strip()

@@ -15,6 +15,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from babel.messages.pofile import read_po
+
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
 SOURCE = "en"  # the language the message ids are written in
@@ -52,8 +54,6 @@ def po_path(code: str) -> Path:
 @lru_cache(maxsize=4)
 def catalog(code: str) -> dict:
     """msgid (or (singular, plural)) -> translation(s), without fuzzy or empty entries."""
-    from babel.messages.pofile import read_po
-
     path = po_path(code)
     if not path.is_file():
         return {}

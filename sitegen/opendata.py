@@ -1,19 +1,31 @@
-"""Open data: every published series and every declared figure as CSV and JSON, and the
-/data/ page that describes them.
+"""Open data: every published series and every declared figure as CSV and JSON, the tables
+behind the charts, a Frictionless data package describing all of them, and the /data/
+page.
 
-- /data/seri.csv, /data/seri.json: every series that is not a draft (past and upcoming),
-  oldest first; samples included with sample=true (they never count in figures).
-- /data/angka-resmi.csv, /data/angka-resmi.json: every declared figure with the values
-  reports.py computes from it (average, growth, what the archive holds).
+Tables (each CSV route carries its table schema in its context; `package_routes` collects
+them into /datapackage.json, so a table cannot be published without being described):
 
-CSV: UTF-8, a header row, csv module with QUOTE_MINIMAL and "\\n" line endings. A text
-cell that begins with =, +, -, @, a tab or a carriage return gets a leading apostrophe so
-that spreadsheet programs show it as text instead of running it as a formula (CSV formula
-injection); numbers are written as numbers. JSON: sorted keys, UTF-8, ISO dates, and a
-"meta" header generated from the data (no licence is stated: the source is).
+- /data/seri.csv: one row per series that is not a draft (past and upcoming), oldest
+  first; samples included with sample=true (they never count in figures).
+- /data/seri-narasumber.csv, /data/seri-topik.csv: one row per speaker and per topic of a
+  series, keyed by its slug (a name holding a comma or a semicolon stays one name).
+- /data/angka-resmi.csv: every declared figure with the values reports.py computes from it.
+- the chart tables (charts.py): one row per program and period, with the period's first
+  and last day as ISO dates and snake_case column names.
+- /data/seri.json, /data/angka-resmi.json: the same rows as JSON (lists as lists), with a
+  "meta" header made from the same declarations.
 
-Column names and their descriptions are declared once below; the /data/ page's column
-dictionary and the JSON headers are made from the same declarations.
+The CSV dialect (docs/open-data.md says why): UTF-8 with a byte order mark (Excel on
+Windows reads a file without one in the local ANSI code page), comma delimiter, CRLF line
+ends, a header row, double quotes only where a cell needs them (RFC 4180). Numbers are
+written as numbers, without thousands separators, with a dot for decimals; booleans as
+true/false; dates YYYY-MM-DD; an empty cell is a value not recorded. A text cell that
+begins with =, +, -, @, a tab or a carriage return gets a leading apostrophe so that
+spreadsheet programs show it as text instead of running it as a formula (CSV formula
+injection); such cells are only ever in text columns, so the declared types hold.
+
+No licence is stated: the agency has not published one for this data (the package says
+so); the sources of the figures are named.
 """
 
 from __future__ import annotations
@@ -21,74 +33,127 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .outputs import absolute, public_series
+from .dataoutputs import STATUS_WORDS, absolute, public_series
 from .routes import COMPETENCY_LABELS, Route
 
 DATA_PAGE_URL = "/data/"
 SERIES_CSV = "/data/seri.csv"
+SPEAKERS_CSV = "/data/seri-narasumber.csv"
+TAGS_CSV = "/data/seri-topik.csv"
 SERIES_JSON = "/data/seri.json"
 FIGURES_CSV = "/data/angka-resmi.csv"
 FIGURES_JSON = "/data/angka-resmi.json"
+PACKAGE_URL = "/datapackage.json"
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-LIST_SEPARATOR = "; "
+BOM = "\ufeff"
+DIALECT = {"delimiter": ",", "lineTerminator": "\r\n", "quoteChar": '"', "doubleQuote": True, "header": True}
+ENCODING = "utf-8-sig"  # UTF-8, starting with a byte order mark
 
 
-def series_columns(config) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # Frictionless (Table Schema) type: string, integer, number, boolean, date, time
+    doc: str
+    required: bool = False
+    format: str | None = None
+
+    def schema(self) -> dict:
+        out = {"name": self.name, "type": self.type, "description": self.doc}
+        if self.format:
+            out["format"] = self.format
+        if self.required:
+            out["constraints"] = {"required": True}
+        return out
+
+
+def table_schema(columns, primary_key=None, foreign_keys=()) -> dict:
+    schema: dict = {"fields": [c.schema() for c in columns], "missingValues": [""]}
+    if primary_key:
+        schema["primaryKey"] = list(primary_key)
+    if foreign_keys:
+        schema["foreignKeys"] = [
+            {"fields": list(fields), "reference": {"resource": resource, "fields": list(ref)}}
+            for fields, resource, ref in foreign_keys
+        ]
+    return schema
+
+
+def series_columns(config) -> list[Column]:
     channels = [
-        (f"reach_{slug}", f"Jangkauan seri di {label} (orang); kosong bila tidak tercatat.")
+        Column(f"reach_{slug}", "integer", f"Jangkauan seri di {label} (orang); kosong bila tidak tercatat.")
         for slug, label in config.channels
     ]
     return [
-        ("slug", "Pengenal seri, sama dengan bagian akhir alamat halamannya."),
-        ("title", "Judul seri."),
-        ("program", "Slug program penyelenggara."),
-        ("program_title", "Nama program."),
-        ("date", "Tanggal tayang (YYYY-MM-DD)."),
-        ("time", "Jam mulai dalam WIB (HH:MM); kosong bila tidak dicantumkan."),
-        ("speakers", f"Narasumber; di CSV dipisah \"{LIST_SEPARATOR.strip()}\", di JSON berupa daftar."),
-        ("competency", "Jenis kompetensi: " + ", ".join(COMPETENCY_LABELS) + "; kosong bila tidak ada."),
-        ("tags", f"Topik; di CSV dipisah \"{LIST_SEPARATOR.strip()}\", di JSON berupa daftar."),
+        Column("slug", "string", "Pengenal seri, sama dengan bagian akhir alamat halamannya.", True),
+        Column("title", "string", "Judul seri.", True),
+        Column("program", "string", "Slug program penyelenggara.", True),
+        Column("program_title", "string", "Nama program.", True),
+        Column("date", "date", "Tanggal tayang (YYYY-MM-DD); untuk seri yang dipindah, tanggal barunya.", True),
+        Column("time", "time", "Jam mulai dalam WIB (HH:MM); kosong bila tidak dicantumkan.", format="%H:%M"),
+        Column("status", "string", "Status: " + ", ".join(STATUS_WORDS) + " (terjadwal bila tidak ada perubahan).", True),
+        Column("previous_date", "date", "Tanggal semula seri yang dipindah; kosong untuk status lain."),
+        Column("competency", "string", "Jenis kompetensi: " + ", ".join(COMPETENCY_LABELS) + "; kosong bila tidak ada."),
         *channels,
-        ("reach_total", "Jumlah jangkauan semua kanal yang tercatat; kosong bila tidak tercatat."),
-        ("video", "Alamat rekaman video; kosong bila tidak ada."),
-        ("summary", "Ringkasan satu kalimat."),
-        ("sample", "true bila entri ini contoh tampilan, bukan seri sungguhan; entri contoh tidak dihitung dalam angka resmi."),
-        ("url", "Alamat lengkap halaman seri."),
+        Column("reach_total", "integer", "Jumlah jangkauan semua kanal yang tercatat; kosong bila tidak tercatat."),
+        Column("video", "string", "Alamat rekaman video; kosong bila tidak ada.", format="uri"),
+        Column("summary", "string", "Ringkasan satu kalimat."),
+        Column("sample", "boolean", "true bila entri ini contoh tampilan, bukan seri sungguhan; entri contoh tidak dihitung dalam angka resmi.", True),
+        Column("url", "string", "Alamat lengkap halaman seri.", True, format="uri"),
     ]
 
 
+SPEAKER_COLUMNS = [
+    Column("series", "string", "Slug seri (kolom slug di seri.csv).", True),
+    Column("position", "integer", "Urutan narasumber dalam seri, mulai dari 1.", True),
+    Column("name", "string", "Nama narasumber seperti tertulis di halaman seri.", True),
+]
+
+TAG_COLUMNS = [
+    Column("series", "string", "Slug seri (kolom slug di seri.csv).", True),
+    Column("position", "integer", "Urutan topik dalam seri, mulai dari 1.", True),
+    Column("tag", "string", "Slug topik, sama dengan bagian akhir alamat halaman topiknya.", True),
+    Column("label", "string", "Nama topik seperti tampil di situs.", True),
+]
+
 FIGURE_COLUMNS = [
-    ("program", "Slug program."),
-    ("program_title", "Nama program."),
-    ("period_kind", "Jenis periode: year (satu tahun penuh), partial (sebagian tahun), span (rentang lintas tahun)."),
-    ("period_label", "Nama periode seperti yang tampil di situs."),
-    ("start", "Awal periode (YYYY-MM-DD); kosong bila sejak program dimulai dan tanggalnya tidak disebut sumber."),
-    ("end", "Akhir periode (YYYY-MM-DD)."),
-    ("year", "Tahun periode; kosong untuk rentang lintas tahun."),
-    ("series", "Jumlah seri yang dinyatakan sumber."),
-    ("reach", "Jangkauan yang dinyatakan sumber (orang, gabungan semua kanal)."),
-    ("average", "Rata-rata jangkauan per seri = reach / series, dua angka desimal (dihitung)."),
-    ("growth", "Pertumbuhan jangkauan terhadap tahun penuh sebelumnya dari program yang sama, sebagai rasio (0,5 = naik 50%); kosong bila tidak ada pembanding (dihitung)."),
-    ("archived_series", "Jumlah seri resmi (bukan contoh) dalam periode ini yang ada di arsip situs (dihitung)."),
-    ("archived_reach", "Jangkauan tercatat dari seri arsip tersebut (dihitung)."),
-    ("source_title", "Sumber angka."),
-    ("source_date", "Tanggal sumber (YYYY-MM-DD)."),
-    ("source_url", "Alamat sumber; kosong bila tidak dicantumkan."),
-    ("note", "Catatan atas angka ini."),
+    Column("program", "string", "Slug program.", True),
+    Column("program_title", "string", "Nama program.", True),
+    Column("period", "string", "Pengenal periode: tahun (2023), sebagian tahun (2024-sd-2024-02-22) atau rentang (sd-2024-02-22).", True),
+    Column("period_kind", "string", "Jenis periode: year (satu tahun penuh), partial (sebagian tahun), span (rentang lintas tahun).", True),
+    Column("period_label", "string", "Nama periode seperti yang tampil di situs.", True),
+    Column("start", "date", "Awal periode (YYYY-MM-DD); kosong bila sejak program dimulai dan tanggalnya tidak disebut sumber."),
+    Column("end", "date", "Akhir periode (YYYY-MM-DD).", True),
+    Column("year", "integer", "Tahun periode; kosong untuk rentang lintas tahun."),
+    Column("series", "integer", "Jumlah seri yang dinyatakan sumber.", True),
+    Column("reach", "integer", "Jangkauan yang dinyatakan sumber (orang, gabungan semua kanal).", True),
+    Column("average", "number", "Rata-rata jangkauan per seri = reach / series, dua angka desimal (dihitung)."),
+    Column("growth", "number", "Pertumbuhan jangkauan terhadap tahun penuh sebelumnya dari program yang sama, sebagai rasio (0.5 = naik 50%); kosong bila tidak ada pembanding (dihitung)."),
+    Column("archived_series", "integer", "Jumlah seri resmi (bukan contoh) dalam periode ini yang ada di arsip situs (dihitung).", True),
+    Column("archived_reach", "integer", "Jangkauan tercatat dari seri arsip tersebut (dihitung).", True),
+    Column("source_title", "string", "Sumber angka."),
+    Column("source_date", "date", "Tanggal sumber (YYYY-MM-DD)."),
+    Column("source_url", "string", "Alamat sumber; kosong bila tidak dicantumkan.", format="uri"),
+    Column("note", "string", "Catatan atas angka ini."),
 ]
 
 
 # ---- records ---------------------------------------------------------------------------------
 
+def ordered_series(site) -> list:
+    return sorted(public_series(site), key=lambda s: (s.date, s.time.isoformat() if s.time else "", s.slug))
+
+
 def series_records(site) -> list[dict]:
+    """One dict per series: the CSV's columns, and the speakers and tags as lists (JSON)."""
     config = site.config
     titles = {p.slug: p.title for p in site.programs}
-    ordered = sorted(public_series(site), key=lambda s: (s.date, s.time.isoformat() if s.time else "", s.slug))
     out = []
-    for s in ordered:
+    for s in ordered_series(site):
         reach = dict(s.reach)
         rec = {
             "slug": s.slug,
@@ -97,6 +162,8 @@ def series_records(site) -> list[dict]:
             "program_title": titles.get(s.program, s.program),
             "date": s.date.isoformat(),
             "time": s.time.strftime("%H:%M") if s.time else None,
+            "status": s.status,
+            "previous_date": s.previous_date.isoformat() if s.moved and s.previous_date else None,
             "speakers": list(s.speakers),
             "competency": s.competency,
             "tags": [t.label for t in s.tags],
@@ -114,6 +181,16 @@ def series_records(site) -> list[dict]:
     return out
 
 
+def speaker_records(site) -> list[dict]:
+    return [{"series": s.slug, "position": i, "name": name}
+            for s in ordered_series(site) for i, name in enumerate(s.speakers, 1)]
+
+
+def tag_records(site) -> list[dict]:
+    return [{"series": s.slug, "position": i, "tag": t.slug, "label": t.label}
+            for s in ordered_series(site) for i, t in enumerate(s.tags, 1)]
+
+
 def figure_records(site, reports) -> list[dict]:
     titles = {p.slug: p.title for p in site.programs}
     out = []
@@ -122,6 +199,7 @@ def figure_records(site, reports) -> list[dict]:
         out.append({
             "program": f.program,
             "program_title": titles.get(f.program, f.program),
+            "period": f.period.key,
             "period_kind": f.period.kind,
             "period_label": f.period.label,
             "start": f.period.start.isoformat() if f.period.start else None,
@@ -148,7 +226,7 @@ def _web_address(url: str | None) -> str | None:
 
 def _column_list(columns) -> list[dict]:
     """Columns in file order (a list: JSON objects are written with sorted keys)."""
-    return [{"nama": name, "arti": doc} for name, doc in columns]
+    return [{"nama": c.name, "jenis": c.type, "arti": c.doc} for c in columns]
 
 
 def _sources(site) -> list[dict]:
@@ -162,34 +240,49 @@ def _sources(site) -> list[dict]:
 # ---- encoders --------------------------------------------------------------------------------
 
 def csv_cell(value) -> str | int | float:
-    """One CSV cell: lists joined, booleans as true/false, text defused against formulas."""
+    """One CSV cell: booleans as true/false, numbers as numbers, text defused against formulas."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, (list, tuple)):
-        value = LIST_SEPARATOR.join(str(v) for v in value)
     text = str(value)
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
 
-def render_csv(globals_: dict, ctx: dict) -> bytes:
+def csv_bytes(names, rows) -> bytes:
+    """A CSV file in the site's dialect (module docstring) from a header and rows."""
     buf = io.StringIO(newline="")
-    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    names = [name for name, _ in ctx["columns"]]
-    writer.writerow(names)
-    for rec in ctx["records"]:
-        writer.writerow([csv_cell(rec[name]) for name in names])
+    buf.write(BOM)
+    writer = csv.writer(buf, delimiter=DIALECT["delimiter"], quotechar=DIALECT["quoteChar"],
+                        doublequote=True, quoting=csv.QUOTE_MINIMAL, lineterminator=DIALECT["lineTerminator"])
+    writer.writerow([csv_cell(n) for n in names])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
     return buf.getvalue().encode("utf-8")
+
+
+def render_csv(globals_: dict, ctx: dict) -> bytes:
+    names = [c.name for c in ctx["columns"]]
+    return csv_bytes(names, ([rec[n] for n in names] for rec in ctx["records"]))
 
 
 def render_json(globals_: dict, ctx: dict) -> bytes:
     doc = {"meta": ctx["meta"], "data": ctx["records"]}
     return (json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def resource(name: str, title: str, description: str, columns, primary_key=None, foreign_keys=()) -> dict:
+    """What the data package says about one CSV table (its path is the route's URL)."""
+    return {"name": name, "title": title, "description": description,
+            "schema": table_schema(columns, primary_key, foreign_keys)}
+
+
+def csv_route(url: str, columns, records, res: dict) -> Route:
+    return Route(url, None, {"columns": tuple(columns), "records": records, "resource": res}, producer=render_csv, sitemap=False)
 
 
 # ---- routes ----------------------------------------------------------------------------------
@@ -199,8 +292,14 @@ def data_routes(site, reports) -> list[Route]:
     s_cols = series_columns(config)
     s_recs = series_records(site)
     f_recs = figure_records(site, reports)
+    sp_recs = speaker_records(site)
+    tg_recs = tag_records(site)
     samples = sum(1 for r in s_recs if r["sample"])
     sources = _sources(site)
+    json_series_columns = s_cols[:8] + [
+        Column("speakers", "array", "Narasumber, berurutan (di CSV: seri-narasumber.csv)."),
+        Column("tags", "array", "Topik, berurutan (di CSV: seri-topik.csv)."),
+    ] + s_cols[8:]
     series_meta = {
         "judul": f"Seri {config.title}",
         "penerbit": config.organisation,
@@ -210,7 +309,7 @@ def data_routes(site, reports) -> list[Route]:
         "jumlah_baris": len(s_recs),
         "jumlah_contoh": samples,
         "catatan": "Baris dengan sample=true adalah contoh tampilan, bukan seri sungguhan, dan tidak dihitung dalam angka resmi.",
-        "kolom": _column_list(s_cols),
+        "kolom": _column_list(json_series_columns),
     }
     figures_meta = {
         "judul": f"Angka resmi jangkauan {config.title}",
@@ -224,20 +323,34 @@ def data_routes(site, reports) -> list[Route]:
         "catatan": "series dan reach dinyatakan sumber; average, growth, archived_series dan archived_reach dihitung dari data itu dan dari arsip situs.",
         "kolom": _column_list(FIGURE_COLUMNS),
     }
-    files = [
-        {"url": SERIES_CSV, "format": "CSV", "title": "Seri (CSV)", "rows": len(s_recs),
-         "description": "Satu baris per seri yang terbit, dari yang terlama."},
-        {"url": SERIES_JSON, "format": "JSON", "title": "Seri (JSON)", "rows": len(s_recs),
-         "description": "Isi yang sama dengan seri.csv, dengan keterangan di bagian meta."},
-        {"url": FIGURES_CSV, "format": "CSV", "title": "Angka resmi (CSV)", "rows": len(f_recs),
-         "description": "Satu baris per angka jangkauan yang dinyatakan sumber, beserta nilai turunannya."},
-        {"url": FIGURES_JSON, "format": "JSON", "title": "Angka resmi (JSON)", "rows": len(f_recs),
-         "description": "Isi yang sama dengan angka-resmi.csv, dengan sumber dan jumlah di bagian meta."},
+    series_key = (("series",), "seri", ("slug",))
+    tables = [
+        (SERIES_CSV, s_cols, s_recs, resource(
+            "seri", "Seri", "Satu baris per seri yang terbit (termasuk yang akan datang), dari yang terlama.",
+            s_cols, ("slug",))),
+        (SPEAKERS_CSV, SPEAKER_COLUMNS, sp_recs, resource(
+            "seri-narasumber", "Narasumber per seri", "Satu baris per narasumber sebuah seri.",
+            SPEAKER_COLUMNS, ("series", "position"), (series_key,))),
+        (TAGS_CSV, TAG_COLUMNS, tg_recs, resource(
+            "seri-topik", "Topik per seri", "Satu baris per topik sebuah seri.",
+            TAG_COLUMNS, ("series", "tag"), (series_key,))),
+        (FIGURES_CSV, FIGURE_COLUMNS, f_recs, resource(
+            "angka-resmi", "Angka resmi", "Satu baris per angka jangkauan yang dinyatakan sumber, beserta nilai turunannya.",
+            FIGURE_COLUMNS, ("program", "period"))),
     ]
+    files = [
+        {"url": url, "format": "CSV", "title": res["title"], "rows": len(recs), "description": res["description"]}
+        for url, _cols, recs, res in tables
+    ]
+    files.insert(1, {"url": SERIES_JSON, "format": "JSON", "title": "Seri (JSON)", "rows": len(s_recs),
+                     "description": "Isi yang sama dengan seri.csv, dengan narasumber dan topik sebagai daftar dan keterangan di bagian meta."})
+    files.append({"url": FIGURES_JSON, "format": "JSON", "title": "Angka resmi (JSON)", "rows": len(f_recs),
+                  "description": "Isi yang sama dengan angka-resmi.csv, dengan sumber dan jumlah di bagian meta."})
+    files.append({"url": PACKAGE_URL, "format": "JSON", "title": "Paket data (Frictionless)", "rows": None,
+                  "description": "Keterangan setiap tabel CSV situs ini (kolom, jenis, kunci, dialek, pengodean) menurut standar Frictionless Data Package."})
     page = {
         "files": files,
-        "series_columns": s_cols,
-        "figure_columns": FIGURE_COLUMNS,
+        "tables": [(url.rsplit("/", 1)[-1], [(c.name, c.doc) for c in cols]) for url, cols, _r, _res in tables],
         "series_count": len(s_recs),
         "sample_count": samples,
         "figure_count": len(f_recs),
@@ -248,12 +361,46 @@ def data_routes(site, reports) -> list[Route]:
             for f in {f.source.id: f for f in site.figures if f.source is not None}.values()
         ],
         "formula_starts": ["=", "+", "-", "@"],
-        "list_separator": LIST_SEPARATOR.strip(),
+        "package": PACKAGE_URL,
     }
-    return [
-        Route(SERIES_CSV, None, {"columns": s_cols, "records": s_recs}, producer=render_csv, sitemap=False),
+    routes = [csv_route(url, cols, recs, res) for url, cols, recs, res in tables]
+    routes += [
         Route(SERIES_JSON, None, {"meta": series_meta, "records": s_recs}, producer=render_json, sitemap=False),
-        Route(FIGURES_CSV, None, {"columns": FIGURE_COLUMNS, "records": f_recs}, producer=render_csv, sitemap=False),
         Route(FIGURES_JSON, None, {"meta": figures_meta, "records": f_recs}, producer=render_json, sitemap=False),
         Route(DATA_PAGE_URL, "data.html", page),
     ]
+    return routes
+
+
+def package_routes(site, planned: list) -> list[Route]:
+    """/datapackage.json: every CSV planned before it that carries a table schema."""
+    config = site.config
+    resources = []
+    for r in planned:
+        res = r.context.get("resource") if r.producer is not None else None
+        if res is None:
+            continue
+        resources.append({
+            **res, "path": r.url.lstrip("/"), "profile": "tabular-data-resource", "scheme": "file",
+            "format": "csv", "mediatype": "text/csv", "encoding": ENCODING, "dialect": dict(DIALECT),
+        })
+    sources = [{"title": s["judul"], "path": s["alamat"]} if s["alamat"] else {"title": s["judul"]} for s in _sources(site)]
+    package = {
+        "profile": "tabular-data-package",
+        "name": "asn-belajar-dahar-ngopi",
+        "title": f"Data terbuka {config.title}",
+        "description": (
+            f"Seri dan angka jangkauan {config.title} dari {config.organisation}, sebagai tabel CSV. "
+            "Lisensi: penerbit belum menyatakan lisensi untuk data ini; tanyakan kepada penerbit sebelum "
+            "menggunakannya di luar keperluan wajar. Entri contoh (sample=true) bukan seri sungguhan."
+        ),
+        "homepage": absolute(config, DATA_PAGE_URL),
+        "contributors": [{"title": config.organisation, "role": "publisher"}],
+        "sources": [{"title": f"Arsip seri situs {config.title}", "path": absolute(config, "/arsip/")}, *sources],
+        "resources": resources,
+    }
+    return [Route(PACKAGE_URL, None, {"package": package}, producer=render_package, sitemap=False)]
+
+
+def render_package(globals_: dict, ctx: dict) -> bytes:
+    return (json.dumps(ctx["package"], ensure_ascii=False, indent=1) + "\n").encode("utf-8")

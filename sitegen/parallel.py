@@ -2,9 +2,10 @@
 Markdown of changed sources, rendering of changed outputs, indexing the parts of the
 search index). Workers die with the build (`die_with_parent`).
 
-Workers are forked after the parent has everything they need (the model, the templates),
-so a task is only an index into that shared state and a result is only what the parent
-must know. Results come back in task order, and every task is a pure function of that
+Workers are forked after the parent has everything they need (the model, the templates):
+the caller binds that state to its task function (`functools.partial(task, state)`), the
+workers inherit the bound function through the fork (nothing is pickled), so an item is
+only an index or a small record and a result is only what the parent must know. Results come back in task order, and every task is a pure function of that
 state, so the output is byte-identical whatever the number of jobs.
 
 The caller should `gc.freeze()` its objects before forking, so that the workers' garbage
@@ -24,8 +25,9 @@ import sys
 import threading
 from typing import Callable
 
-# The state a pool's workers share, set by `run` just before forking.
-_SHARED: dict = {}
+# The function of the running pool, set by `run` just before forking: workers inherit it
+# (with the state bound to it) through the fork. Read only by `_call`, here.
+_task: Callable | None = None
 
 
 def default_jobs() -> int:
@@ -41,7 +43,7 @@ def jobs_for(requested: int, tasks: int, min_per_job: int) -> int:
     jobs = min(jobs, tasks // max(min_per_job, 1))
     if jobs <= 1:
         return 1
-    import multiprocessing
+    import multiprocessing  # here: a rebuild with too little work to fork never loads it
 
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
@@ -72,16 +74,14 @@ def _worker_start() -> None:
 
 
 def _call(chunk: list) -> list:
-    fn = _SHARED["fn"]
-    return [fn(item) for item in chunk]
+    return [_task(item) for item in chunk]
 
 
-def run(fn: Callable, items: list, jobs: int, shared: dict | None = None) -> list:
+def run(fn: Callable, items: list, jobs: int) -> list:
     """[fn(item) for item in items], spread over `jobs` forked processes when jobs > 1.
-    `shared` is put in `_SHARED` (readable by fn in the workers) for the pool's lifetime."""
-    _SHARED.clear()
-    _SHARED.update(shared or {})
-    _SHARED["fn"] = fn
+    State the workers need is bound to `fn` by the caller (functools.partial)."""
+    global _task
+    _task = fn
     try:
         if jobs <= 1 or len(items) < 2:
             return [fn(item) for item in items]
@@ -97,4 +97,4 @@ def run(fn: Callable, items: list, jobs: int, shared: dict | None = None) -> lis
                 out.extend(part)
             return out
     finally:
-        _SHARED.clear()
+        _task = None

@@ -2,25 +2,30 @@
 a module: this list is the whole site.
 
 The HTML pages come first (routes.py), then the data behind the charts, the Atom feed, the
-iCalendar feed and the open data, the sitemap and robots.txt, which list every page planned
+iCalendar feeds and the open data, the data package describing every CSV planned before it, the sitemap and robots.txt, which list every page planned
 before them, and last the share images of the pages that have one (share.py).
+
+`history` says when each source last changed (lastmod.py): the feed's <updated>, the
+sitemap's <lastmod> and the calendars' LAST-MODIFIED come from it.
 """
 
 from __future__ import annotations
 
-from . import calendar, charts, feeds, opendata, routes, share
+from . import calendar, charts, feeds, lastmod, opendata, routes, share
 from .reports import Reports
 from .routes import Route
 
 
-def plan(site, reports: Reports) -> list[Route]:
+def plan(site, reports: Reports, history: lastmod.History | None = None) -> list[Route]:
+    history = history if history is not None else lastmod.History()
     chart_map = charts.page_charts(site, reports)
     planned: list[Route] = []
     planned += routes.pages(site, reports, chart_map)
     planned += charts.csv_routes(chart_map)
-    planned += feeds.feed_routes(site, reports)
-    planned += calendar.calendar_routes(site, reports)
+    planned += feeds.feed_routes(site, reports, history)
+    planned += calendar.calendar_routes(site, reports, history)
     planned += opendata.data_routes(site, reports)
-    planned += feeds.sitemap_routes(site, planned)
+    planned += opendata.package_routes(site, planned)
+    planned += feeds.sitemap_routes(site, planned, history)
     planned += share.image_routes(site, reports, planned)
     return planned

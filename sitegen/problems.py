@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .messages import _, ngettext
 
 ERROR = "error"
 WARNING = "warning"
@@ -26,8 +29,6 @@ class Problem:
     level: str = ERROR
 
     def format(self) -> str:
-        from .messages import _
-
         prefix = _("warning: ") if self.level == WARNING else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
@@ -97,8 +98,6 @@ class Problems:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def summary(self) -> str:
-        from .messages import ngettext
-
         e, w = len(self.errors), len(self.warnings)
         return (ngettext("{n} error", "{n} errors", e).format(n=e) + ", "
                 + ngettext("{n} warning", "{n} warnings", w).format(n=w))
@@ -114,3 +113,13 @@ class BuildFailed(Exception):
 
 class UsageError(Exception):
     """A command-line or output-location mistake (exit code 2)."""
+
+
+def print_problems(problems: Problems, stream=None, fmt: str = "text") -> None:
+    """Print every problem, sorted, in a format of FORMATS. Workflow commands go to
+    standard output, where the Actions runner reads them; text goes to standard error."""
+    if stream is None:
+        stream = sys.stdout if fmt == "github" else sys.stderr
+    show = FORMATS[fmt]
+    for p in problems.sorted():
+        print(show(p), file=stream)

@@ -1,19 +1,16 @@
 """Rendering: a pure function of (templates, site-wide globals, route context) -> bytes.
 
-Every output's dependencies are recorded as a digest: the templates it can load (found by
-reading each template's extends/include/import statements), the site-wide globals, and the
-context it was given (model objects contribute their source fingerprints). The build cache
-compares these digests to decide what must be rendered again.
+Every output's dependencies are recorded as a digest (digests.py): the templates it can
+load (found by reading each template's extends/include/import statements), the site-wide
+globals, and the context it was given (model objects contribute their source
+fingerprints). The build state compares these digests to decide what must be rendered
+again.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import hashlib
 import json
-import marshal
-import shutil
 import traceback
 from pathlib import Path
 
@@ -21,173 +18,14 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import ENGINE_VERSION, i18n
+from . import ENGINE_VERSION, PACKAGE_ROOT, i18n
 from .config import Config
+from .digests import Digester, digest  # noqa: F401 (digest: render.digest is the name tests use)
+from .load import _skip_hidden, decode, read_regular, regular_files
 from .messages import _
 from .problems import Problems
 from .routes import COMPETENCY_LABELS, Route
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = PACKAGE_ROOT / "templates"
-
-
-# ---- digests ------------------------------------------------------------------------------
-
-_FIELDS: dict = {}  # dataclass type -> names of the fields that take part in comparisons
-_MEMO_MIN = 4  # shared containers of at least this many items are digested once
-_PLAIN = frozenset((int, float, bool, type(None)))
-
-
-def _fields_of(cls) -> tuple:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
-    return names
-
-
-class Digester:
-    """Digests of values: model objects contribute their source fingerprints, plain values
-    their repr. A container or report object shared by many routes (the archive facets,
-    the program list, the reports) is digested once: its digest is remembered by object
-    identity, and the object is kept alive meanwhile so that an identity is never reused.
-    Use one Digester per build, for values that are not mutated while it is in use."""
-
-    def __init__(self):
-        self.memo: dict = {}
-
-    def digest(self, *values) -> str:
-        parts: list = []
-        for v in values:
-            self._walk(v, parts)
-        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-    def digest_context(self, prefix: str, url: str, context: dict) -> str:
-        """digest(prefix, url, context) for a route: its context is its own, never shared."""
-        parts: list = [repr(prefix), repr(url)]
-        self._walk_inner(context, parts)
-        return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-    def _memoised(self, value, tag: str, out: list) -> None:
-        """Walk a container or report object; from its second sighting on, by its digest."""
-        key = id(value)
-        hit = self.memo.get(key)
-        if hit is None or hit[0] is not value:
-            if len(value) < 64 if type(value) in (tuple, list, dict) else False:
-                self.memo[key] = (value, None)  # small: walked in place at its first sighting
-                self._walk_inner(value, out)
-                return
-            hit = (value, None)
-        if hit[1] is None:
-            parts: list = [tag]
-            self._walk_inner(value, parts)
-            d = hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-            self.memo[key] = hit = (value, d)
-        out.append("M" + hit[1])
-
-    def _walk(self, value, out: list) -> None:
-        t = type(value)
-        if t is str:
-            out.append(repr(value))
-        elif t in _PLAIN:
-            out.append("V" + repr(value))
-        else:
-            fp = getattr(value, "fingerprint", None)
-            if type(fp) is str:
-                out.append("F" + fp)
-            elif t is tuple or t is list or t is dict:
-                if len(value) >= _MEMO_MIN:
-                    self._memoised(value, t.__name__, out)
-                else:
-                    self._walk_inner(value, out)
-            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-                self._memoised(value, t.__name__, out)
-            else:
-                self._walk_inner(value, out)
-
-    def _walk_inner(self, value, out: list) -> None:
-        t = type(value)
-        append, walk = out.append, self._walk
-        if (t is tuple or t is list or t is dict) and len(value) >= 8:
-            # Plain data (the records of the data files) in one C call: marshal takes only
-            # builtin values and refuses anything else; format 2 writes every string the
-            # same way whatever its interning, so equal values always give equal bytes.
-            try:
-                data = marshal.dumps(value, 2)
-            except ValueError:
-                pass
-            else:
-                append("B" + hashlib.blake2b(data, digest_size=16).hexdigest())
-                return
-        if t is tuple or t is list:
-            append("[")
-            for item in value:  # the common cases inline: this loop runs for every route
-                ti = type(item)
-                if ti is str:
-                    append(repr(item))
-                elif ti in _PLAIN:
-                    append("V" + repr(item))
-                else:
-                    fp = getattr(item, "fingerprint", None)
-                    if type(fp) is str:
-                        append("F" + fp)
-                    else:
-                        walk(item, out)
-            append("]")
-        elif t is dict:
-            append("{")
-            try:
-                keys = sorted(value)
-            except TypeError:
-                keys = sorted(value, key=repr)
-            for k in keys:
-                item = value[k]
-                if type(k) is str:
-                    append(repr(k))
-                else:
-                    walk(k, out)
-                ti = type(item)
-                if ti is str:
-                    append(repr(item))
-                elif ti in _PLAIN:
-                    append("V" + repr(item))
-                else:
-                    fp = getattr(item, "fingerprint", None)
-                    if type(fp) is str:
-                        append("F" + fp)
-                    else:
-                        walk(item, out)
-            append("}")
-        elif isinstance(value, (str, int, float, bool)) or value is None:
-            append("V" + repr(value))
-        elif isinstance(value, (dt.date, dt.time)):
-            append("D" + value.isoformat())
-        elif isinstance(value, dict):
-            append("{")
-            for k in sorted(value, key=repr):
-                walk(k, out)
-                walk(value[k], out)
-            append("}")
-        elif isinstance(value, (list, tuple)):
-            append("[")
-            for item in value:
-                walk(item, out)
-            append("]")
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            append(type(value).__name__ + "(")
-            for name in _fields_of(type(value)):
-                walk(getattr(value, name), out)
-            append(")")
-        elif callable(value):
-            append("C" + getattr(value, "__qualname__", repr(value)))
-        else:
-            raise TypeError(f"cannot digest {type(value).__name__} in a route context")
-
-
-def digest(*values) -> str:
-    return Digester().digest(*values)
-
-
-# ---- the Jinja environment -------------------------------------------------------------------
 
 class TemplateSet:
     """The templates of a build: the project's `templates/` over the shipped defaults.
@@ -198,9 +36,6 @@ class TemplateSet:
     and never opened."""
 
     def __init__(self, root: Path):
-        from .load import _skip_hidden, read_regular, regular_files
-
-        self.dirs = [d for d in (root / "templates", DEFAULT_TEMPLATES) if d.is_dir()]
         seen = {}
         for base in (PACKAGE_ROOT, root):  # project templates override defaults
             for rel, full, _st in regular_files(base, "templates", None, skip=_skip_hidden):
@@ -328,8 +163,6 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
         try:
             source = templates.text(name)
         except UnicodeDecodeError:  # reported with its line and column
-            from .load import decode
-
             decode(templates.sources[name], templates.display_path(name, root), problems)
             continue
         try:

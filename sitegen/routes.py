@@ -11,21 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
-from . import search
+from . import search, sessions
+from .dataoutputs import in_calendar, series_calendar_url as calendar_url
 from .model import Site
 from .reports import Reports
-from .schema import COMPETENCIES
+from .schema import COMPETENCIES, COMPETENCY_LABELS
 
 SHARE_IMAGE_NAME = "pratinjau.png"  # a page's share image, in the page's folder
-
-COMPETENCY_LABELS = {
-    "manajerial": "Manajerial",
-    "teknis": "Teknis",
-    "fungsional": "Fungsional",
-    "sosial-kultural": "Sosial Kultural",
-}
 
 
 @dataclass(frozen=True)
@@ -39,6 +33,10 @@ class Route:
     # context, at `share_image`. Declared here, with the page, so that a page keeps its
     # image whatever its template is called.
     card: str = ""
+    # Whether making this output can show a problem (a template mistake, a producer's
+    # error): `check` makes those and throws the bytes away, and skips the others (a share
+    # image is drawn from texts already checked, and nothing it does can fail on them).
+    checked: bool = True
 
     @property
     def share_image(self) -> str | None:
@@ -89,8 +87,17 @@ def paginate(base: str, items: tuple, per_page: int) -> list[tuple[str, tuple, d
     return pages
 
 
+class Facet(NamedTuple):
+    """One value of an archive facet (a year, program, competency or tag)."""
+
+    slug: str
+    label: str
+    url: str
+    count: int  # past series with this value
+
+
 def archive_facets(site: Site) -> dict:
-    """The archive's browsing facets, each a list of (slug, label, url, count)."""
+    """The archive's browsing facets, each a list of Facet."""
     past = site.past_series
     tags: dict = {}
     per_year: dict = {}
@@ -104,17 +111,17 @@ def archive_facets(site: Site) -> dict:
             tags.setdefault(t.slug, [t, 0])[1] += 1
     years = sorted(per_year, reverse=True)
     return {
-        "years": [(str(y), str(y), f"/arsip/{y}/", per_year[y]) for y in years],
+        "years": [Facet(str(y), str(y), f"/arsip/{y}/", per_year[y]) for y in years],
         "programs": [
-            (p.slug, p.title, f"/arsip/program/{p.slug}/", per_program.get(p.slug, 0))
+            Facet(p.slug, p.title, f"/arsip/program/{p.slug}/", per_program.get(p.slug, 0))
             for p in site.programs
         ],
         "competencies": [
-            (c, COMPETENCY_LABELS[c], f"/arsip/kompetensi/{c}/", per_competency.get(c, 0))
+            Facet(c, COMPETENCY_LABELS[c], f"/arsip/kompetensi/{c}/", per_competency.get(c, 0))
             for c in COMPETENCIES
         ],
         "tags": [
-            (slug, t.label, t.url, n) for slug, (t, n) in sorted(tags.items(), key=lambda kv: kv[0])
+            Facet(slug, t.label, t.url, n) for slug, (t, n) in sorted(tags.items(), key=lambda kv: kv[0])
         ],
     }
 
@@ -136,15 +143,15 @@ def _archive_routes(site: Site, facets: dict) -> list[Route]:
         return tuple(groups.get((facet, slug), ()))
 
     lists = [("/arsip/", "Arsip seri", "all", None, past)]
-    for slug, label, url, _ in facets["years"]:
-        lists.append((url, f"Seri tahun {label}", "year", slug, group("year", slug)))
-    for slug, label, url, n in facets["programs"]:
-        lists.append((url, label, "program", slug, group("program", slug)))
-    for slug, label, url, n in facets["competencies"]:
-        if n:
-            lists.append((url, f"Kompetensi {label}", "competency", slug, group("competency", slug)))
-    for slug, label, url, _ in facets["tags"]:
-        lists.append((url, f"Topik: {label}", "tag", slug, group("tag", slug)))
+    for f in facets["years"]:
+        lists.append((f.url, f"Seri tahun {f.label}", "year", f.slug, group("year", f.slug)))
+    for f in facets["programs"]:
+        lists.append((f.url, f.label, "program", f.slug, group("program", f.slug)))
+    for f in facets["competencies"]:
+        if f.count:
+            lists.append((f.url, f"Kompetensi {f.label}", "competency", f.slug, group("competency", f.slug)))
+    for f in facets["tags"]:
+        lists.append((f.url, f"Topik: {f.label}", "tag", f.slug, group("tag", f.slug)))
     routes = []
     for base, title, facet, value, items in lists:
         for url, page_items, pager in paginate(base, items, per_page):
@@ -175,9 +182,10 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
     facets = archive_facets(site)
     upcoming = site.upcoming_series
     latest = site.past_series[:6]
+    week = sessions.window(site)
 
     routes.append(Route("/", "home.html", {
-        "programs": site.programs, "reports": reports, "latest": latest,
+        "programs": site.programs, "reports": reports, "latest": latest, "week": week,
         "upcoming": upcoming[:5], "today_weekday": site.today.weekday(), "today": site.today, "charts": chart_map["/"],
     }, card="home"))
 
@@ -188,12 +196,13 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
             "program": program,
             "past": tuple(s for s in own if s.date < site.today),
             "upcoming": tuple(s for s in upcoming if s.program == program.slug), "today": site.today,
+            "next_sessions": tuple(x for x in week["sessions"] if x.program.slug == program.slug and x.date >= site.today),
             "totals": reports.program_totals(program.slug),
             "charts": chart_map.get(program.url, {}),
         }, card="program"))
 
     # Archive pages exist only for facets with past series; a series links to those only.
-    facet_urls = {url for group in facets.values() for _, _, url, n in group if n}
+    facet_urls = {f.url for group in facets.values() for f in group if f.count}
     for program in site.programs:
         own = site.series_of(program.slug)
         near = _neighbours(own)
@@ -202,14 +211,18 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
             mine = [t.url for t in s.tags] + ([f"/arsip/kompetensi/{s.competency}/"] if s.competency else [])
             routes.append(Route(s.url, "series.html", {
                 "series": s, "program": program, "prev": prev, "next": nxt,
-                "upcoming": s.date >= site.today, "is_today": s.date == site.today,
+                "upcoming": s.date >= site.today, "is_today": s.date == site.today, "today": site.today,
+                "gcal": sessions.google_calendar(s, program),
                 "archive_links": tuple(u for u in mine if u in facet_urls),
+                # its own .ics (calendar.py), for the series jadwal.ics holds; else None
+                "calendar_file": calendar_url(s) if in_calendar(site, s) else None,
             }, card="series"))
 
     routes.extend(_archive_routes(site, facets))
 
     routes.append(Route("/jadwal/", "schedule.html", {
         "programs": site.programs, "upcoming": upcoming, "today_weekday": site.today.weekday(), "today": site.today,
+        "week": week,
     }))
 
     routes.append(Route("/laporan/", "reports.html", {

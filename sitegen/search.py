@@ -36,6 +36,7 @@ removed by the next build when a build is killed (writer.py).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import errno
 import hashlib
@@ -49,6 +50,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import cbor2
 
@@ -56,7 +58,7 @@ from . import parallel
 from .config import Config
 from .problems import Problems
 from .messages import _
-from .writer import checkpoint
+from .killpoints import checkpoint
 
 # Pages per part: an edit indexes one part again (Pagefind takes about 0.35 s plus 1.3 ms
 # a page here), while every part costs a cold build that fixed time once more and a query
@@ -79,13 +81,6 @@ def pagefind_version() -> str:
         return version("pagefind")
     except Exception:
         return "unknown"
-
-
-def named_by_content(rel: str) -> bool:
-    """Pagefind names its data files after a hash of their contents: the same name in the
-    same place is the same bytes."""
-    name = rel.rpartition("/")[2]
-    return name.endswith((".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta"))
 
 
 def needed_when_merged(rel: str) -> bool:
@@ -187,8 +182,8 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
     scratch.mkdir(parents=True)
     (scratch / "cwd").mkdir()  # stays empty
     try:
-        shared = {"parts": parts, "page_file": page_file, "scratch": scratch, "language": language, "build": os.getpid()}
-        results = parallel.run(_index_part, list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1), shared)
+        job = IndexJob(parts, page_file, scratch, language, os.getpid())
+        results = parallel.run(functools.partial(_index_part, job), list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1))
         files: dict = {}
         for part, (failure, bundle) in zip(parts, results):
             if failure is not None:
@@ -202,17 +197,26 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
         remove_tree(scratch)  # on SIGTERM, within a budget (stopping.py)
 
 
-def _index_part(i: int) -> tuple:
+class IndexJob(NamedTuple):
+    """What the workers indexing the parts share (bound to `_index_part` before forking)."""
+
+    parts: list
+    page_file: Callable  # rel -> the built page (a path to link, or bytes)
+    scratch: Path
+    language: str
+    build: int  # the build's process id (the kill checkpoint kills the build, not the worker)
+
+
+def _index_part(job: IndexJob, i: int) -> tuple:
     """(None, bundle) for part i, or ((exit code, message), None) when Pagefind failed."""
-    shared = parallel._SHARED
-    part, scratch = shared["parts"][i], shared["scratch"]
+    part, scratch = job.parts[i], job.scratch
     site, out = scratch / f"site-{part.number}", scratch / f"out-{part.number}"
-    _stage(site, part.pages, shared["page_file"])
+    _stage(site, part.pages, job.page_file)
     try:
-        proc = _start(site, out, scratch / "cwd", shared["language"])
+        proc = _start(site, out, scratch / "cwd", job.language)
     except OSError as exc:  # no Pagefind binary, or one that cannot run
         return ("-", str(exc)), None
-    checkpoint("indexing", shared["build"])  # a test kills the build while Pagefind runs
+    checkpoint("indexing", job.build)  # a test kills the build while Pagefind runs
     said, err = proc.communicate()
     if proc.returncode != 0:
         _disk_full(out, err)

@@ -1,6 +1,9 @@
-"""Write the site atomically: everything goes into a temporary folder beside the output
-folder, which is then swapped in. A failed build leaves the previous site exactly as it
-was; no path can leave the output folder.
+"""Write the site atomically. A clean build writes a fresh tree beside the output folder
+and swaps it in; an incremental build writes its changed files beside the output folder
+and renames them in, with a journal beside it too. Either way the output folder holds
+only files of a complete site, never scratch; a failed build leaves the previous site
+exactly as it was, a killed one is undone by `recover` (the next build calls it first);
+no path can leave the output folder.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ import errno
 import fcntl
 import os
 import shutil
-import signal
 import stat
 import time
 from pathlib import Path, PurePosixPath
 
+from .killpoints import checkpoint
 from .messages import N_, _
 from .load import MARKDOWN_KINDS, STATIC_DIR, TEMPLATES_DIR, read_regular
 from .problems import UsageError
@@ -112,6 +115,14 @@ def check_output_location(root: Path, output: Path) -> Path:
     return out
 
 
+def _writable(folder: Path) -> None:
+    """OSError (EROFS, EACCES) when `folder` exists but cannot be written into: told
+    before the build starts rather than at its end."""
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+        raise OSError(code, os.strerror(code), str(folder))
+
+
 CACHE_MARKER = ".sitegen-cache"
 
 
@@ -152,14 +163,6 @@ def check_cache_location(root: Path, cache: Path, output: Path | None = None) ->
     return real
 
 
-def _writable(folder: Path) -> None:
-    """OSError (EROFS, EACCES) when `folder` exists but cannot be written into: told
-    before the build starts rather than at its end."""
-    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
-        code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
-        raise OSError(code, os.strerror(code), str(folder))
-
-
 def safe_join(base: Path, rel: str) -> Path:
     """base/rel, refusing absolute paths, '..', and anything that resolves outside base."""
     p = PurePosixPath(rel)
@@ -186,16 +189,6 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
-def checkpoint(name: str, build: int | None = None) -> None:
-    """A test hook: with SITEGEN_TEST_KILL_AT=<name> in the environment, the build kills
-    itself there with SIGKILL (as a crash, a power cut or the OOM killer would), so that
-    the tests can check what a build killed in each phase leaves behind. The names are
-    the build's phases (pipeline.Timer marks) and the steps of the writers below. A
-    worker process passes the build's process id: the build is killed, not the worker."""
-    if os.environ.get("SITEGEN_TEST_KILL_AT") == name:
-        os.kill(build or os.getpid(), signal.SIGKILL)
-
-
 LOCK_WAIT = 120  # seconds to wait for another build writing into the same place
 
 
@@ -203,10 +196,11 @@ class _Lock:
     """An exclusive lock on the folder that holds the output folder (flock on the folder
     itself, so no lock file is left behind), held from the moment a tree is made until
     it is committed or abandoned. Holding it, a build knows that every temporary name
-    beside the output (`.<name>.tmp-<pid>`, `.<name>.old-<pid>`) was left by a build that
-    was killed, and removes it."""
+    beside the output (`.<name>.tmp-<pid>`, `.old-`, `.update-`, `.search-`) was left by
+    a build that was killed: it recovers from them first (`_recover`). With wait=False,
+    raises BlockingIOError at once when another process holds it."""
 
-    def __init__(self, output: Path):
+    def __init__(self, output: Path, wait: bool = True):
         self.fd = os.open(output.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
         deadline = time.monotonic() + LOCK_WAIT
         while True:
@@ -214,13 +208,18 @@ class _Lock:
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                busy = exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+                if not busy or not wait or time.monotonic() > deadline:
                     os.close(self.fd)
+                    if busy and not wait:
+                        raise BlockingIOError(exc.errno, exc.strerror) from None
                     raise UsageError(_("another build is writing into {path}; wait for it to finish").format(path=output.parent)) from None
                 time.sleep(0.05)
-        _remove_leftovers(output)
-        if os.path.isdir(output) and not os.path.islink(output):
+        try:
             _recover(output)
+        except BaseException:
+            self.release()
+            raise
 
     def release(self) -> None:
         if self.fd is not None:
@@ -232,43 +231,44 @@ class _Lock:
 
 
 def recover(output: Path) -> bool:
-    """The recovery every build does first, for a command that reads or serves beside
-    the output folder without writing it (the preview): undo what a killed build left in
-    and beside `output`. Skipped (False) while a build holds the lock: that build
-    recovers first itself."""
+    """Put the output folder back as the last complete build left it, and remove what a
+    killed build left beside it: the first thing a build does, and what a command that
+    reads or serves the output folder without writing it (the preview) calls first.
+    Skipped (False) while a build holds the lock: that build recovers first itself."""
     try:
-        fd = os.open(output.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
+        _Lock(output, wait=False).release()
+    except OSError:  # busy, or no folder to hold an output yet (a build reports what it meets)
         return False
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        _remove_leftovers(output)
-        if os.path.isdir(output) and not os.path.islink(output):
-            _recover(output)
-        return True
-    finally:
-        os.close(fd)  # releases the lock
+    return True
 
 
-def _leftover(output: Path, name: str) -> bool:
+# Leftovers beside the output folder, by kind: a staged tree, the previous folder during a
+# swap without renameat2, an in-place update's scratch, the search indexer's scratch.
+_LEFTOVER_KINDS = ("tmp", "old", "update", "search")
+
+
+def _leftover(output: Path, name: str) -> str | None:
+    """The kind of leftover `name` is, beside `output`, or None."""
     prefix = f".{output.name}."
     if not name.startswith(prefix):
-        return False
+        return None
     kind, _, pid = name[len(prefix):].partition("-")
-    return kind in ("tmp", "old", "search") and pid.isdigit()  # search: search.py's scratch folder
+    return kind if kind in _LEFTOVER_KINDS and pid.isdigit() else None
 
 
-def _remove_leftovers(output: Path) -> None:
-    """The temporary folders a killed build left beside the output folder."""
+def _recover(output: Path) -> None:
+    """Undo the in-place updates a killed build left unfinished (their journals), then
+    remove every leftover beside the output folder. Call with the lock held, or when no
+    build can be running."""
     try:
-        names = os.listdir(output.parent)
+        names = sorted(os.listdir(output.parent))
     except OSError:
         return
     for name in names:
-        if _leftover(output, name):
+        kind = _leftover(output, name)
+        if kind == "update" and os.path.isdir(output) and not os.path.islink(output):
+            _undo_update(output, output.parent / name)
+        if kind is not None:
             _remove(output.parent / name)
 
 
@@ -294,10 +294,63 @@ def _is_regular(path) -> bool:
         return False
 
 
-class StagedTree:
-    """A temporary folder that becomes the output folder on commit(). Used for clean
-    builds and whenever the previous output cannot be trusted; `InPlaceTree` updates a
-    folder this class made."""
+class _Folders:
+    """Makes the folders of the files written under `base`, each once."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self._made: set = {""}
+
+    def path(self, rel: str) -> Path:
+        full = safe_join(self.base, rel)
+        folder = rel.rpartition("/")[0]
+        if folder not in self._made:
+            full.parent.mkdir(parents=True, exist_ok=True)
+            d = folder
+            while d and d not in self._made:
+                self._made.add(d)
+                d = d.rpartition("/")[0]
+        return full
+
+
+def _write_new(full: Path, data: bytes) -> tuple:
+    """Write a new file; returns its (size, mtime_ns) for the build cache. A file already
+    there is replaced, never written through: it may be a hard link to the live site."""
+    try:
+        fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except FileExistsError:
+        os.unlink(full)
+        fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    with open(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        st = os.fstat(fh.fileno())
+    return st.st_size, st.st_mtime_ns
+
+
+class _Tree:
+    """An output tree as a context manager: the block's writes are committed when it ends
+    normally and rolled back when it raises (a failed build, a full disk, Ctrl-C)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, *_exc) -> None:
+        if kind is None:
+            from .stopping import deferred
+
+            with deferred():  # a signal waits until the new site is whole (stopping.py)
+                self.commit()
+        else:
+            self.abandon()
+
+
+class StagedTree(_Tree):
+    """A temporary folder beside the output folder (`.<name>.tmp-<pid>`) that becomes the
+    output folder on commit(), in one rename. Used for clean builds and whenever the
+    previous output cannot be trusted; `InPlaceTree` updates a folder this class made.
+    Forked workers write into it directly (a clean build's pages need not pass through
+    a pipe)."""
 
     def __init__(self, output: Path):
         self.output = output
@@ -308,39 +361,31 @@ class StagedTree:
         try:
             _remove(self.tmp)
             self.tmp.mkdir()
-            self._dirs: set = {""}
+            self._folders = _Folders(self.tmp)
             self.write_file(MARKER, MARKER_TEXT)
             checkpoint("staged")
         except BaseException:
             self._lock.release()
             raise
 
-    def path(self, rel: str) -> Path:
-        full = safe_join(self.tmp, rel)
-        folder = rel.rpartition("/")[0]
-        if folder not in self._dirs:
-            full.parent.mkdir(parents=True, exist_ok=True)
-            d = folder
-            while d and d not in self._dirs:
-                self._dirs.add(d)
-                d = d.rpartition("/")[0]
-        return full
+    workers_write = True
 
     def write_file(self, rel: str, data: bytes) -> tuple:
         """Write one output; returns its (size, mtime_ns) for the build cache."""
-        with open(self.path(rel), "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            st = os.fstat(fh.fileno())
-        return st.st_size, st.st_mtime_ns
+        return _write_new(self._folders.path(rel), data)
 
-    def link_file(self, rel: str, existing: Path) -> bool:
-        """Reuse an unchanged file of the previous build (hard link; copy where links
+    def written(self, rel: str) -> Path:
+        """Where a file written by this build is until the commit."""
+        return safe_join(self.tmp, rel)
+
+    def keep(self, rel: str) -> bool:
+        """Carry over an unchanged file of the previous build (hard link; copy where links
         fail). Only a regular file: a link found in the previous output is not carried
         over (os.link would copy the link itself, and publish what it points to)."""
+        existing = safe_join(self.output, rel)
         if not _is_regular(existing):
             return False
-        target = self.path(rel)
+        target = self._folders.path(rel)
         try:
             os.link(existing, target, follow_symlinks=False)
         except OSError:
@@ -349,6 +394,9 @@ class StagedTree:
             except OSError:
                 return False
         return True
+
+    def remove(self, rel: str) -> None:
+        """Nothing to do: a fresh tree holds only what the build wrote or kept."""
 
     def commit(self) -> None:
         try:
@@ -375,52 +423,81 @@ class StagedTree:
         self._lock.release()
 
 
-JOURNAL = ".sitegen-update"  # in the output folder while an incremental update is under way
+JOURNAL = "journal"  # in an in-place update's scratch folder
 
 
-class InPlaceTree:
+class InPlaceTree(_Tree):
     """The incremental writer: updates the previous build's output folder where it is.
 
     Used only when the build cache describes that folder exactly (outputs with their
-    digests, sizes and times) and after everything has been rendered without a problem.
-    Changed files are first written beside their targets under temporary names; commit()
-    then renames them over the targets (each file is replaced whole, never seen half
-    written) and removes the outputs that no longer exist. A failure while writing (a full
-    disk) leaves the previous site exactly as it was: abandon() removes the temporary
-    files and any folder made for them.
+    digests, sizes and times). Nothing in the output folder changes before commit():
+    changed files are written into a scratch folder beside it, on the same file system
+    (`.<name>.update-<pid>/new/`), and so are the journal and the backups. commit() then
+    renames each file over its target (each file is replaced whole, never seen half
+    written) and removes the outputs that no longer exist. A failure before the commit
+    leaves the previous site untouched; abandon() removes the scratch folder.
 
-    A kill is undone from a journal (`.sitegen-update`, in the output folder), written
-    before each step it records: the temporary files (F) and new folders (D) made while
-    writing, then, during commit(), every target about to be replaced or removed (B: the
-    previous file is first kept under a backup name, by a hard link, so it costs no copy)
-    or about to appear (N), and finally a commit mark (C). The next build (any `build`,
-    before it looks at anything) reads the journal: without the mark it puts every backup
-    back, removes the new files and folders, and so restores the previous site exactly;
-    with the mark it only removes the backups. Either way the temporary files go. The
-    caller forgets its cache before committing (cache.invalidate), so the build after a
-    killed one is a clean one. (Cloning the folder with hard links to swap it in whole
-    costs seconds for 5,000 pages on a slow disk, more than the whole rebuild.)
+    A kill during commit() is undone from the journal (`.<name>.update-<pid>/journal`),
+    written before each step it records: a folder about to be made in the output folder
+    (D), a target about to appear (N), about to be replaced (B) or removed (R), with the
+    previous file first kept in the scratch folder by a hard link or a rename (it costs
+    no copy), and finally the commit mark (C). The next build, or the preview, first
+    reads it (`recover`): without the mark it puts every backup back, removes the new
+    files and folders, and so restores the previous site exactly; with the mark it only
+    removes the folders emptied by removals. Then the scratch folder goes. The caller
+    forgets its cache before committing (cache.invalidate), so the build after a killed
+    one is a clean one. (Cloning the folder with hard links to swap it in whole costs
+    seconds for 5,000 pages on a slow disk, more than the whole rebuild.)
+
+    Its list of changed files is kept by the build process, so forked workers do not
+    write into it: they hand their pages back.
     """
+
+    workers_write = False
 
     def __init__(self, output: Path):
         self.output = output
-        self.tmp = output  # where the files are (the search indexer reads this)
         self._lock = _Lock(output)
-        self._dirs: set = {""}
-        self._made: list = []  # folders created for new outputs, parents first
-        self._pending: list = []  # (temporary file, target)
+        self.scratch = output.parent / f".{output.name}.update-{os.getpid()}"
+        try:
+            _remove(self.scratch)
+            (self.scratch / "new").mkdir(parents=True)
+            (self.scratch / "old").mkdir()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._folders = _Folders(self.scratch / "new")
+        self._written: list = []  # output rel paths, in the order written
         self._stale: list = []
+        self._backups = 0
         self._journal = None
 
-    def _note(self, kind: str, path: Path) -> None:
-        """Record a step (F, D, B, N, C: see the class) before taking it."""
+    def write_file(self, rel: str, data: bytes) -> tuple:
+        st = _write_new(self._folders.path(rel), data)
+        self._written.append(rel)
+        return st
+
+    def written(self, rel: str) -> Path:
+        return safe_join(self.scratch / "new", rel)
+
+    def keep(self, rel: str) -> bool:
+        """The file is already in place."""
+        return _is_regular(safe_join(self.output, rel))
+
+    def remove(self, rel: str) -> None:
+        """Delete, on commit, an output that the build no longer makes."""
+        self._stale.append(rel)
+
+    def _note(self, kind: str, rel: str = "", backup: int | None = None) -> None:
+        """Record a step (D, N, B, R, C: see the class) before taking it."""
         if self._journal is None:
-            self._journal = open(self.output / JOURNAL, "a", encoding="utf-8")
-        self._journal.write(f"{kind} {path.relative_to(self.output).as_posix()}\n")
+            self._journal = open(self.scratch / JOURNAL, "a", encoding="utf-8")
+        self._journal.write(f"{kind} {rel}\n" if backup is None else f"{kind} {backup} {rel}\n")
         self._journal.flush()
 
-    def _real_folders(self, full: Path) -> None:
-        """Refuse to write or delete through a link planted in the output folder."""
+    def _target(self, rel: str) -> Path:
+        """The file in the output folder; refuses a link planted on the way."""
+        full = safe_join(self.output, rel)
         d = full.parent
         while d != self.output:
             if d.is_symlink():
@@ -429,112 +506,56 @@ class InPlaceTree:
                       "remove the output folder and build again").format(path=self.output, link=d.relative_to(self.output))
                 )
             d = d.parent
-
-    def path(self, rel: str) -> Path:
-        full = safe_join(self.output, rel)
-        folder = rel.rpartition("/")[0]
-        if folder not in self._dirs:
-            self._real_folders(full)
-            missing = []
-            d = full.parent
-            while d != self.output and not d.is_dir():
-                missing.append(d)
-                d = d.parent
-            for d in reversed(missing):
-                self._note("D", d)
-                d.mkdir()
-                self._made.append(d)
-            self._dirs.add(folder)
         return full
 
-    def write_file(self, rel: str, data: bytes) -> tuple:
-        full = self.path(rel)
-        tmp = full.with_name(f".{full.name}.tmp-{os.getpid()}")
-        self._note("F", tmp)
-        self._pending.append((tmp, full))
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            st = os.fstat(fh.fileno())
-        return st.st_size, st.st_mtime_ns
+    def _make_folders(self, folder: Path) -> None:
+        missing = []
+        while folder != self.output and not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for d in reversed(missing):
+            self._note("D", d.relative_to(self.output).as_posix())
+            d.mkdir()
 
-    def link_file(self, rel: str, existing: Path) -> bool:
-        """The file is already in place."""
-        return existing == safe_join(self.output, rel) and _is_regular(existing)
-
-    def remove(self, rel: str) -> None:
-        """Delete, on commit, an output that the build no longer makes."""
-        self._stale.append(rel)
+    def _back_up(self, kind: str, rel: str, full: Path, move) -> None:
+        self._backups += 1
+        self._note(kind, rel, self._backups)
+        move(full, self.scratch / "old" / str(self._backups))
 
     def commit(self) -> None:
         try:
             checkpoint("swap")
-            backups: list = []
-            for n, (tmp, full) in enumerate(self._pending):
+            for n, rel in enumerate(self._written):
+                full = self._target(rel)
+                self._make_folders(full.parent)
                 if _is_regular(full):
-                    backup = _backup_name(full)
-                    _remove(backup)
-                    self._note("B", full)
-                    os.link(full, backup)
-                    backups.append(backup)
+                    self._back_up("B", rel, full, os.link)
                 else:
-                    self._note("N", full)
-                os.replace(tmp, full)
+                    self._note("N", rel)
+                os.replace(self.written(rel), full)
                 if n == 0:
                     checkpoint("swapping")
-            self._pending = []
             for rel in self._stale:
-                full = safe_join(self.output, rel)
-                self._real_folders(full)
-                if not _is_regular(full):
-                    continue
-                backup = _backup_name(full)
-                _remove(backup)
-                self._note("B", full)
-                os.replace(full, backup)
-                backups.append(backup)
-            self._note("C", self.output)
-            for backup in backups:
-                _remove(backup)
-            for rel in self._stale:
-                folder = safe_join(self.output, rel).parent
-                while folder != self.output and folder.is_relative_to(self.output):
-                    try:
-                        folder.rmdir()
-                    except OSError:  # not empty (or gone)
-                        break
-                    folder = folder.parent
-            self._stale = []
-            checkpoint("swapped")
-            self._close_journal()
-        except OSError:
-            # A full disk half-way through (the journal takes space): put the previous
-            # site back from the journal now, as the next build would.
+                full = self._target(rel)
+                if _is_regular(full):
+                    self._back_up("R", rel, full, os.replace)
             if self._journal is not None:
-                journal, self._journal = self._journal, None
-                try:
-                    journal.close()
-                except OSError:
-                    pass
-            _recover(self.output)
+                self._note("C")
+            _remove_emptied(self.output, self._stale)
+            checkpoint("swapped")
+        except BaseException:
+            self._close_journal()
+            _undo_update(self.output, self.scratch)
             raise
         finally:
+            self._close_journal()
+            _remove(self.scratch)
             self._lock.release()
 
     def abandon(self) -> None:
         try:
-            for tmp, _ in self._pending:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-            for d in reversed(self._made):
-                try:
-                    d.rmdir()
-                except OSError:
-                    pass
-            self._pending, self._made, self._stale = [], [], []
             self._close_journal()
+            _remove(self.scratch)
         finally:
             self._lock.release()
 
@@ -542,60 +563,62 @@ class InPlaceTree:
         if self._journal is not None:
             journal, self._journal = self._journal, None
             try:
-                journal.close()  # on a full disk, its last lines may not get written
-            finally:
-                _remove(self.output / JOURNAL)
+                journal.close()
+            except OSError:  # a full disk: what was written was flushed line by line
+                pass
 
 
-def _backup_name(full: Path) -> Path:
-    """Where commit() keeps the previous version of a file until the update is complete."""
-    return full.with_name(f".{full.name}.bak-sitegen")
-
-
-def _recover(output: Path) -> None:
-    """Undo an incremental update that was killed, as listed in its journal: without its
-    commit mark, put back every file it replaced or removed and remove what it added;
-    in every case remove its temporary files, backups and new empty folders."""
-    journal = output / JOURNAL
-    if not _is_regular(journal):
-        _remove(journal)
-        return
-    try:
-        lines = read_regular(journal, 64 << 20).decode("utf-8", "replace").splitlines()
-    except OSError:
-        lines = []
-    committed = any(line.partition(" ")[0] == "C" for line in lines)
-    folders, replaced, added = [], [], []
-    for line in lines:
-        kind, _, rel = line.partition(" ")
+def _remove_emptied(output: Path, removed: list) -> None:
+    """Remove the folders that removing these outputs left empty."""
+    for rel in removed:
         try:
-            full = safe_join(output, rel)
+            folder = safe_join(output, rel).parent
         except ValueError:
             continue
-        if any(output.joinpath(*Path(rel).parts[:i]).is_symlink() for i in range(1, len(Path(rel).parts))):
-            continue
-        if kind == "F" and ".tmp-" in full.name:
-            _remove(full) if not full.is_dir() else None
-        elif kind == "D":
-            folders.append(full)
-        elif kind == "B":
-            replaced.append(full)
-        elif kind == "N":
-            added.append(full)
-    if not committed:
-        for full in added:
-            if _is_regular(full):
-                _remove(full)
-        for full in reversed(replaced):
-            backup = _backup_name(full)
-            if _is_regular(backup):
-                full.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(backup, full)
-    for full in replaced:
-        _remove(_backup_name(full))
-    for d in reversed(folders):
+        while folder != output and folder.is_relative_to(output):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or gone)
+                break
+            folder = folder.parent
+
+
+def _undo_update(output: Path, scratch: Path) -> None:
+    """Finish or undo an in-place update that was interrupted, as its journal lists:
+    without the commit mark, put back every file it replaced or removed and remove what
+    it added; with it, remove the folders its removals emptied."""
+    try:
+        lines = read_regular(scratch / JOURNAL, 64 << 20).decode("utf-8", "replace").splitlines()
+    except OSError:
+        return  # no journal: the update never reached its commit
+    steps = []
+    for line in lines:
+        kind, _, rest = line.partition(" ")
+        backup = None
+        if kind in ("B", "R"):
+            number, _, rest = rest.partition(" ")
+            if not number.isdigit():
+                continue
+            backup = scratch / "old" / number
         try:
-            d.rmdir()
-        except OSError:  # not empty: it holds outputs of a later build
-            pass
-    _remove(journal)
+            full = safe_join(output, rest) if kind != "C" else output
+        except ValueError:
+            continue
+        if any(p.is_symlink() for p in full.parents if p.is_relative_to(output) and p != output):
+            continue  # never follow a link planted in the output folder
+        steps.append((kind, rest, full, backup))
+    if any(kind == "C" for kind, *_ in steps):
+        _remove_emptied(output, [rel for kind, rel, _, _ in steps if kind == "R"])
+        return
+    for kind, _, full, backup in reversed(steps):
+        if kind == "N" and _is_regular(full):
+            _remove(full)
+        elif kind in ("B", "R") and _is_regular(backup):
+            full.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(backup, full)
+        elif kind == "D":
+            try:
+                full.rmdir()
+            except OSError:  # not empty: it holds outputs of a later build
+                pass
+

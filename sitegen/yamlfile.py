@@ -65,8 +65,6 @@ def _construct_float(loader, node):
 
 StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
-Path_ = tuple  # a key path such as ("reach", "zoom") or ("speakers", 0)
-
 
 @dataclass(frozen=True)
 class Parsed:

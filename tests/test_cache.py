@@ -230,3 +230,28 @@ def test_a_failed_in_place_rebuild_leaves_the_previous_site(tmp_path, monkeypatc
     clean = tmp_path / "clean"
     build_in_process(Options(**dict(opts, output=clean, use_cache=False)))
     assert tree_bytes(out) == tree_bytes(clean)
+
+
+def test_the_engine_signature_covers_the_whole_package(tmp_path):
+    """A module moved into a subfolder, an edited message catalog or a changed font gives
+    another signature, so the cache written by the earlier code is not trusted."""
+    import shutil as sh
+
+    package = tmp_path / "sitegen"
+    sh.copytree(cache.PACKAGE, package, ignore=sh.ignore_patterns("__pycache__"))
+    first = cache._engine_signature(package)
+    assert first == cache._engine_signature(cache.PACKAGE) and first == cache.FORMAT.rsplit("/", 1)[1]
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"bytecode")
+    assert cache._engine_signature(package) == first  # made from the sources by whichever Python runs
+    catalog = package / "locale" / "id" / "LC_MESSAGES" / "sitegen.po"
+    catalog.write_bytes(catalog.read_bytes() + b"\n")
+    second = cache._engine_signature(package)
+    assert second != first
+    font = next((package / "fonts").iterdir())
+    font.write_bytes(font.read_bytes()[:-1])
+    third = cache._engine_signature(package)
+    assert third not in (first, second)
+    (package / "sub").mkdir()
+    sh.move(package / "gctune.py", package / "sub" / "gctune.py")
+    assert cache._engine_signature(package) not in (first, second, third)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import random
 import re
 import shutil
 import subprocess
@@ -390,7 +389,10 @@ def test_a_written_reach_file_reads_back_and_writes_the_same_bytes(channels, fig
              "rows_read": 3, "rows_counted": 2, "left_out": {"total-row": 1}} for ch in channels]
     text = records.emit("literasi-data", recs)
     problems = Problems()
-    valid = records.validate(parse_yaml(text, "x.yaml", problems), "x.yaml", {"channels": ["zoom", "youtube"]}, problems)
+    parsed = parse_yaml(text, "x.yaml", problems)
+    fast = records.read_emitted(text)  # the build's reader of emitted files: the YAML reader's result
+    assert fast is not None and (fast.data, fast.lines) == (parsed.data, parsed.lines)
+    valid = records.validate(parsed, "x.yaml", {"channels": ["zoom", "youtube"]}, problems)
     assert problems.items == []
     again = []
     for r in valid["imports"]:
@@ -451,6 +453,14 @@ def test_no_name_or_email_from_an_import_is_published(tmp_path, capsys):
     assert leaks == []
 
 
+def test_a_hand_edited_reach_file_is_read_as_yaml():
+    text = (REPO / "tests/golden/site/content/reach/seri-b.yaml").read_text(encoding="utf-8")
+    assert records.read_emitted(text) is not None
+    for edited in (text.replace("figure: 4\n", "figure: 4  # diketik\n"), text.replace("  - channel", "  -   channel"),
+                   text + "extra: {a: 1}\n", text.replace('file: "', "file: '").replace('.csv"', ".csv'")):
+        assert records.read_emitted(edited) is None
+
+
 def test_who_a_row_is():
     """The identity rule itself: e-mail without case; else the name trimmed, folded and in
     one Unicode form (the table reader also gives every cell in NFC)."""
@@ -459,3 +469,23 @@ def test_who_a_row_is():
     assert zoom.person_key("A", "Satu@Example.ORG") == zoom.person_key("B", "satu@example.org")
     assert zoom.person_key("Peserta Satu", "") != zoom.person_key("Peserta Satu", "satu@example.org")
     assert zoom.person_key(" ", "") is None
+
+
+def test_the_inbox_folder_one_command_and_exports_git_would_commit(tmp_path, capsys):
+    """Exports dropped into inbox/ (ignored by git) are imported with one command; an
+    export left where git would commit it is named in a warning."""
+    root = project(tmp_path)
+    (root / ".gitignore").write_text((REPO / ".gitignore").read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    inbox = root / "inbox"
+    inbox.mkdir()
+    shutil.copy(FIXTURES / "zoom-older.csv", inbox / "participants_81234567890.csv")
+    shutil.copy(FIXTURES / "youtube-table-en.csv", inbox / "Table data 2024-01-01_2024-01-31.csv")
+    code, out, err = run(root, str(inbox), "--series", "literasi-data", capsys=capsys)
+    assert code == 0 and err == "", err
+    assert set(reach_yaml(root)) == {"zoom", "youtube"}
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert "inbox" not in status and "content/reach/literasi-data.yaml" in status
+    shutil.copy(FIXTURES / "zoom-older.csv", root / "content" / "laporan.csv")
+    code, out, err = run(root, str(root / "content" / "laporan.csv"), "--series", "literasi-data", capsys=capsys)
+    assert code == 0 and err.startswith("content/laporan.csv:1: warning: this export is inside the project where git would commit it")

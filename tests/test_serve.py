@@ -98,12 +98,13 @@ def serving(root: Path, *extra: str):
             stop(proc, signal.SIGTERM)
 
 
-def stop(proc: subprocess.Popen, signum: int) -> float:
-    """Signal the preview; it must leave within STOP_SECONDS with status 0, 130 or 143 and
-    leave no process of its group behind. Returns the seconds it took. (A preview that
-    does not stop is killed so that the test run goes on, and the test fails.)"""
+def stop(proc: subprocess.Popen, signum: int, group: bool = False) -> float:
+    """Signal the preview (with group=True its whole process group, as a terminal's Ctrl+C
+    does); it must leave within STOP_SECONDS with status 0, 130 or 143 and leave no process
+    of its group behind. Returns the seconds it took. (A preview that does not stop is
+    killed so that the test run goes on, and the test fails.)"""
     started = time.monotonic()
-    os.kill(proc.pid, signum)
+    (os.killpg if group else os.kill)(proc.pid, signum)
     try:
         code = proc.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
@@ -445,6 +446,35 @@ def test_a_signal_stops_the_preview_at_once(tmp_path, signum):
     assert "preview stopped" in srv.output()
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_the_first_load_stops_the_preview(tmp_path, signum):
+    """The first load of a site this size parses in worker processes; a signal then ends
+    the preview and its workers at once, quietly, with 143 or 130."""
+    root = make_project(tmp_path, {f"content/series/s{i:04d}.md": SERIES.format(title=f"Seri {i}", body="Isi.")
+                                   for i in range(1500)})
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port), "--no-search"],
+            cwd=root, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end and proc.poll() is None:  # until its workers parse the sources
+            if subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True).stdout.split():
+                break
+            time.sleep(0.01)
+        stop(proc, signum, group=signum == signal.SIGINT)  # Ctrl+C reaches the workers too
+        assert proc.returncode == 128 + signum
+        out = log.read_text(encoding="utf-8", errors="replace")
+        assert "loaded " not in out and "Traceback" not in out, out  # stopped during the load, quietly
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def test_a_signal_during_a_reload_stops_the_preview(tmp_path):
     root = make_project(tmp_path, {f"content/series/s{i:03d}.md": SERIES.format(title=f"Seri {i}", body="Isi.")
                                    for i in range(300)})
@@ -458,7 +488,8 @@ def test_a_signal_during_a_reload_stops_the_preview(tmp_path):
 
 def test_a_killed_build_is_recovered_before_serving(tmp_path):
     """A build killed while it updates _site in place leaves a mixture of old and new
-    files with its journal; the preview, like every build, recovers that first."""
+    files, with its journal beside _site; the preview, like every build, recovers that
+    first."""
     from test_hostile_repo import _edit, _leftovers, site_files
 
     root = make_project(tmp_path)
@@ -467,7 +498,8 @@ def test_a_killed_build_is_recovered_before_serving(tmp_path):
     _edit(root, 1)
     killed = run_cli("build", "--root", str(root), "--today", "2024-03-01", env={"SITEGEN_TEST_KILL_AT": "swapping"})
     assert killed.returncode == -signal.SIGKILL
-    assert site_files(root / "_site") != before and (root / "_site/.sitegen-update").is_file()
+    journals = [p / "journal" for p in root.glob("._site.update-*")]  # beside the site, not in it
+    assert site_files(root / "_site") != before and journals and journals[0].is_file()
     with serving(root) as srv:
         srv.wait_for("/seri/satu/", lambda s, b: s == 200, "the series page")
         assert site_files(root / "_site") == before

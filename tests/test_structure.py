@@ -1,33 +1,72 @@
-"""The engine's shape: no import cycle inside sitegen/ (imports inside functions count
-too), and the outputs are planned in one listed place."""
+"""The engine's shape: no import cycle inside sitegen/ and its subpackages (imports inside
+functions count too), and the outputs are planned in one listed place."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 
 
+def module_files(package: Path = PACKAGE) -> dict:
+    """Every module of the package, in every subfolder: dotted name (relative to the
+    package; a subpackage by its folder's name, the package's own `__init__` as
+    "__init__") -> file."""
+    out = {}
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        parts = path.relative_to(package).with_suffix("").parts
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _package_of(name: str, path: Path) -> list:
+    """The package a module's relative imports start from."""
+    parts = [] if name == "__init__" else name.split(".")
+    return parts if path.name == "__init__.py" else parts[:-1]
+
+
+def _known(modules: dict, parts: list) -> str | None:
+    """The longest prefix of `parts` that is a module of the package."""
+    while parts:
+        if ".".join(parts) in modules:
+            return ".".join(parts)
+        parts = parts[:-1]
+    return None
+
+
 def import_graph(package: Path = PACKAGE) -> dict:
     """module -> the sitegen modules it imports, anywhere in its code."""
-    modules = {p.stem for p in package.glob("*.py")}
+    modules = module_files(package)
     graph = {}
-    for path in sorted(package.glob("*.py")):
+    for name, path in modules.items():
         deps = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
             if isinstance(node, ast.ImportFrom):
-                if node.level == 1 and node.module:
-                    deps.add(node.module.split(".")[0])
-                elif node.level == 1:
-                    deps.update(a.name for a in node.names)
-                elif node.module == "sitegen":
-                    deps.update(a.name for a in node.names)
-                elif node.module and node.module.startswith("sitegen."):
-                    deps.add(node.module.split(".")[1])
+                if node.level:
+                    base = _package_of(name, path)
+                    base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                elif node.module == "sitegen" or (node.module or "").startswith("sitegen."):
+                    base = []
+                else:
+                    continue
+                module = (node.module or "").split(".") if node.level else (node.module or "").split(".")[1:]
+                module = [m for m in module if m]
+                for alias in node.names:
+                    targets.append(base + module + [alias.name])
             elif isinstance(node, ast.Import):
-                deps.update(a.name.split(".")[1] for a in node.names if a.name.startswith("sitegen."))
-        graph[path.stem] = sorted(d for d in deps if d in modules and d != path.stem)
+                targets += [a.name.split(".")[1:] for a in node.names if a.name.startswith("sitegen.")]
+            for target in targets:
+                found = _known(modules, target)
+                if found is not None and found != name:
+                    deps.add(found)
+        graph[name] = sorted(deps)
     return graph
 
 
@@ -69,6 +108,17 @@ def test_the_cycle_finder_finds_cycles():
     assert find_cycle({"a": ["b"], "b": [], "c": ["a", "b"]}) == []
 
 
+def test_modules_in_subfolders_are_seen(tmp_path):
+    (tmp_path / "a.py").write_text("from .sub import c\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "__init__.py").write_text("from . import c\n")
+    (tmp_path / "sub" / "c.py").write_text("from .. import a\nfrom ..sub.d import x\n")
+    (tmp_path / "sub" / "d.py").write_text("import sitegen.sub.c\n")
+    graph = import_graph(tmp_path)
+    assert graph == {"a": ["sub.c"], "sub": ["sub.c"], "sub.c": ["a", "sub.d"], "sub.d": ["sub.c"]}
+    assert find_cycle(graph) == ["a", "sub.c", "a"]
+
+
 def test_function_level_imports_are_seen(tmp_path):
     # A cycle hidden in an import inside a function still counts.
     (tmp_path / "a.py").write_text("from . import b\n")
@@ -87,6 +137,26 @@ def test_outputs_are_planned_in_one_place():
                  "opendata.data_routes", "feeds.sitemap_routes", "share.image_routes"):
         assert call in source
     # No module registers anything into another when imported.
-    for path in PACKAGE.glob("*.py"):
+    for path in module_files().values():
         assert "PROVIDERS" not in path.read_text(encoding="utf-8"), path.name
     assert callable(planners.plan)
+
+
+def documented_modules(text: str) -> set:
+    """The modules the module map of docs/architecture.md lists (its "Module map" section)."""
+    section = text.split("\n## Module map\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`sitegen/([\w/]+\.py)`", section))
+
+
+def test_every_module_is_in_the_module_map():
+    """docs/architecture.md lists every module of the package, subfolders included, and
+    no module that does not exist."""
+    listed = documented_modules((PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8"))
+    present = {path.relative_to(PACKAGE).as_posix() for path in module_files().values()}
+    assert sorted(present - listed) == [], "modules missing from the module map in docs/architecture.md"
+    assert sorted(listed - present) == [], "modules listed in docs/architecture.md that do not exist"
+
+
+def test_the_module_map_reader_sees_both_kinds_of_drift():
+    text = "# A\n\n## Module map\n\n| `sitegen/a.py` | x |\n| `sitegen/sub/b.py` | y |\n\n## Later\n`sitegen/c.py`\n"
+    assert documented_modules(text) == {"a.py", "sub/b.py"}

@@ -20,6 +20,7 @@ the process with 130 (SIGINT) or 143 (SIGTERM); its worker processes die with it
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import threading
@@ -164,16 +165,24 @@ def cmd_serve(args) -> int:
             host=args.host, port=args.port, reason=exc.strerror or exc)) from None
     port = sockets[0].getsockname()[1]
 
+    parent = os.getpid()
+
     def stop_early(signum, frame):
+        if os.getpid() != parent:  # a worker of the first load, ended by its pool: quietly
+            os._exit(128 + signum)
         raise Stopped(128 + signum)
 
-    previous = signal.signal(signal.SIGTERM, stop_early)
+    # Until the loop runs (the first load), both signals end the preview by an exception;
+    # its worker processes, which inherit the handler, leave quietly (a Ctrl+C in a
+    # terminal reaches them too).
+    previous = {signum: signal.signal(signum, stop_early) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         return _serve(root, args, output, sockets, port)
     except Stopped as exc:
         return exc.code
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _serve(root: Path, args, output: Path, sockets: list, port: int) -> int:

@@ -1,6 +1,6 @@
 """The preview's build state, kept in memory between saves.
 
-A load reads the sources through the build's own loader (`sources.gather`) with the
+A load reads the sources through the build's own loader (`gather.gather`) with the
 records, problems and model objects of the previous load in memory: a source whose size
 and time are unchanged is not read or parsed again, so saving one series reads one file.
 It then validates everything, makes the model, plans every output (the same route table
@@ -26,12 +26,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import cache, planners, sources
+from .. import cache, gather, gctune, lastmod, planners
 from ..assets import collect as collect_assets, read_asset
+from ..buildstate import BuildState
 from ..messages import _
-from ..pipeline import site_globals
+from ..pipeline import make_renderer
 from ..problems import Problem, Problems
-from ..render import Renderer, TemplateSet, digest, make_environment, template_closures, template_error
+from ..render import Renderer, template_error
 from ..routes import Route
 
 MEMO_BYTES = 256 << 20  # rendered outputs kept in memory, by digest, at most
@@ -69,33 +70,39 @@ class LiveSite:
         self.base_url = base_url
         self.today, self.drafts, self.strict = today, drafts, strict
         self.cache_path = cache_path
-        self.state = cache.load(cache_path) if cache_path is not None else cache.CacheState()
+        self.recorded = cache.load(cache_path)  # what the last successful load recorded (buildstate.py)
         self.current: Snapshot | None = None
         self.problems: list[Problem] | None = None  # the last load's, while it failed
         self.rendered = 0  # outputs rendered (not served from memory) since the start
         self._memo: dict = {}  # route digest -> bytes
         self._memo_bytes = 0
         self._memo_lock = threading.Lock()
-        self._closures: tuple = ()  # (template hashes, closures) of the last load
 
     # ---- loading (in the caller's worker thread) -------------------------------------------
 
     def load(self, jobs: int = 1) -> Outcome:
-        """Load everything again; never raises for a problem in the input."""
+        """Load everything again; never raises for a problem in the input. The cyclic
+        garbage collector is paused meanwhile, as during a build's loading (gctune.py)."""
+        with gctune.Phases():
+            return self._load(jobs)
+
+    def _load(self, jobs: int) -> Outcome:
         started = time.perf_counter()
-        state = self.state
-        problems, config, site, reports = sources.gather(
+        state = BuildState(None, self.cache_path, previous=self.recorded)
+        problems, config, site, reports = gather.gather(
             self.root, self.base_url, self.today, self.drafts, jobs, state, lambda name: None)
-        markdown = state.new_entities  # the Markdown sources (figures.yaml, one small file, is read every time)
-        read = sum(1 for rel in markdown if state.stats.get(rel) != state.new_stats.get(rel) or rel not in state.entities)
-        if config is not None:  # what was read is kept for the next load
-            state.stats, state.entities, state.objects = state.new_stats, state.new_entities, state.new_objects
+        old, new = state.previous, state.next
+        markdown = new.entities  # the Markdown sources (figures.yaml, one small file, is read every time)
+        read = sum(1 for rel in markdown if old.stats.get(rel) != new.stats.get(rel) or rel not in old.entities)
         outcome = Outcome(None, [], 0.0, read, len(markdown))
-        if config is None or problems.fails(self.strict):
+        if config is None:
             return self._done(outcome, problems, started)
-        renderer = self._renderer(config, site, problems)
+        self.recorded = new  # what was read is kept for the next load
+        if problems.fails(self.strict):
+            return self._done(outcome, problems, started)
+        renderer = make_renderer(self.root, config, self.script, site, state, problems)
         routes: dict = {}
-        for route in planners.plan(site, reports):
+        for route in planners.plan(site, reports, lastmod.read(self.root)):
             first = routes.setdefault(route.output, route)
             if first is not route:
                 problems.error("templates", 1, _("two outputs share the path {path}: {first} and {second}").format(
@@ -114,25 +121,11 @@ class LiveSite:
         outcome.seconds = time.perf_counter() - started
         return outcome
 
-    def _renderer(self, config, site, problems: Problems) -> Renderer:
-        templates = TemplateSet(self.root)
-        env = make_environment(templates, config, self.script)
-        key = tuple(templates.hashes.items())
-        if self._closures and self._closures[0] == key:
-            closures = self._closures[1]
-        else:
-            found = Problems()
-            closures = template_closures(env, templates, found, self.root)
-            problems.extend(found)
-            self._closures = (key, closures) if not found.items else ()
-        globals_ = site_globals(site)
-        return Renderer(env, templates, closures, digest(config.digest, self.script, globals_), globals_)
-
     def save_cache(self) -> None:
         """Keep the sources' records for the next preview (a failure only costs speed)."""
         if self.cache_path is not None:
             try:
-                cache.save(self.cache_path, self.state)
+                cache.save(self.cache_path, self.recorded)
             except OSError:
                 pass
 

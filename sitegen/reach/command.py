@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..load import parse_document, read_regular, regular_files
 from ..messages import _, number
-from ..problems import Problems, UsageError
+from ..problems import Problems, UsageError, print_problems
 from ..schema import Date, Invalid
 from ..yamlfile import parse_yaml
 from . import records, youtube, zoom
@@ -168,6 +168,9 @@ def import_files(root: Path, files: list, slug: str, zone: str | None, as_of: dt
     zone = zone or "Asia/Jakarta"
     series = find_series(root, slug, problems)
     results = []
+    files = expand(files)
+    if not files:
+        problems.error("inbox", 1, _("no export to import: the folder is empty (expected a Zoom report or a YouTube Studio export in it)"))
     for f in files:
         shown = str(f)
         try:
@@ -212,6 +215,45 @@ def import_files(root: Path, files: list, slug: str, zone: str | None, as_of: dt
     return results, rel, (None if current == text else text)
 
 
+def expand(files: list) -> list:
+    """The files given, a folder standing for the regular files in it (hidden ones and
+    notes left out), in name order: `reach import inbox/ --series x`."""
+    out = []
+    for f in files:
+        f = Path(f)
+        if f.is_dir() and not f.is_symlink():
+            out += sorted(p for p in f.iterdir() if p.is_file() and not p.name.startswith(".")
+                          and p.suffix.lower() in (".csv", ".zip", ".txt", ".tsv"))
+        else:
+            out.append(f)
+    return out
+
+
+def tracked_exports(root: Path, files: list) -> list:
+    """The exports that lie inside the project where git would pick them up (not ignored):
+    they hold personal data and must not be committed."""
+    import subprocess
+
+    inside = []
+    for f in files:
+        try:
+            rel = Path(f).resolve().relative_to(root)
+        except ValueError:
+            continue
+        inside.append(rel.as_posix())
+    if not inside:
+        return []
+    try:
+        proc = subprocess.run(["git", "check-ignore", "--no-index", "--stdin", "-z"], cwd=root, input="\0".join(inside) + "\0",
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if proc.returncode not in (0, 1):  # not a git repository: nothing would be committed
+        return []
+    ignored = set(filter(None, proc.stdout.split("\0")))
+    return [rel for rel in inside if rel not in ignored]
+
+
 def write_atomically(root: Path, rel: str, text: str) -> None:
     target = root / rel
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -248,8 +290,6 @@ def print_table(results: list, stream=None) -> None:
 
 
 def cmd_reach(args) -> int:
-    from ..cli import print_problems
-
     if args.reach_command != "import":
         return 2
     root = args.root.resolve()
@@ -264,6 +304,8 @@ def cmd_reach(args) -> int:
         print_problems(problems)
         print(_("import failed: {summary}; nothing was written").format(summary=problems.summary()), file=sys.stderr)
         return 1
+    for rel in tracked_exports(root, expand(args.files)):
+        problems.warning(rel, 1, _("this export is inside the project where git would commit it, with the participants' names and e-mails: move it to inbox/ (ignored by git) or delete it now that it is imported"))
     print_problems(problems)
     print_table(results)
     if text is None:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..messages import _
 
@@ -32,10 +33,9 @@ class ExportError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int  # the line the row starts on
-    cells: tuple  # stripped cells, trailing empty cells removed
+    cells: tuple  # stripped cells (in Unicode form NFC), trailing empty cells removed
     width: int  # how many cells the row had before trailing empty ones were removed
 
 
@@ -130,11 +130,14 @@ def read_table(data: bytes) -> Table:
     rows = []
     previous_end = 0
     try:
+        nfc, strip, isascii = unicodedata.normalize, str.strip, str.isascii
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             width = len(cells)
-            cleaned = [unicodedata.normalize("NFC", c.strip()) for c in cells]
+            cleaned = list(map(strip, cells))
+            if not all(map(isascii, cleaned)):
+                cleaned = [nfc("NFC", c) for c in cleaned]
             while cleaned and not cleaned[-1]:
                 cleaned.pop()
             rows.append(Row(start, tuple(cleaned), width))

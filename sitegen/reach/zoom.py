@@ -26,7 +26,7 @@ import unicodedata
 from zoneinfo import ZoneInfo
 
 from ..messages import _
-from .stamps import Import, bad_stamp, choose_order, parse_stamp
+from .stamps import Clock, Import, bad_stamp, choose_order
 from .tables import ExportError, Row, Table, header_key
 
 # canonical column -> (English labels, Indonesian labels), compared through header_key
@@ -190,12 +190,16 @@ class _People:
         return best, when
 
 
-def _stamps_of(rows: list, cols: dict, columns: tuple) -> list:
-    return [_cell(r, cols, c) for r in rows for c in columns if _cell(r, cols, c) not in ("", "--")]
-
-
-def _aware(naive: dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    return naive.replace(tzinfo=zone)
+def _stamps_of(rows: list, cols: dict, columns: tuple) -> set:
+    """The distinct stamps of some columns (the date order is decided from them)."""
+    out = set()
+    for c in columns:
+        i = cols.get(c)
+        if i is not None:
+            out.update(r.cells[i] for r in rows if i < len(r.cells))
+    out.discard("")
+    out.discard("--")
+    return out
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -236,9 +240,10 @@ def read_meeting(table: Table, zone_name: str) -> Import:
     else:
         layout = "older"
     order = choose_order(
-        _stamps_of(data, cols, ("join", "leave")) + _stamps_of(meeting_rows, meeting_cols, ("start", "end")),
+        _stamps_of(data, cols, ("join", "leave")) | _stamps_of(meeting_rows, meeting_cols, ("start", "end")),
         "dmy" if lang == "id" else "mdy",
     )
+    clock = Clock(order, zone)
     result = Import(
         channel="zoom", platform="zoom", format="zoom-meeting-participants", layout=layout, labels=lang,
         measure="unique-participants", figure=0, timezone=zone_name, date_order=order,
@@ -253,50 +258,70 @@ def read_meeting(table: Table, zone_name: str) -> Import:
         for column, sink in (("start", starts), ("end", ends)):
             text = _cell(r, meeting_cols, column)
             if text:
-                moment = parse_stamp(text, order)
+                moment = clock.moment(text)
                 if moment is None:
                     raise ExportError(r.line, bad_stamp(_label(meeting_header, meeting_cols, column), text))
-                sink.append(_aware(moment, zone))
+                sink.append(moment)
         n = _whole(_cell(r, meeting_cols, "participants"))
         headline += n or 0
     people = _People()
     seen_waiting: set = set()
     latest = None
+    width = len(header.cells)
+    name_i, email_i = cols.get("name"), cols.get("email")
+    waiting_i = cols.get("waiting")
+    join_i, leave_i = cols.get("join"), cols.get("leave")
+    minutes_i = cols.get("total") if layout == "unique-users" else cols.get("duration")
+    minutes_label = header.cells[minutes_i] if minutes_i is not None else ""
+    minutes_of = people.minutes
+    spans_of = people.spans
     for r in data:
-        _check_width(r, header)
+        cells = r.cells
+        if len(cells) > width or r.width < width:
+            _check_width(r, header)
         result.rows_read += 1
-        key = person_key(_cell(r, cols, "name"), _cell(r, cols, "email"))
+        n = len(cells)
+        key = person_key(cells[name_i] if name_i < n else "", cells[email_i] if email_i is not None and email_i < n else "")
         if key is None:
             result.leave_out("no-name-or-email")
             continue
-        if "waiting" in cols and _cell(r, cols, "waiting").casefold() in YES:
+        if waiting_i is not None and waiting_i < n and cells[waiting_i].casefold() in YES:
             result.leave_out("waiting-room")
             seen_waiting.add(key)
             continue
+        if minutes_i is not None:
+            text = cells[minutes_i] if minutes_i < n else ""
+            minutes = int(text) if text.isdigit() else _minutes(r, cols, "total" if layout == "unique-users" else "duration", minutes_label)
         if layout == "unique-users":
-            minutes = _minutes(r, cols, "total", _label(header, cols, "total"))
-            if key in people.minutes:
+            if key in minutes_of:
                 result.leave_out("rejoin-merged")
             people.add(key, minutes, None)
             result.rows_counted += 1
             continue
-        moments = []
-        for column in ("join", "leave"):
-            text = _cell(r, cols, column)
-            moment = parse_stamp(text, order)
-            if moment is None:
-                raise ExportError(r.line, bad_stamp(_label(header, cols, column), text))
-            moments.append(_aware(moment, zone))
-        joined, left = moments
+        join_text = cells[join_i] if join_i < n else ""
+        leave_text = cells[leave_i] if leave_i < n else ""
+        joined, left = clock.seconds(join_text), clock.seconds(leave_text)
+        if joined is None:
+            raise ExportError(r.line, bad_stamp(_label(header, cols, "join"), join_text))
+        if left is None:
+            raise ExportError(r.line, bad_stamp(_label(header, cols, "leave"), leave_text))
         if left < joined:
             raise ExportError(r.line, _("{leave} {left} is before {join} {joined} (expected a leave time at or after the join time)").format(
-                leave=_label(header, cols, "leave"), left=_cell(r, cols, "leave"), join=_label(header, cols, "join"), joined=_cell(r, cols, "join")))
-        minutes = _minutes(r, cols, "duration", _label(header, cols, "duration")) if "duration" in cols else round((left - joined).total_seconds() / 60)
-        if key in people.minutes:
+                leave=_label(header, cols, "leave"), left=leave_text, join=_label(header, cols, "join"), joined=join_text))
+        if minutes_i is None:
+            minutes = round((left - joined) / 60)
+        if key in minutes_of:
             result.leave_out("rejoin-merged")
-        people.add(key, minutes, (joined.timestamp(), left.timestamp()))
+            minutes_of[key] += minutes
+            spans_of[key].append((joined, left))
+        else:
+            minutes_of[key] = minutes
+            spans_of[key] = [(joined, left)]
         result.rows_counted += 1
-        latest = left if latest is None or left > latest else latest
+        if latest is None or left > latest:
+            latest, latest_text = left, leave_text
+    if latest is not None:
+        latest = clock.moment(latest_text)
     # Rows merged into a person are counted (their minutes are); the reason records them.
     merged = result.left_out.pop("rejoin-merged", 0)
     result.figure = len(people)
@@ -385,16 +410,17 @@ def read_webinar(table: Table, zone_name: str) -> Import:
     cols_all = {s: _columns(h, _PARTICIPANT) for s, h in headers.items()}
     langs.append(cols_all["attendee"][1])
     lang = "id" if "id" in langs else "en"
-    stamps = []
+    stamps = set()
     for s, rs in sections.items():
         if s in cols_all:
-            stamps += _stamps_of(rs, cols_all[s][0], ("join", "leave"))
+            stamps |= _stamps_of(rs, cols_all[s][0], ("join", "leave"))
     sum_cols = _columns(summary_header, _SUMMARY)[0] if summary_header is not None else {}
     if summary_values is not None and _cell(summary_values, sum_cols, "start"):
-        stamps.append(_cell(summary_values, sum_cols, "start"))
+        stamps.add(_cell(summary_values, sum_cols, "start"))
     if generated_text:
-        stamps.append(generated_text)
+        stamps.add(generated_text)
     order = choose_order(stamps, "dmy" if lang == "id" else "mdy")
+    clock = Clock(order, zone)
     result = Import(
         channel="zoom", platform="zoom", format="zoom-webinar-attendees", layout="sectioned", labels=lang,
         measure="webinar-attendees", figure=0, timezone=zone_name, date_order=order,
@@ -430,10 +456,10 @@ def read_webinar(table: Table, zone_name: str) -> Import:
                 moments = []
                 for column in ("join", "leave"):
                     text = _cell(r, cols, column)
-                    moment = parse_stamp(text, order)
+                    moment = clock.moment(text)
                     if moment is None:
                         raise ExportError(r.line, bad_stamp(_label(header, cols, column), text))
-                    moments.append(_aware(moment, zone))
+                    moments.append(moment)
                 if moments[1] < moments[0]:
                     raise ExportError(r.line, _("{leave} {left} is before {join} {joined} (expected a leave time at or after the join time)").format(
                         leave=_label(header, cols, "leave"), left=_cell(r, cols, "leave"), join=_label(header, cols, "join"), joined=_cell(r, cols, "join")))
@@ -466,20 +492,18 @@ def read_webinar(table: Table, zone_name: str) -> Import:
             result.figures["zoom_headline"] = viewers
         text = _cell(summary_values, sum_cols, "start")
         if text:
-            moment = parse_stamp(text, order)
-            if moment is None:
+            start = clock.moment(text)
+            if start is None:
                 raise ExportError(summary_values.line, bad_stamp(_label(summary_header, sum_cols, "start"), text))
-            start = _aware(moment, zone)
             minutes = _whole(_cell(summary_values, sum_cols, "duration"))
             if minutes is not None:
                 end = start + dt.timedelta(minutes=minutes)
     if end is None:
         end = latest
     if end is None and generated_text:
-        moment = parse_stamp(generated_text, order)
-        if moment is None:
+        end = clock.moment(generated_text)
+        if end is None:
             raise ExportError(generated_line, bad_stamp("Report Generated", generated_text))
-        end = _aware(moment, zone)
     result.started, result.ended = _iso(start), _iso(end)
     result.as_of = end.date() if end is not None else None
     return result

@@ -76,6 +76,76 @@
         badge.textContent = "Hari ini";
       }
     });
+    /* Dated sessions (home, /jadwal/, program pages), decided again from their dates with
+       the build's rules: a day before today is over ("Sudah berlangsung", no join links);
+       a "next" list drops what is over and shows its first few; the weeks list shows the
+       week holding today and the next one; the first session still to come that is held
+       (not cancelled, postponed or moved away) is marked as the next. */
+    var addDays = function (iso, n) {
+      var d = new Date(iso + "T00:00:00Z");
+      d.setUTCDate(d.getUTCDate() + n);
+      return d.toISOString().slice(0, 10);
+    };
+    var weekday = (new Date(today + "T00:00:00Z").getUTCDay() + 6) % 7;
+    var thisMonday = addDays(today, -weekday);
+    var nextMonday = addDays(thisMonday, 7);
+    var afterNext = addDays(thisMonday, 14);
+    var markPast = function (item) {
+      if (item.classList.contains("is-past")) return;
+      item.classList.add("is-past");
+      if (!item.querySelector(".session-done")) {
+        var done = doc.createElement("p");
+        done.className = "session-done";
+        done.textContent = "Sudah berlangsung";
+        item.appendChild(done);
+      }
+    };
+    doc.querySelectorAll("[data-sessions]").forEach(function (list) {
+      var items = Array.prototype.slice.call(list.querySelectorAll("[data-session]"));
+      var mode = list.getAttribute("data-sessions");
+      var next = null;
+      items.forEach(function (item) { item.classList.remove("is-next"); });
+      if (mode === "weeks") {
+        list.querySelectorAll("[data-week]").forEach(function (head) {
+          var start = head.getAttribute("data-week");
+          var h = head.querySelector("h3");
+          head.hidden = !(start === thisMonday || start === nextMonday);
+          if (h) h.textContent = start === thisMonday ? "Pekan ini" : start === nextMonday ? "Pekan depan" : "Pekan berikutnya";
+        });
+        items.forEach(function (item) {
+          var d = item.getAttribute("data-date");
+          item.hidden = !(d >= thisMonday && d < afterNext);
+          if (d < today) markPast(item);
+          else if (!next && item.hasAttribute("data-happens")) next = item;
+        });
+      } else {
+        /* The first few, and the next one held even when it comes after them. */
+        var show = parseInt(list.getAttribute("data-show") || "3", 10);
+        var left = 0;
+        items.forEach(function (item) {
+          if (item.getAttribute("data-date") < today) { item.remove(); return; }
+          if (!next && item.hasAttribute("data-happens")) next = item;
+          item.hidden = left >= show && item !== next;
+          left++;
+        });
+        if (!left && list.hasAttribute("data-sessions-empty") && !list.nextElementSibling) {
+          var note = doc.createElement("p");
+          note.className = "note";
+          note.textContent = list.getAttribute("data-sessions-empty");
+          list.after(note);
+        }
+      }
+      if (next && !next.hidden) next.classList.add("is-next");
+      items.forEach(function (item) {
+        var d = item.getAttribute("data-date");
+        var when = item.querySelector(".session-when");
+        if (d === today && when && !when.querySelector("[data-today]")) {
+          when.insertBefore(doc.createTextNode(" "), when.firstChild);
+          when.insertBefore(todayLabel(d), when.firstChild);
+        }
+      });
+    });
+
     /* A series' join and watch links stay through its own day (joining is what that day is
        for) and go after it, so a page not rebuilt for weeks offers no dead links. */
     doc.querySelectorAll("[data-join-until]").forEach(function (box) {

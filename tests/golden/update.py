@@ -8,8 +8,10 @@ Review the diff (git diff tests/golden/expected) before committing it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,11 +30,22 @@ COPIED = {
     "favicon.svg": REPO / "static/favicon.svg",
 }
 SKIP = set(COPIED)
-ARGS = ["build", "--root", str(HERE / "site"), "--no-cache", "--no-search", "--today", "2026-11-23", "--quiet"]
+ARGS = ["build", "--no-cache", "--no-search", "--today", "2026-11-23", "--quiet"]
 
 
 def build_into(out: Path) -> int:
-    return main(ARGS + ["--output", str(out)])
+    """Build a copy of the fixture made outside the repository, without SOURCE_DATE_EPOCH:
+    the feed's and sitemap's times then come from the content (lastmod.py's fallback), not
+    from when the fixture was last committed, which changes with every commit."""
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        with tempfile.TemporaryDirectory(prefix="golden-") as tmp:
+            root = Path(tmp) / "site"
+            shutil.copytree(HERE / "site", root)
+            return main(ARGS + ["--root", str(root), "--output", str(out)])
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 if __name__ == "__main__":

@@ -3,25 +3,28 @@ checked against the program slugs), the declared figures; then the model and the
 
 Parsing, validating and rendering the Markdown of a source is one task, spread over the
 worker processes (parallel.py) when many sources changed. A source whose bytes and
-validation context are those of the previous build is not read again (incremental.py
-decides; cache.py keeps its record, problems and model object). Problems are reported as
+validation context are those of the previous build is not read again (the build state
+decides, buildstate.py; cache.py keeps its record, problems and model object). Problems are reported as
 if every source had been read again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
-from . import cache, incremental, markup, messages, model, parallel, plausible, reports as reports_mod
+from . import markup, messages, model, parallel, plausible, reports as reports_mod
+from .buildstate import BuildState
+from .cache import DocRecord, SourceEntry, SourceKey, Stat
 from .config import Config, load_config
 from .load import FIGURES_FILE, decode, digest_bytes, find_sources, parse_document, read_regular
 from .problems import Problems, UsageError
-from .reach import site as reach_site
-from .render import digest
+from .reach import records as reach_records, site as reach_site
+from .digests import digest
 from .validate import check_unique_urls, validate_documents, validate_figures
 from .yamlfile import parse_yaml
 
@@ -45,8 +48,8 @@ class SourceTask(NamedTuple):
 
 
 class SourceResult(NamedTuple):
-    stat: cache.Stat | None  # None: the file could not be read
-    doc: tuple | None  # cache.doc_tuple of the parsed document
+    stat: Stat | None  # None: the file could not be read
+    doc: DocRecord | None  # what the cache keeps of the parsed document
     record: dict | None  # the validated front matter
     problems: list
     obj: object  # the model object (Program, Series, Page) or None
@@ -74,10 +77,8 @@ def epoch_seconds(value: str | None) -> int | None:
     text = value.strip()
     if not (text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= _LAST_EPOCH):
         shown = text if len(text) <= 30 else text[:27] + "..."
-        from .messages import _
-
         raise UsageError(
-            _("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
+            messages._("SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 "
               "(at most {last}), got {value}").format(last=_LAST_EPOCH, value=repr(shown))
         )
     return int(text)
@@ -86,11 +87,17 @@ def epoch_seconds(value: str | None) -> int | None:
 _MAKERS = {"program": model.make_program, "series": model.make_series, "page": model.make_page}
 
 
-def _source_task(task: SourceTask) -> SourceResult:
+class SourceJob(NamedTuple):
+    """What the workers reading sources share (bound to `_source_task` before forking)."""
+
+    ctx: dict | None  # the validation context; None: site.yaml failed, only parse
+    engine: str  # the Markdown engine
+    bodies: dict  # Markdown rendered by the last build (BuildState.markdown_bodies)
+
+
+def _source_task(job: SourceJob, task: SourceTask) -> SourceResult:
     """Read, parse, validate and render the Markdown of one source (in a worker process
     when there are many)."""
-    shared = parallel._SHARED
-    ctx, engine, bodies = shared["ctx"], shared["engine"], shared["bodies"]
     problems = Problems()
     try:
         data = read_regular(task.path)
@@ -100,64 +107,62 @@ def _source_task(task: SourceTask) -> SourceResult:
     d = digest_bytes(data)
     doc = parse_document(task.kind, task.rel, data, problems)
     record, obj = None, None
-    if doc is not None and ctx is not None:
-        found = validate_documents([doc], ctx, problems)[task.kind]
+    if doc is not None and job.ctx is not None:
+        found = validate_documents([doc], job.ctx, problems)[task.kind]
         if found:
             record = found[0][1]
-            html = bodies.get((d, engine, task.raw_html))
+            html = job.bodies.get((d, job.engine, task.raw_html))
             if html is None:
-                html = markup.render(doc.body, engine, task.raw_html)
+                html = markup.render(doc.body, job.engine, task.raw_html)
             obj = _MAKERS[task.kind](doc, record, html)
-    stat = cache.Stat(task.size, task.mtime_ns, d)
-    return SourceResult(stat, cache.doc_tuple(doc) if doc is not None else None, record, problems.items, obj)
+    stat = Stat(task.size, task.mtime_ns, d)
+    return SourceResult(stat, DocRecord.of(doc) if doc is not None else None, record, problems.items, obj)
 
 
-def _load_sources(sources: list, ctx: dict | None, config: Config | None, state: cache.CacheState,
+def _load_sources(sources: list, ctx: dict | None, config: Config | None, state: BuildState,
                   jobs: int, problems: Problems) -> list:
     """[(document or None, record or None, model object or None)] for `sources`, in order."""
     engine = config.markdown if config is not None else ""
     # Problems are cached as text: the key holds the language they are written in.
     ctx_key = f"{digest(ctx) if ctx is not None else ''}/{messages.language()}"
-    results: list = [None] * len(sources)  # (key, doc, record, problems, obj)
+    results: list = [None] * len(sources)  # (SourceEntry or None, model object)
     todo: list = []
     for i, src in enumerate(sources):
         raw = config.raw_html_allowed(src.rel) if config is not None else False
-        hit = incremental.cached_source(state, src, ctx_key, engine, raw)
+        hit = state.cached_source(src, ctx_key, engine, raw)
         if hit is not None:
             results[i] = hit
         else:
             todo.append((i, SourceTask(src.kind, src.rel, src.abs, src.size, src.mtime_ns, raw)))
     if todo:
-        # Markdown already rendered for the same bytes (a renamed or restored file) is reused.
-        bodies = {(k.digest, k.engine, k.raw_html): obj.body_html for k, obj in state.objects.items()}
         n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
-        shared = {"ctx": ctx, "engine": engine, "bodies": bodies}
-        done = parallel.run(_source_task, [t for _, t in todo], n, shared)
+        job = SourceJob(ctx, engine, state.markdown_bodies())
+        done = parallel.run(functools.partial(_source_task, job), [t for _, t in todo], n)
         for (i, task), r in zip(todo, done):
-            key = cache.SourceKey(r.stat.digest, ctx_key, engine, task.raw_html, task.rel) if r.stat is not None else None
-            results[i] = (key, r.doc, r.record, r.problems, r.obj)
+            if r.stat is None:  # unreadable
+                results[i] = (None, r.problems)
+                continue
+            key = SourceKey(r.stat.digest, ctx_key, engine, task.raw_html, task.rel)
+            results[i] = (SourceEntry(key, r.doc, r.record, r.problems), r.obj)
     out = []
-    for src, (key, doc, record, found, obj) in zip(sources, results):
-        problems.items.extend(found)
-        if key is None:  # unreadable
+    for src, (entry, obj) in zip(sources, results):
+        if entry is None:  # unreadable: obj holds its problems
+            problems.items.extend(obj)
             out.append((None, None, None))
             continue
-        state.new_stats[src.rel] = cache.Stat(src.size, src.mtime_ns, key.digest)
-        state.new_entities[src.rel] = (key, doc, record, found)
-        if obj is not None:
-            state.new_objects[key] = obj
-        out.append((cache.document(doc) if doc is not None else None, record, obj))
+        problems.items.extend(entry.problems)
+        state.record_source(src.rel, Stat(src.size, src.mtime_ns, entry.key.digest), entry, obj)
+        out.append((entry.doc.document() if entry.doc is not None else None, entry.record, obj))
     return out
 
 
 def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool, jobs: int,
-           state: cache.CacheState, mark: Callable[[str], None]) -> Loaded:
-    """Load and validate everything; the state's new_* fields are filled for the cache."""
+           state: BuildState, mark: Callable[[str], None]) -> Loaded:
+    """Load and validate everything; every source read is recorded in the build state."""
     problems = Problems()
     config = load_config(root, problems, base_url)
     sources = find_sources(root, problems)
     mark("find")
-    state.new_stats, state.new_entities, state.new_objects = {}, {}, {}
 
     figures_parsed = None
     for src in (s for s in sources if s.kind == "figures"):
@@ -169,7 +174,7 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
         text = decode(data, src.rel, problems)
         if text is not None:
             figures_parsed = parse_yaml(text, src.rel, problems)
-        state.new_stats[src.rel] = cache.Stat(src.size, src.mtime_ns, digest_bytes(data))
+        state.record_source(src.rel, Stat(src.size, src.mtime_ns, digest_bytes(data)))
     # Reach imported from the platforms' exports: small YAML files, read on every build
     # (sitegen/reach/site.py checks them and attaches them to their series).
     reach_sources = []
@@ -181,8 +186,9 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
             continue
         d = digest_bytes(data)
         text = decode(data, src.rel, problems)
-        reach_sources.append((src.rel, parse_yaml(text, src.rel, problems) if text is not None else None, d))
-        state.new_stats[src.rel] = cache.Stat(src.size, src.mtime_ns, d)
+        parsed = None if text is None else (reach_records.read_emitted(text) or parse_yaml(text, src.rel, problems))
+        reach_sources.append((src.rel, parsed, d))
+        state.record_source(src.rel, Stat(src.size, src.mtime_ns, d))
     markdown_sources = [s for s in sources if s.kind not in ("figures", "reach")]
     if config is None:
         _load_sources(markdown_sources, None, None, state, jobs, problems)

@@ -1,0 +1,92 @@
+"""`build.py check` does a check's work: it finds every problem a build would find, template
+mistakes that only rendering a page shows included, and does nothing that cannot find one:
+no share image drawn, no search index, nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from conftest import copy_repo_project, run_cli, tree_bytes
+
+TODAY = "2026-11-23"
+
+
+def all_files(root) -> dict:
+    """Every file under the project, hidden folders (.cache) included."""
+    return tree_bytes(root)
+
+
+def test_check_finds_a_template_mistake_that_only_one_page_reaches(tmp_path):
+    """A mistake in a branch that only one series takes: no template parse finds it, only
+    rendering that series' page does; check reports it with the template's line, as the
+    build does, and writes nothing."""
+    root = copy_repo_project(tmp_path / "proj")
+    slug = sorted((root / "content/series").glob("*.md"))[-1].stem
+    template = root / "templates/series.html"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "{% block main %}" in line) + 1
+    lines.insert(at, "{% if series.slug == '" + slug + "' %}{{ series.no_such_field.x }}{% endif %}")
+    template.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = all_files(root)
+
+    proc = run_cli("check", "--lang", "en", "--root", str(root), "--today", TODAY)
+    assert proc.returncode == 1, proc.stdout
+    assert "Traceback" not in proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith(f"templates/series.html:{at + 1}: template error while rendering /seri/{slug}/: "), first
+    assert len([line for line in proc.stderr.splitlines() if "template error" in line]) == 1  # only that page
+    assert all_files(root) == before  # nothing written, no cache, no _site
+    assert not (root / "_site").exists() and not (root / ".cache").exists()
+
+    build = run_cli("build", "--lang", "en", "--root", str(root), "--today", TODAY, "--no-search", "--no-cache")
+    assert build.returncode == 1 and build.stderr.splitlines()[0] == first  # the build finds the same
+
+
+def test_check_finds_a_static_file_over_a_page(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    (root / "static" / "jadwal").mkdir(parents=True)
+    (root / "static" / "jadwal" / "index.html").write_text("<p>lama</p>\n", encoding="utf-8")
+    before = all_files(root)
+    proc = run_cli("check", "--lang", "en", "--root", str(root), "--today", TODAY)
+    assert proc.returncode == 1
+    assert "static/jadwal/index.html:1: static file would overwrite the page /jadwal/" in proc.stderr
+    assert all_files(root) == before
+
+
+def test_check_passes_and_writes_nothing(tmp_path):
+    root = copy_repo_project(tmp_path / "proj")
+    before = all_files(root)
+    proc = run_cli("check", "--lang", "en", "--root", str(root), "--today", TODAY)
+    assert proc.returncode == 0, proc.stderr
+    assert re.match(r"check passed: \d+ pages", proc.stdout)
+    assert all_files(root) == before
+    assert not (root / "_site").exists() and not (root / ".cache").exists()
+
+
+def test_check_draws_no_image_and_makes_no_search_index(tmp_path, monkeypatch):
+    """With drawing a share image and making the search index both broken, check still
+    passes: it does neither. The same breakage fails a build, so the check would notice."""
+    from sitegen import pipeline, search, share
+    from sitegen.problems import BuildFailed
+
+    def no_drawing(ctx):
+        raise AssertionError("a share image was drawn")
+
+    def no_index(*args, **kwargs):
+        raise AssertionError("the search index was made")
+
+    monkeypatch.setattr(share, "draw_png", no_drawing)
+    monkeypatch.setattr(search, "build_parts", no_index)
+    root = copy_repo_project(tmp_path / "proj")
+    opts = dict(root=root, today=dt.date(2026, 11, 23), search=False, use_cache=False, jobs=1)
+    result = pipeline.build(pipeline.Options(**opts), write=False)
+    assert not result.problems.errors
+    assert any(r.card for r in result.routes) and any(not r.checked for r in result.routes)
+    assert result.rendered == sum(1 for r in result.routes if r.checked)  # every page, no image
+
+    with pytest.raises(BuildFailed) as failed:
+        pipeline.build(pipeline.Options(**opts, output=tmp_path / "site"))
+    assert "a share image was drawn" in "\n".join(p.format() for p in failed.value.problems.errors)
