@@ -138,7 +138,7 @@ def test_build_stops_on_signal_at_random_moments(corpus, tmp_path, sig, mode):
         assert alive == [], alive
         # Scratch not deleted within the cleanup budget keeps its scratch name beside the
         # output (never inside it), and the next build removes it first.
-        assert all(re.fullmatch(r"\._site\.(tmp|search)-[0-9]+", name) for name in leftovers(root)), leftovers(root)
+        assert all(re.fullmatch(r"\._site\.(tmp|search|update)-[0-9]+", name) for name in leftovers(root)), leftovers(root)
         middle = site_files(root / "_site")
         after = run_cli("build", "--root", str(root), "--today", "2026-12-05", "--quiet", timeout=600)
         assert after.returncode == 0, after.stderr
