@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 from . import i18n
 from .model import is_meeting
-from .outputs import absolute, host, in_calendar, midnight_utc, public_series, series_calendar_url, status_line, status_title
+from .dataoutputs import absolute, host, in_calendar, midnight_utc, public_series, series_calendar_url, status_line, status_title
 from .routes import Route
 
 if TYPE_CHECKING:

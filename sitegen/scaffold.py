@@ -1,5 +1,6 @@
 """Editors' helpers: `build.py new` writes a series file, `build.py schema` writes the JSON
-Schema of the front matter (for editors' tools such as VS Code's YAML extension).
+Schema of the front matter, content/figures.yaml and site.yaml (for editors' tools such as
+VS Code's YAML extension).
 
 Both read the programs and channels from the project itself, so the schema's lists of
 allowed program and channel slugs are the real ones.
@@ -22,7 +23,7 @@ from .schema import FIELDS_BY_KIND, SERIES_FIELDS, json_schema, slugify
 from .validate import check_fields, validate_documents
 
 SCHEMA_DIR = "schema"
-SCHEMA_KINDS = ("series", "program", "page")
+SCHEMA_KINDS = ("series", "program", "page", "figures", "site")
 # Optional fields that `new` does not offer as hints: a real series is never a sample, and
 # the address comes from the file name.
 NO_HINT = ("sample", "slug")

@@ -56,7 +56,7 @@ from . import parallel
 from .config import Config
 from .problems import Problems
 from .messages import _
-from .writer import checkpoint
+from .killpoints import checkpoint
 
 # Pages per part: an edit indexes one part again (Pagefind takes about 0.35 s plus 1.3 ms
 # a page here), while every part costs a cold build that fixed time once more and a query
@@ -74,7 +74,7 @@ def indexed(rel: str) -> bool:
 
 def pagefind_version() -> str:
     try:
-        from importlib.metadata import version
+        from importlib.metadata import version  # here: a build without search never loads it (tens of ms)
 
         return version("pagefind")
     except Exception:
@@ -137,7 +137,7 @@ def executable() -> str:
     """The Pagefind binary of the package in requirements.txt (pagefind[extended]), run
     directly: `python -m pagefind` only starts a Python to find it and exec it, a tenth of
     a second for each part. Neither PAGEFIND_BINARY_PATH nor PATH is consulted."""
-    try:
+    try:  # here, not at the top: which of the two packages is installed is only known by trying
         from pagefind_bin_extended import get_executable
     except ImportError:  # the plain package, without the extended languages
         try:

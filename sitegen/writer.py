@@ -14,11 +14,11 @@ import errno
 import fcntl
 import os
 import shutil
-import signal
 import stat
 import time
 from pathlib import Path, PurePosixPath
 
+from .killpoints import checkpoint
 from .messages import N_, _
 from .load import MARKDOWN_KINDS, STATIC_DIR, TEMPLATES_DIR, read_regular
 from .problems import UsageError
@@ -164,16 +164,6 @@ def _exchange(a: Path, b: Path) -> bool:
     AT_FDCWD = -100
     rc = fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return rc == 0
-
-
-def checkpoint(name: str, build: int | None = None) -> None:
-    """A test hook: with SITEGEN_TEST_KILL_AT=<name> in the environment, the build kills
-    itself there with SIGKILL (as a crash, a power cut or the OOM killer would), so that
-    the tests can check what a build killed in each phase leaves behind. The names are
-    the build's phases (pipeline.Timer marks) and the steps of the writers below. A
-    worker process passes the build's process id: the build is killed, not the worker."""
-    if os.environ.get("SITEGEN_TEST_KILL_AT") == name:
-        os.kill(build or os.getpid(), signal.SIGKILL)
 
 
 LOCK_WAIT = 120  # seconds to wait for another build writing into the same place

@@ -141,6 +141,7 @@ def runnable() -> list[list[str]]:
     return out
 
 
+@pytest.mark.system
 def test_the_documented_checks_run_on_a_copy_of_the_project(project_copy):
     shown = runnable()
     assert any(a[:1] == ["check"] for a in shown) and any(a[:2] == ["schema", "--check"] for a in shown)
@@ -150,6 +151,7 @@ def test_the_documented_checks_run_on_a_copy_of_the_project(project_copy):
         assert not list(project_copy.glob("_site")), f"build.py {' '.join(args)} wrote a site"
 
 
+@pytest.mark.system
 def test_the_readme_first_command_builds_a_copy(project_copy, tmp_path):
     """The build at the end of the README's first command, on a copy (the virtual environment
     and packages are this one's)."""

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, make_project, run_cli
 from sitegen.load import MARKDOWN_KINDS, Document, parse_document
-from sitegen.problems import Problems
+from sitegen.problems import WARNING, Problems
 from sitegen.scaffold import schema_texts
 from sitegen.schema import FIELDS_BY_KIND, SLUG_RE
 from sitegen.validate import check_fields
@@ -35,7 +35,7 @@ def test_committed_schema_is_generated_from_the_model():
     problems = Problems()
     texts = schema_texts(REPO, problems)
     assert texts is not None, problems.items
-    assert set(texts) == {"schema/series.schema.json", "schema/program.schema.json", "schema/page.schema.json"}
+    assert set(texts) == {f"schema/{kind}.schema.json" for kind in ("series", "program", "page", "figures", "site")}
     for rel, text in texts.items():
         assert (REPO / rel).read_text(encoding="utf-8") == text, f"{rel} is stale: run python build.py schema"
     proc = run_cli("schema", "--check")
@@ -80,7 +80,11 @@ BAD = [
     ("video not a web address", {"video": "ftp://contoh.id/video"}),
     ("draft as yes", {"draft": "yes"}),
     ("slug with capitals", {"slug": "Literasi-Data"}),
-    ("misspelt field", {"judul": "Literasi Data"}),
+    ("an address with a space", {"video": "https://contoh.id/video saya"}),
+    ("an address without a host", {"video": "https://"}),
+    ("a date before 1900", {"date": "0001-01-01"}),
+    ("29 February of a common year", {"date": "2023-02-29"}),
+    ("a title of spaces", {"title": "   "}),
 ]
 
 
@@ -100,6 +104,17 @@ def test_schema_rejects_bad_front_matter(label, change):
     ctx = {"programs": ["asn-belajar", "asn-mengaji"], "channels": ["zoom", "youtube"]}
     record = check_fields(doc, FIELDS_BY_KIND["series"], ctx, problems)
     assert record is None or problems.items, f"validator accepted: {label}"
+
+
+def test_schema_and_build_let_an_unknown_field_pass_and_the_build_warns():
+    """An unknown field is a warning (an error only with --strict): the schema accepts it."""
+    meta = {**GOOD, "judul": "Literasi Data"}
+    assert not list(validator("series").iter_errors(meta))
+    problems = Problems()
+    doc = Document("series", "content/series/x.md", meta, {}, "", 1, "d")
+    ctx = {"programs": ["asn-belajar", "asn-mengaji"], "channels": ["zoom", "youtube"]}
+    assert check_fields(doc, FIELDS_BY_KIND["series"], ctx, problems) is not None
+    assert [p.level for p in problems.items] == [WARNING]
 
 
 def test_schema_check_finds_a_stale_schema(tmp_path):
@@ -237,7 +252,7 @@ def test_new_bad_arguments(tmp_path, args, code):
 
 # ---- the editors' guide and the VS Code mapping -----------------------------------------------
 
-MESSAGE_SOURCES = ("validate.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "sources.py",
+MESSAGE_SOURCES = ("validate.py", "fieldcheck.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "gather.py",
                    "reports.py", "render.py", "search.py", "scaffold.py", "preview/command.py",
                    "preview/livesite.py", "writer.py", "cli.py", "reach/tables.py", "reach/zoom.py", "reach/youtube.py",
                    "reach/command.py", "reach/records.py", "reach/site.py")
