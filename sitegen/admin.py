@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -28,6 +31,7 @@ import yaml
 from .load import ADMIN_DIR, FIGURES_FILE, MARKDOWN_KINDS
 from .messages import _
 from .problems import Problems
+from .scaffold import project_context
 from .schema import (
     FIGURES_FILE_FIELDS,
     FIRST_DAY,
@@ -271,8 +275,6 @@ def committed_repo(root: Path) -> str:
 
 
 def admin_context(root: Path, problems: Problems) -> dict | None:
-    from .scaffold import project_context
-
     config, ctx, programs = project_context(root, problems)
     if config is None or problems.errors:
         return None
@@ -288,9 +290,6 @@ def sha256(path: Path) -> str:
 
 def _npm_pack(spec: str, dest: Path) -> Path:
     """`npm pack` one package into dest and unpack it; returns its package/ folder."""
-    import subprocess
-    import tarfile
-
     proc = subprocess.run(["npm", "pack", spec, "--silent"], cwd=dest, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"build.py: npm pack {spec} failed: {proc.stderr.strip()[:300]}")
@@ -303,8 +302,6 @@ def _npm_pack(spec: str, dest: Path) -> Path:
 
 def vendor(root: Path) -> list[str]:
     """Fetch the pinned CMS and its fonts with npm and write them into admin/."""
-    import tempfile
-
     out = root / ADMIN_DIR
     (out / "fonts").mkdir(parents=True, exist_ok=True)
     written = []

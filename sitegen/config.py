@@ -13,7 +13,7 @@ from .fieldcheck import SETTINGS, Report, check_record, line_finder
 from .load import CONFIG_FILE, decode, digest_bytes, read_regular, regular_file
 from .messages import _
 from .problems import Problems
-from .schema import MARKDOWN_ENGINES, SITE_FIELDS, SITE_FILE, Invalid, base_url_problem
+from .schema import SITE_FIELDS, SITE_FILE, Invalid, base_url_problem
 from .yamlfile import parse_yaml
 
 
@@ -54,11 +54,6 @@ class Config:
 
     def raw_html_allowed(self, source_path: str) -> bool:
         return any(fnmatch.fnmatch(source_path, pattern) for pattern in self.raw_html)
-
-    def with_base_url(self, base_url: str) -> "Config":
-        from dataclasses import replace
-
-        return replace(self, base_url=normalise_base_url(base_url))
 
 
 def normalise_base_url(value: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -761,8 +762,6 @@ def json_schema(kind: str = "series", ctx: dict | None = None) -> dict:
 
 def slugify(text: str, max_length: int = 80) -> str:
     """A safe URL slug from any text: 'Literasi Data: ASN 4.0!' -> 'literasi-data-asn-4-0'."""
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:

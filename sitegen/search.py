@@ -76,7 +76,7 @@ def indexed(rel: str) -> bool:
 
 def pagefind_version() -> str:
     try:
-        from importlib.metadata import version
+        from importlib.metadata import version  # here: a build without search never loads it (tens of ms)
 
         return version("pagefind")
     except Exception:
@@ -139,7 +139,7 @@ def executable() -> str:
     """The Pagefind binary of the package in requirements.txt (pagefind[extended]), run
     directly: `python -m pagefind` only starts a Python to find it and exec it, a tenth of
     a second for each part. Neither PAGEFIND_BINARY_PATH nor PATH is consulted."""
-    try:
+    try:  # here, not at the top: which of the two packages is installed is only known by trying
         from pagefind_bin_extended import get_executable
     except ImportError:  # the plain package, without the extended languages
         try:

