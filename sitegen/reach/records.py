@@ -15,10 +15,9 @@ import re
 from dataclasses import dataclass
 
 from ..messages import N_, _
-from ..model import fingerprint
 from ..problems import Problems
-from ..schema import Choice, Count, Date, Field, Invalid, ListOf, MapOf, Slug, Text, Type, describe, expected
 from ..fieldcheck import unknown_field
+from ..schema import Choice, Count, Date, Field, Invalid, ListOf, MapOf, Slug, Text, Type, describe, expected
 from ..yamlfile import Parsed
 
 REACH_DIR = "content/reach"
@@ -273,6 +272,8 @@ def read_emitted(text: str) -> Parsed | None:
 
 def validate(parsed: Parsed | None, path: str, ctx: dict, problems: Problems) -> dict | None:
     """{"series": slug, "imports": [record...], "line": n} or None when unusable."""
+    from ..model import fingerprint  # here, not at the top: `reach import` needs no site model
+
     if parsed is None:
         return None
     data, lines = parsed.data, parsed.lines
@@ -350,6 +351,8 @@ def _validate_import(item: dict, where: tuple, path: str, line, ctx: dict, probl
 
 
 def make_file(valid: dict, path: str, digest: str) -> ReachFile:
+    from ..model import fingerprint
+
     imports = tuple(
         ReachImport(
             channel=r["channel"], figure=r["figure"], measure=r["measure"], as_of=r["as_of"], file=r["file"],
