@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import buildstate, cache, gather, gctune, i18n, lastmod, parallel, planners, search
+from . import buildstate, cache, disk, gather, gctune, i18n, lastmod, parallel, planners, search, stopping
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
@@ -95,6 +95,10 @@ def build(opts: Options, write: bool = True) -> Result:
         result.reused, result.rendered = len(planned) - len(todo), len(todo)
         timer.mark("digest")
         phases.render()
+        disk.reset()
+        disk.known("output", state.output)
+        disk.known("cache", state.cache_path.parent if state.cache_path else None)
+        disk.target("output", state.output)
         with state.updating():
             rendered = _render(renderer, planned, todo, state, opts.jobs, config, root, problems)
             timer.mark("render")
@@ -112,7 +116,9 @@ def build(opts: Options, write: bool = True) -> Result:
                 timer.mark("search")
                 _stop_on(problems, opts)
         timer.mark("commit")
-        state.finish()
+        with stopping.deferred():
+            disk.target("cache", state.cache_path.parent if state.cache_path else None, committed=write)
+            state.finish()
         timer.mark("cache-save")
         result.timings = timer.marks
         return result

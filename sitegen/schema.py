@@ -313,6 +313,26 @@ SECURE_URL_RE = re.compile(URL_RE.pattern.replace("https?://", "https://"))
 
 
 @dataclass(frozen=True)
+class Weekdays(Choice):
+    """The day, or the days, a program runs: `kamis`, or a list such as [senin, kamis].
+    Checked as a tuple of days in week order."""
+
+    def check(self, value, ctx):
+        if isinstance(value, list):
+            if not value:
+                raise expected(N_("a day of the week, or a list of days"), value)
+            days = [Choice.check(self, v, ctx) for v in value]
+            if len(set(days)) != len(days):
+                raise Invalid(_("a day is listed twice in {value}").format(value=", ".join(days)))
+            return tuple(sorted(days, key=self.choices.index))
+        return (Choice.check(self, value, ctx),)
+
+    def json(self, ctx=None):
+        one = {"type": "string", "enum": list(self.choices)}
+        return {"anyOf": [one, {"type": "array", "items": one, "minItems": 1, "uniqueItems": True}]}
+
+
+@dataclass(frozen=True)
 class Url(Type):
     secure: bool = False  # only https:// (addresses the site links from every page)
 
@@ -559,7 +579,7 @@ SERIES_FIELDS = (
 
 PROGRAM_FIELDS = (
     Field("title", Text(), True, "Nama program."),
-    Field("weekday", Choice(WEEKDAYS, noun="weekday"), True, "Hari program dalam jadwal mingguan."),
+    Field("weekday", Weekdays(WEEKDAYS, noun="weekday"), True, "Hari program dalam jadwal mingguan (satu hari, atau daftar hari: [senin, kamis])."),
     Field("summary", Text(), False, "Ringkasan satu kalimat."),
     Field("time", Time(), False, "Jam mulai (WIB), \"HH:MM\" dalam tanda kutip."),
     Field("duration", Minutes(), False, "Lama acara dalam menit (1 sampai 720), misalnya 90."),

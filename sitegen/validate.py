@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 
 from .load import Document
 from .messages import _
+from .names import text_problems
 from .problems import Problems
 from .fieldcheck import FIGURES, FRONT_MATTER, Report, check_record, check_value, line_finder, warn_unknown
 from .schema import FIELDS_BY_KIND, FIGURES_FILE, MOVED, FIGURES_FILE_FIELDS, Field, Invalid, Slug
@@ -19,6 +20,7 @@ from .yamlfile import Parsed, dotted
 
 def check_fields(doc: Document, fields: tuple[Field, ...], ctx: dict, problems: Problems) -> dict | None:
     """Check a document's front matter against `fields`; typed record or None if invalid."""
+    text_problems(doc.meta, (), lambda where, message: problems.error(doc.path, doc.line(*where), message))
     report = Report(problems, doc.path, lambda path: doc.line(*path), FRONT_MATTER)
     record = check_record(doc.meta, fields, (), ctx, report)
     if record is None:
@@ -46,6 +48,10 @@ def validate_documents(docs: list[Document], ctx: dict, problems: Problems) -> d
         if record is not None and doc.kind == "series" and not check_status(doc, record, problems):
             record = None
         if record is not None:
+            if doc.kind == "series":
+                from .plausible import check_placeholders
+
+                check_placeholders(doc, record, problems)
             out[doc.kind].append((doc, record))
     return out
 

@@ -114,6 +114,7 @@ def test_killed_at_random_moments_the_site_holds_the_earlier_files(tmp_path):
         if code == 0:  # finished before the kill: the new site, whole
             found, middle = "finished", None
             assert scratch_beside(root) == []
+            duration *= 0.7  # builds run faster now than when measured: kill sooner
         else:
             found, middle = after_the_kill(root, before)
         seen[found] = seen.get(found, 0) + 1

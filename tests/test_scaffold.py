@@ -145,6 +145,22 @@ def new(root: Path, title: str, program: str = "asn-belajar", date: str = "2024-
     return run_cli("new", title, "--program", program, "--date", date, "--root", str(root))
 
 
+def written(path: Path) -> None:
+    """What an editor does next: the placeholder body replaced by the series' own text."""
+    from sitegen.scaffold import BODY_PLACEHOLDER
+
+    text = path.read_text(encoding="utf-8")
+    assert BODY_PLACEHOLDER in text
+    path.write_text(text.replace(BODY_PLACEHOLDER, "Uraian seri yang ditulis editor.\n"), encoding="utf-8")
+
+
+def placeholder_warnings_only(check) -> None:
+    """check passes, warning of the placeholder body only (--strict fails on it)."""
+    assert check.returncode == 0, check.stdout + check.stderr
+    lines = [line for line in check.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and ("placeholder that build.py new wrote" in lines[0] or "isian contoh dari build.py new" in lines[0]), lines
+
+
 def test_new_file_passes_check_strict_and_is_published(tmp_path):
     root = make_project(tmp_path)
     proc = new(root, "Literasi Data: ASN 4.0!")
@@ -154,6 +170,10 @@ def test_new_file_passes_check_strict_and_is_published(tmp_path):
     meta = front_matter(path, "series")
     assert meta == {"title": "Literasi Data: ASN 4.0!", "program": "asn-belajar", "date": "2024-03-07"}
     assert not list(validator("series", REPO).iter_errors(meta))
+    # As written, its body is the placeholder: check warns, and --strict (CI) refuses it.
+    placeholder_warnings_only(run_cli("check", "--root", str(root)))
+    assert run_cli("check", "--strict", "--root", str(root)).returncode == 1
+    written(path)
     check = run_cli("check", "--strict", "--root", str(root))
     assert check.returncode == 0, check.stdout + check.stderr
     out = tmp_path / "out"
@@ -178,6 +198,20 @@ def test_new_file_hints_become_valid_fields(tmp_path):
     meta = front_matter(path, "series")
     assert {"time", "speakers", "competency", "tags", "reach", "video", "summary", "draft"} <= set(meta)
     assert not list(validator("series", REPO).iter_errors(meta))
+    # The hints' examples (a speaker, addresses ending in "...", the summary) are placeholders
+    # too: check names each of them, and the body.
+    warned = run_cli("check", "--root", str(root), "--lang", "en")
+    assert warned.returncode == 0, warned.stderr
+    for field in ("speakers", "links", "video", "summary"):
+        assert f"field '{field}' still holds the example that build.py new offered" in warned.stderr, field
+    from sitegen.scaffold import SUMMARY_PLACEHOLDER
+
+    text = path.read_text(encoding="utf-8")
+    for old, real in (("Nama Narasumber", "Dr. Siti Aminah"), (SUMMARY_PLACEHOLDER, "Tentang data."),
+                      ("https://zoom.us/j/...", "https://zoom.us/j/123"), ("https://www.youtube.com/watch?v=...", "https://www.youtube.com/watch?v=abc")):
+        text = text.replace(old, real)
+    path.write_text(text, encoding="utf-8")
+    written(path)
     check = run_cli("check", "--strict", "--root", str(root))
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -203,6 +237,8 @@ def test_new_makes_a_safe_slug_and_keeps_the_title(tmp_path, title, slug):
     path = root / "content/series" / f"{slug}.md"
     assert SLUG_RE.match(slug) and path.is_file(), list((root / "content/series").iterdir())
     assert front_matter(path, "series")["title"] == " ".join(title.split())
+    placeholder_warnings_only(run_cli("check", "--root", str(root)))
+    written(path)
     check = run_cli("check", "--strict", "--root", str(root))
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -255,7 +291,7 @@ def test_new_bad_arguments(tmp_path, args, code):
 MESSAGE_SOURCES = ("validate.py", "fieldcheck.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "gather.py",
                    "reports.py", "render.py", "search.py", "scaffold.py", "preview/command.py",
                    "preview/livesite.py", "writer.py", "cli.py", "reach/tables.py", "reach/zoom.py", "reach/youtube.py",
-                   "reach/command.py", "reach/records.py", "reach/site.py")
+                   "reach/command.py", "reach/records.py", "reach/site.py", "names.py", "plausible.py")
 MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError", "ArgumentTypeError", "ExportError"}
 
 
