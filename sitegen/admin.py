@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
 import sys
+import tarfile
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -28,7 +31,14 @@ import yaml
 from .load import ADMIN_DIR, FIGURES_FILE, MARKDOWN_KINDS
 from .messages import _
 from .problems import Problems
+from .scaffold import project_context
 from .schema import (
+    FIGURES_FILE_FIELDS,
+    FIRST_DAY,
+    GROUPED_HINT,
+    LAST_DAY,
+    Record,
+    Year,
     COMPETENCIES,
     COMPETENCY_LABELS,
     MAX_MINUTES,
@@ -105,7 +115,6 @@ FORM_HINTS = {
 }
 STATUS_LABELS = {"terjadwal": "Terjadwal (sesuai rencana)", "dibatalkan": "Dibatalkan", "ditunda": "Ditunda", "dipindah": "Dipindah ke tanggal lain"}
 WEEKDAY_LABELS = {d: d.capitalize() if d != "jumat" else "Jumat" for d in WEEKDAYS}
-GROUPED_HINT = "Bilangan bulat: 12000 atau 12.000 (titik hanya di antara kelompok tiga angka; tanpa desimal atau koma)."
 NUMBER_HINT = "Bilangan bulat 0 atau lebih, tanpa pemisah ribuan."
 # Fields the editor never offers for a new series: a real series is never a sample, and the
 # address comes from the file name (the same choice as `build.py new`).
@@ -149,8 +158,16 @@ def _widget(name: str, label: str, t, required: bool, hint: str, ctx: dict) -> d
         w.update(widget="number", value_type="int", min=1, max=MAX_MINUTES)
     elif isinstance(t, Url):
         w.update(widget="string", pattern=["^https?://[^\\s<>\"']+$", "Alamat web yang diawali https://"])
+    elif isinstance(t, Choice) and t.from_ctx not in ("", "programs", "channels"):
+        w.update(widget="string")  # a value named elsewhere in the same file (a source's id)
     elif isinstance(t, Choice):
         w.update(widget="select", options=_choice_options(t, ctx))
+    elif isinstance(t, Year):
+        w.update(widget="number", value_type="int", min=FIRST_DAY.year, max=LAST_DAY.year)
+    elif isinstance(t, ListOf) and isinstance(t.item, Record):
+        w.update(widget="list", fields=_fields(t.item.fields, ctx))
+        if t.item.summary:
+            w["summary"] = t.item.summary
     elif isinstance(t, ListOf) and isinstance(t.item, Choice):
         w.update(widget="select", multiple=True, options=_choice_options(t.item, ctx))
     elif isinstance(t, ListOf):
@@ -171,34 +188,19 @@ def _widget(name: str, label: str, t, required: bool, hint: str, ctx: dict) -> d
 
 
 def _fields(fields: tuple[Field, ...], ctx: dict, skip: tuple = ()) -> list:
+    """The form's fields, from a field table: the field's own label and hint where it has
+    them (the declared figures), else the front matter's (LABELS, FORM_HINTS), else its doc."""
     out = []
     for f in fields:
         if f.name in skip:
             continue
-        hint = FORM_HINTS.get(f.name, f.doc)
-        out.append(_widget(f.name, LABELS.get(f.name, f.name), f.type, f.required, hint, ctx))
+        hint = f.hint or (f.doc if f.label else FORM_HINTS.get(f.name, f.doc))
+        out.append(_widget(f.name, f.label or LABELS.get(f.name, f.name), f.type, f.required, hint, ctx))
     return out
 
 
 def _body(label: str) -> dict:
     return {"name": "body", "label": label, "widget": "markdown", "required": False}
-
-
-def _figure_fields(ctx: dict) -> list:
-    program = Choice(from_ctx="programs", noun="program")
-    return [
-        _widget("program", "Program", program, True, "", ctx),
-        {"name": "year", "label": "Tahun", "widget": "number", "value_type": "int", "min": 1900, "max": 2999, "required": False,
-         "hint": "Satu tahun kalender, misalnya 2023. Kosongkan untuk rentang (pakai 'Sejak' dan 'Per tanggal')."},
-        _widget("from", "Sejak", Date(), False, "Awal rentang; kosongkan bila sejak program dimulai.", ctx),
-        _widget("as_of", "Per tanggal", Date(), False, "Akhir periode: sebagian tahun (dengan 'Tahun') atau akhir rentang.", ctx),
-        _widget("series", "Jumlah seri", Count(grouped=True), True, GROUPED_HINT, ctx),
-        _widget("reach", "Jangkauan", Count(grouped=True), True, GROUPED_HINT, ctx),
-        _widget("channels", "Rincian per kanal", MapOf(Choice(from_ctx="channels", noun="channel"), Count(grouped=True)), False,
-                "Opsional; jumlahnya tidak boleh melebihi jangkauan.", ctx),
-        {"name": "source", "label": "Sumber", "widget": "string", "required": False, "hint": "id salah satu sumber di atas."},
-        {"name": "note", "label": "Catatan", "widget": "string", "required": False},
-    ]
 
 
 def config_data(ctx: dict, repo: str) -> dict:
@@ -239,16 +241,7 @@ def config_data(ctx: dict, repo: str) -> dict:
                 "name": "figures", "label": "Angka resmi", "editor": {"preview": False},
                 "files": [{
                     "name": "figures", "label": "Angka jangkauan yang dinyatakan", "file": FIGURES_FILE, "format": "yaml",
-                    "fields": [
-                        {"name": "sources", "label": "Sumber", "widget": "list", "fields": [
-                            {"name": "id", "label": "id", "widget": "string", "pattern": [SLUG_RE.pattern, "Huruf kecil, angka, dan tanda hubung."]},
-                            {"name": "title", "label": "Judul sumber", "widget": "string"},
-                            _widget("date", "Tanggal", Date(), True, "", ctx),
-                            _widget("url", "Alamat", Url(), False, "", ctx),
-                        ]},
-                        {"name": "figures", "label": "Angka", "widget": "list", "summary": "{{program}} {{year}}{{as_of}}",
-                         "fields": _figure_fields(ctx)},
-                    ],
+                    "fields": _fields(FIGURES_FILE_FIELDS, ctx),
                 }],
             },
         ],
@@ -282,8 +275,6 @@ def committed_repo(root: Path) -> str:
 
 
 def admin_context(root: Path, problems: Problems) -> dict | None:
-    from .scaffold import project_context
-
     config, ctx, programs = project_context(root, problems)
     if config is None or problems.errors:
         return None
@@ -299,9 +290,6 @@ def sha256(path: Path) -> str:
 
 def _npm_pack(spec: str, dest: Path) -> Path:
     """`npm pack` one package into dest and unpack it; returns its package/ folder."""
-    import subprocess
-    import tarfile
-
     proc = subprocess.run(["npm", "pack", spec, "--silent"], cwd=dest, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"build.py: npm pack {spec} failed: {proc.stderr.strip()[:300]}")
@@ -314,8 +302,6 @@ def _npm_pack(spec: str, dest: Path) -> Path:
 
 def vendor(root: Path) -> list[str]:
     """Fetch the pinned CMS and its fonts with npm and write them into admin/."""
-    import tempfile
-
     out = root / ADMIN_DIR
     (out / "fonts").mkdir(parents=True, exist_ok=True)
     written = []

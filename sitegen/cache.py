@@ -363,9 +363,16 @@ def load(path: Path | None) -> CacheState:
 
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written file is left behind
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _state_json(state: CacheState) -> dict:
@@ -385,6 +392,12 @@ def save(path: Path | None, state: CacheState, previous: CacheState | None = Non
     gc.disable()
     try:
         _save(path, state, previous)
+    except OSError:  # a full or read-only disk: a cache partly written is not trusted
+        try:
+            invalidate(path)
+        except OSError:
+            pass
+        raise
     finally:
         if collecting:
             gc.enable()

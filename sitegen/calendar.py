@@ -44,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 from . import i18n
 from .model import is_meeting
-from .outputs import absolute, host, in_calendar, midnight_utc, public_series, series_calendar_url, status_line, status_title
+from .dataoutputs import absolute, host, in_calendar, midnight_utc, public_series, series_calendar_url, status_line, status_title
 from .routes import Route
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def calendar_routes(site, reports, history) -> list[Route]:
         if p is None:
             continue
         for day in series_days(s):
-            if day.weekday() == p.weekday_index and day >= starts[p.slug]:
+            if day.weekday() in p.weekday_indexes and day >= starts[p.slug]:
                 exdates[p.slug].add(day)
                 taken_by[p.slug].append(s.path)
     program_events = tuple(
@@ -184,14 +184,15 @@ def _program_event(icalendar, config, item: dict, zone: ZoneInfo, domain: str, d
         event.add("last-modified", item["modified"])
     event.add("summary", p.title)
     _when(event, start, p.time, p.duration, zone)
-    event.add("rrule", {"freq": "weekly", "byday": BYDAY[p.weekday_index]})
+    event.add("rrule", {"freq": "weekly", "byday": [BYDAY[i] for i in p.weekday_indexes]})
     if item["exdates"]:
         if p.time is None:
             event.add("exdate", list(item["exdates"]))
         else:
             event.add("exdate", [dt.datetime.combine(d, p.time, tzinfo=zone) for d in item["exdates"]])
     lines = [p.summary] if p.summary else []
-    lines.append(f"Setiap hari {i18n.weekday_name(p.weekday_index, config.language)}. {_time_line(p.time, p.duration)}")
+    days = [i18n.weekday_name(i, config.language) for i in p.weekday_indexes]
+    lines.append(f"Setiap hari {' dan '.join(days)}. {_time_line(p.time, p.duration)}")
     lines.append("Pada hari yang punya seri sendiri, seri itulah yang tampil.")
     joins, meeting = _links(config, p.channels, p.link)
     lines += joins

@@ -13,12 +13,13 @@ written with sorted keys by the `json_data` filter.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
-from . import i18n
+from . import i18n, opendata
+from .assets import DEFAULT_STATIC
+from .opendata import Column, resource
+from .routes import Route
 
 # Okabe & Ito (2008), a palette told apart by readers with any common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -42,8 +43,6 @@ _VERSION_RE = re.compile(r"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+)")
 
 
 def plotly_asset_path() -> Path:
-    from .assets import DEFAULT_STATIC
-
     return DEFAULT_STATIC / PLOTLY_ASSET
 
 
@@ -59,7 +58,7 @@ def bundle_version(path: Path) -> str:
 
 def package_plotly_js_version() -> str:
     """The plotly.js version of the installed plotly package (its bundled plotly.min.js)."""
-    import plotly
+    import plotly  # only for this check (tests, benchmarks): a build never loads the Python package
 
     return bundle_version(Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js")
 
@@ -194,8 +193,6 @@ def _yearly(site, reports, field: str):
 # ---- the charts' data tables (their CSV files and the data package) -----------------------------
 
 def _period_columns(value: str, value_doc: str) -> list:
-    from .opendata import Column
-
     return [
         Column("program", "string", "Slug program.", True),
         Column("program_title", "string", "Nama program.", True),
@@ -213,8 +210,6 @@ def period_row(program, period, value) -> list:
 
 
 def _period_data(name: str, title: str, value: str, value_doc: str, rows: list) -> dict:
-    from .opendata import resource
-
     columns = _period_columns(value, value_doc)
     return {"columns": columns, "rows": rows, "resource": resource(
         name, title, "Data grafik: satu baris per program dan periode.", columns, ("program", "period_end", "period_kind"))}
@@ -289,8 +284,6 @@ def channel_shares(site, reports) -> dict | None:
     """Each channel's reach among archived official series that record it per channel."""
     if not reports.channel_shares:
         return None
-    from .opendata import Column, resource
-
     labels = site.config.channel_labels
     names = [labels.get(c.channel, c.channel) for c in reports.channel_shares]
     columns = [
@@ -342,9 +335,7 @@ def page_charts(site, reports) -> dict:
 
 def csv_bytes(data: dict) -> bytes:
     """The chart's data table as CSV, in the open data's dialect (opendata.py)."""
-    from .opendata import csv_bytes as write
-
-    return write([c.name for c in data["columns"]], data["rows"])
+    return opendata.csv_bytes([c.name for c in data["columns"]], data["rows"])
 
 
 def csv_producer(_globals: dict, context: dict) -> bytes:
@@ -353,8 +344,6 @@ def csv_producer(_globals: dict, context: dict) -> bytes:
 
 def csv_routes(pages: dict) -> list:
     """One data route per distinct CSV URL (a chart shown on several pages has one CSV)."""
-    from .routes import Route
-
     tables: dict = {}
     for url in sorted(pages):
         for name in sorted(pages[url]):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .messages import LANGUAGES, _, set_language
 from .problems import FORMATS, BuildFailed, UsageError, print_problems
+from .stopping import Stopped
 from .schema import FIRST_DAY, LAST_DAY
 
 COMMANDS = ("build", "check", "serve", "new", "schema", "admin", "reach")
@@ -163,9 +164,15 @@ def run() -> None:
     which take a third of a second to free one by one on a large site; the system takes
     the memory back at once). Every file is written and closed by then, and nothing they
     run registers work for exit; what was printed is flushed first."""
+    from . import stopping
+
+    stopping.install()  # as early as can be: a build told to stop cleans up (stopping.py)
     argv = sys.argv[1:]
-    code = main(argv)
-    if _FINISHED_RUN:
+    try:
+        code = main(argv)
+    except Stopped as exc:  # before main's own handling began
+        code = exc.exit_code
+    if _FINISHED_RUN or _STOPPED:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -176,6 +183,7 @@ def run() -> None:
 
 
 _FINISHED_RUN = False  # set when a build, a check or the preview ran to its end (see run)
+_STOPPED = False  # set when a build or a check was stopped by a signal (and cleaned up)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,7 +210,10 @@ def main(argv: list[str] | None = None) -> int:
             _FINISHED_RUN = True
             return code
         if args.command == "serve":
+            from . import stopping
             from .preview import cmd_serve
+
+            stopping.uninstall()  # the preview answers signals its own way
 
             code = cmd_serve(args)
             _FINISHED_RUN = True  # leave at once: a load may still run in a background thread
@@ -226,9 +237,27 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        from . import disk
+
+        if not disk.is_disk_error(exc):
+            raise
+        print(f"build.py: {disk.message(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+    except Stopped as exc:
+        global _STOPPED
+        _STOPPED = True
+        print("build.py: " + _("stopped by {signal}").format(signal=signal_name(exc.signum)), file=sys.stderr)
+        return exc.exit_code
     return 2
+
+
+def signal_name(signum: int) -> str:
+    import signal
+
+    return signal.Signals(signum).name
 
 
 def _options(args, **extra):

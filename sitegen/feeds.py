@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from .load import FIGURES_FILE
-from .outputs import STATUS_WORDS, absolute, host, public_series, session_line, status_line, status_title, xml_text
+from .dataoutputs import STATUS_WORDS, absolute, host, public_series, session_line, status_line, status_title, xml_text
 
 from .routes import COMPETENCY_LABELS, Route
 

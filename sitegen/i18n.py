@@ -1,4 +1,6 @@
-"""Indonesian numbers, dates and names, through Babel (CLDR data), loaded once per build."""
+"""How the site writes numbers, dates and day names in its language (Indonesian), through
+Babel (CLDR data), loaded once per build. What the engine itself prints (problems, usage
+messages) is translated in messages.py."""
 
 from __future__ import annotations
 

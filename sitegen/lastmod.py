@@ -32,7 +32,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .sources import epoch_seconds
+from .gather import epoch_seconds
 
 GIT_TIMEOUT = 120  # seconds; the log of a 20,000-file history takes well under one
 

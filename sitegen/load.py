@@ -71,8 +71,10 @@ def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
     templates/, static/ or admin/ (or as site.yaml or content/figures.yaml) is reported here, for
     `check` as for `build`, and never opened; so is a file over the size limit."""
     found: list[SourceFile] = []
+    names: list[str] = []  # every file name, checked for what Windows and macOS can hold
     for kind, folder in MARKDOWN_KINDS.items():
         for rel, full, st in regular_files(root, folder, problems, skip=_skip_content):
+            names.append(rel)
             if not rel.endswith(".md"):
                 problems.warning(rel, 1, _("not a Markdown file (expected a name ending in .md); ignored"))
                 continue
@@ -90,10 +92,15 @@ def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
     # Templates and static files are read later (rendering, copying): checked now, so that
     # `check` reports them too; the readers skip whatever is not a regular file.
     for rel, _full, st in regular_files(root, TEMPLATES_DIR, problems, skip=_skip_hidden):
+        names.append(rel)
         _within_limit(rel, st, MAX_SOURCE_BYTES, problems)
     for folder in (STATIC_DIR, ADMIN_DIR):
         for rel, _full, st in regular_files(root, folder, problems, skip=_skip_hidden):
+            names.append(rel)
             _within_limit(rel, st, MAX_STATIC_BYTES, problems)
+    from .names import check_paths
+
+    check_paths(names, problems)
     return found
 
 

@@ -45,7 +45,7 @@ class Tag:
 class Program:
     slug: str
     title: str
-    weekday: str
+    weekday: str  # the first of its days
     summary: str
     time: dt.time | None
     place: str | None
@@ -59,10 +59,15 @@ class Program:
     body_html: str
     path: str
     fingerprint: str
+    weekdays: tuple = ()  # every day it runs, in week order (weekday is the first)
 
     @property
     def url(self) -> str:
         return f"/program/{self.slug}/"
+
+    @property
+    def weekday_indexes(self) -> tuple:
+        return tuple(i18n.weekday_index(d) for d in (self.weekdays or (self.weekday,)))
 
     @property
     def weekday_index(self) -> int:
@@ -81,7 +86,8 @@ class Program:
 
     @property
     def weekday_name(self) -> str:
-        return i18n.weekday_name(self.weekday_index)
+        names = [i18n.weekday_name(i) for i in self.weekday_indexes]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
 
 
 @dataclass(frozen=True)
@@ -281,7 +287,7 @@ class Site:
 
 def make_program(doc, rec: dict, body_html: str) -> Program:
     return Program(
-        slug=rec["slug"], title=rec["title"], weekday=rec["weekday"], summary=rec.get("summary", ""),
+        slug=rec["slug"], title=rec["title"], weekday=rec["weekday"][0], weekdays=tuple(rec["weekday"]), summary=rec.get("summary", ""),
         time=rec.get("time"), place=rec.get("place"), channels=rec.get("channels", ()),
         duration=rec.get("duration"), links=rec.get("links", ()),
         competencies=rec.get("competencies", ()), movement=rec.get("movement"), since=rec.get("since"),

@@ -36,7 +36,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .outputs import STATUS_WORDS, absolute, public_series
+from .dataoutputs import STATUS_WORDS, absolute, public_series
 from .routes import COMPETENCY_LABELS, Route
 
 DATA_PAGE_URL = "/data/"
@@ -287,6 +287,13 @@ def csv_route(url: str, columns, records, res: dict) -> Route:
 
 # ---- routes ----------------------------------------------------------------------------------
 
+def coverage(site) -> tuple:
+    """First and last day the data speaks of (series dates, figure periods); (None, None) if none."""
+    days = [s.date for s in site.series] + [f.period.end for f in site.figures]
+    days += [f.period.start for f in site.figures if f.period.start is not None]
+    return (min(days), max(days)) if days else (None, None)
+
+
 def data_routes(site, reports) -> list[Route]:
     config = site.config
     s_cols = series_columns(config)
@@ -360,6 +367,7 @@ def data_routes(site, reports) -> list[Route]:
             {"judul": f.source.title, "tanggal": f.source.date, "alamat": _web_address(f.source.url)}
             for f in {f.source.id: f for f in site.figures if f.source is not None}.values()
         ],
+        "coverage": coverage(site),
         "formula_starts": ["=", "+", "-", "@"],
         "package": PACKAGE_URL,
     }

@@ -64,6 +64,15 @@ def die_with_parent() -> None:
         pass
 
 
+def _worker_start() -> None:
+    """A pool worker: dies with the build, and takes the default action of SIGTERM and
+    SIGINT (the build terminates its workers itself; see stopping.py)."""
+    from . import stopping
+
+    die_with_parent()
+    stopping.reset_in_child()
+
+
 def _call(chunk: list) -> list:
     return [_task(item) for item in chunk]
 
@@ -82,7 +91,7 @@ def run(fn: Callable, items: list, jobs: int) -> list:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs, initializer=die_with_parent) as pool:
+        with ctx.Pool(jobs, initializer=_worker_start) as pool:
             out: list = []
             for part in pool.imap(_call, chunks):
                 out.extend(part)

@@ -5,7 +5,7 @@
         -> commit the tree -> save the build state
 
 Everything is gathered and validated before anything is written. The pieces live apart:
-sources.py loads and validates; planners.py lists every output; render.py renders and
+gather.py loads and validates; planners.py lists every output; render.py renders and
 digests; buildstate.py owns what the last build recorded and what this one keeps, writes
 and removes; cache.py stores it; writer.py holds the output trees (a fresh staged tree
 swapped in whole, or the previous folder updated in place); parallel.py spreads work
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import buildstate, cache, gctune, i18n, lastmod, parallel, planners, search, sources
+from . import buildstate, cache, disk, gather, gctune, i18n, lastmod, parallel, planners, search, stopping
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
@@ -29,9 +29,10 @@ from .digests import digest
 from .messages import _
 from .problems import BuildFailed, Problems
 from .render import Renderer, TemplateSet, make_environment, template_closures, template_error
-from .writer import check_cache_location, check_output_location, checkpoint
+from .killpoints import checkpoint
+from .writer import check_cache_location, check_output_location
 
-today_for, epoch_seconds = sources.today_for, sources.epoch_seconds
+today_for, epoch_seconds = gather.today_for, gather.epoch_seconds
 
 
 @dataclass
@@ -81,7 +82,7 @@ def build(opts: Options, write: bool = True) -> Result:
         root = opts.root = opts.root.resolve()
         state = BuildState(*_locations(opts, root, write))
         timer.mark("cache-load")
-        problems, config, site, reports = sources.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state, timer.mark)
+        problems, config, site, reports = gather.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state, timer.mark)
         result = Result(problems, site, reports, output=state.output)
         _stop_on(problems, opts, config is None)
         renderer = make_renderer(root, config, opts.serve_script, site, state, problems)
@@ -94,6 +95,10 @@ def build(opts: Options, write: bool = True) -> Result:
         result.reused, result.rendered = len(planned) - len(todo), len(todo)
         timer.mark("digest")
         phases.render()
+        disk.reset()
+        disk.known("output", state.output)
+        disk.known("cache", state.cache_path.parent if state.cache_path else None)
+        disk.target("output", state.output)
         with state.updating():
             rendered = _render(renderer, planned, todo, state, opts.jobs, config, root, problems)
             timer.mark("render")
@@ -111,7 +116,9 @@ def build(opts: Options, write: bool = True) -> Result:
                 timer.mark("search")
                 _stop_on(problems, opts)
         timer.mark("commit")
-        state.finish()
+        with stopping.deferred():
+            disk.target("cache", state.cache_path.parent if state.cache_path else None, committed=write)
+            state.finish()
         timer.mark("cache-save")
         result.timings = timer.marks
         return result

@@ -18,7 +18,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import ENGINE_VERSION, PACKAGE_ROOT, i18n
+from . import ENGINE_VERSION, PACKAGE_ROOT, i18n, structured
 from .config import Config
 from .digests import Digester, digest  # noqa: F401 (digest: render.digest is the name tests use)
 from .load import _skip_hidden, decode, read_regular, regular_files
@@ -141,7 +141,12 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
         weekday_name=lambda i: i18n.weekday_name(i, lang),
         json_data=lambda v: Markup(html_safe_json(v)),
     )
-    env.globals.update(config=config, url=url, abs_url=abs_url, serve_script=serve_script)
+    def dataset_ld(*args, **kwargs) -> dict:
+        return structured.dataset(*args, abs_url=abs_url, **kwargs)
+
+    env.globals.update(config=config, url=url, abs_url=abs_url, serve_script=serve_script,
+                       series_event=structured.series_event, program_series=structured.program_series,
+                       dataset_ld=dataset_ld)
     return env
 
 

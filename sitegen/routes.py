@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 from . import search, sessions
-from .outputs import in_calendar, series_calendar_url as calendar_url
+from .dataoutputs import in_calendar, series_calendar_url as calendar_url
 from .model import Site
 from .reports import Reports
 from .schema import COMPETENCIES, COMPETENCY_LABELS

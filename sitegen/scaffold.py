@@ -1,5 +1,6 @@
 """Editors' helpers: `build.py new` writes a series file, `build.py schema` writes the JSON
-Schema of the front matter (for editors' tools such as VS Code's YAML extension).
+Schema of the front matter, content/figures.yaml and site.yaml (for editors' tools such as
+VS Code's YAML extension).
 
 Both read the programs and channels from the project itself, so the schema's lists of
 allowed program and channel slugs are the real ones.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,13 +18,14 @@ import yaml
 
 from .config import Config, load_config
 from .messages import _
+from .names import fold, invisible_in, name_problems, shown
 from .load import MARKDOWN_KINDS, find_sources, parse_document
 from .problems import Problems
 from .schema import FIELDS_BY_KIND, SERIES_FIELDS, json_schema, slugify
 from .validate import check_fields, validate_documents
 
 SCHEMA_DIR = "schema"
-SCHEMA_KINDS = ("series", "program", "page")
+SCHEMA_KINDS = ("series", "program", "page", "figures", "site")
 # Optional fields that `new` does not offer as hints: a real series is never a sample, and
 # the address comes from the file name.
 NO_HINT = ("sample", "slug")
@@ -34,6 +37,30 @@ Paragraf dipisahkan dengan satu baris kosong.
 - Poin pertama yang dibahas
 - Poin kedua yang dibahas
 """
+SUMMARY_PLACEHOLDER = "Ringkasan satu kalimat tentang seri ini."
+
+
+def placeholders() -> dict:
+    """field -> the texts `new` writes as placeholders or offers as hints for that field
+    ("body": the lines of the body): what `check` warns about when a published series
+    still holds them. Read from the one place each is defined (the body above, the
+    fields' examples in schema.py)."""
+    body = []
+    for line in BODY_PLACEHOLDER.splitlines():
+        line = line.strip().lstrip("-").strip()
+        if line:
+            body.append(line)
+    out: dict = {"body": tuple(body), "summary": (SUMMARY_PLACEHOLDER,)}
+    for f in SERIES_FIELDS:
+        if f.name in ("speakers",) and isinstance(f.example, list):
+            out[f.name] = tuple(f.example)
+        elif isinstance(f.example, str) and f.example.endswith("..."):
+            out[f.name] = (f.example,)
+        elif isinstance(f.example, dict):
+            urls = tuple(v for v in f.example.values() if isinstance(v, str) and v.endswith("..."))
+            if urls:
+                out[f.name] = urls
+    return out
 
 
 def _err(message: str) -> None:
@@ -53,7 +80,10 @@ def project_context(root: Path, problems: Problems) -> tuple[Config | None, dict
         return None, {}, {}
     ctx: dict = {"channels": [c for c, _ in config.channels]}
     docs = []
-    for src in find_sources(root, problems):
+    found = Problems()  # problems of other files are for `check`, not for these helpers
+    sources = find_sources(root, found)
+    problems.items.extend(p for p in found.items if p.path.startswith(MARKDOWN_KINDS["program"] + "/"))
+    for src in sources:
         if src.kind == "program":
             doc = parse_document("program", src.rel, Path(src.abs).read_bytes(), problems)
             if doc is not None:
@@ -89,7 +119,7 @@ def _hint_lines(program: dict) -> list[str]:
         if f.name == "draft":
             example = True
         if f.name == "summary" and not example:
-            example = "Ringkasan satu kalimat tentang seri ini."
+            example = SUMMARY_PLACEHOLDER
         if isinstance(example, dict):
             lines.append(f"# {f.name}:  # {f.doc}")
             lines.extend(f"#   {k}: {yaml_value(v)}" for k, v in example.items())
@@ -123,6 +153,16 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _same_name_there(folder: Path, name: str) -> list[str]:
+    """Names in `folder`, other than `name` itself, that a macOS or Windows checkout would
+    store as the same file."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(n for n in names if n != name and fold(n) == fold(name))
+
+
 def cmd_new(args) -> int:
     root = args.root.resolve()
     title = " ".join(str(args.title).split())  # one line, single spaces
@@ -139,10 +179,26 @@ def cmd_new(args) -> int:
         known = ", ".join(ctx["programs"]) or _("none (content/programs/ is empty)")
         _err(_("unknown program {program}; expected one of: {known}").format(program=repr(args.program), known=known))
         return 1
+    hidden = invisible_in(title)
+    if hidden:
+        _err(_("the title holds invisible characters ({codes}); type it again without them").format(codes=", ".join(hidden)))
+        return 1
     slug = slugify(title) or f"seri-{args.date.isoformat()}"
     folder = root / MARKDOWN_KINDS["series"]
     path = folder / f"{slug}.md"
     rel = path.relative_to(root).as_posix()
+    unusable = name_problems(path.name)
+    if unusable:
+        _err(_("the title gives the file name {name}, a name Windows reserves for a device (CON, PRN, AUX, NUL, "
+               "COM1-9, LPT1-9, with any extension): a Windows checkout could not hold it; choose another title "
+               "(for example add a word); nothing was written").format(name=path.name))
+        return 1
+    same = _same_name_there(folder, path.name)
+    if same:
+        _err(_("{path} would be the same file as {others} on macOS and Windows (they differ only in upper and lower "
+               "case or in how an accented letter is encoded); edit that file, or choose another title").format(
+            path=rel, others=", ".join(shown(f"{MARKDOWN_KINDS['series']}/{n}") for n in same)))
+        return 1
     text = series_text(title, args.program, args.date, programs[args.program])
 
     # The file must read back exactly as intended before it is written.

@@ -38,11 +38,13 @@ from __future__ import annotations
 
 import functools
 import gzip
+import errno
 import hashlib
 import io
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -56,7 +58,7 @@ from . import parallel
 from .config import Config
 from .problems import Problems
 from .messages import _
-from .writer import checkpoint
+from .killpoints import checkpoint
 
 # Pages per part: an edit indexes one part again (Pagefind takes about 0.35 s plus 1.3 ms
 # a page here), while every part costs a cold build that fixed time once more and a query
@@ -74,7 +76,7 @@ def indexed(rel: str) -> bool:
 
 def pagefind_version() -> str:
     try:
-        from importlib.metadata import version
+        from importlib.metadata import version  # here: a build without search never loads it (tens of ms)
 
         return version("pagefind")
     except Exception:
@@ -137,7 +139,7 @@ def executable() -> str:
     """The Pagefind binary of the package in requirements.txt (pagefind[extended]), run
     directly: `python -m pagefind` only starts a Python to find it and exec it, a tenth of
     a second for each part. Neither PAGEFIND_BINARY_PATH nor PATH is consulted."""
-    try:
+    try:  # here, not at the top: which of the two packages is installed is only known by trying
         from pagefind_bin_extended import get_executable
     except ImportError:  # the plain package, without the extended languages
         try:
@@ -190,7 +192,9 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
                 files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
         return files
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        from .stopping import remove_tree
+
+        remove_tree(scratch)  # on SIGTERM, within a budget (stopping.py)
 
 
 class IndexJob(NamedTuple):
@@ -213,15 +217,46 @@ def _index_part(job: IndexJob, i: int) -> tuple:
     except OSError as exc:  # no Pagefind binary, or one that cannot run
         return ("-", str(exc)), None
     checkpoint("indexing", job.build)  # a test kills the build while Pagefind runs
-    _out, err = proc.communicate()
+    said, err = proc.communicate()
     if proc.returncode != 0:
+        _disk_full(out, err)
         return (proc.returncode, err.strip()), None
-    bundle = normalise(read_bundle(out))
+    try:
+        bundle = normalise(read_bundle(out))
+    except Exception:
+        # Pagefind reports a full disk only in its output, and may still exit 0 with
+        # empty files: the bundle then cannot be read.
+        _disk_full(out, said + err, always=True)
+        raise
     if part.number > 1:  # merged parts are read with the first part's scripts
         bundle = {rel: data for rel, data in bundle.items() if needed_when_merged(rel)}
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     return None, bundle
+
+
+# How Rust's standard library names the errors of a disk that takes no more ("os error N").
+_DISK_ERRORS = re.compile(r"\(os error (28|30|122|13)\)|No space left on device|Disk quota exceeded|Read-only file system")
+
+
+def _disk_full(folder: Path, said: str, always: bool = False) -> None:
+    """Raise the OSError (ENOSPC, EDQUOT, EROFS, EACCES) that stopped Pagefind writing into
+    `folder`, as the build reports it for its own writes; with `always`, a full disk
+    found by looking at it counts too."""
+    m = _DISK_ERRORS.search(said or "")
+    code = None
+    if m:
+        code = int(m.group(1)) if m.group(1) else {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT,
+                                                    "Read-only file system": errno.EROFS}[m.group(0)]
+    elif always:
+        try:
+            st = os.statvfs(folder if folder.exists() else folder.parent)
+            if st.f_bavail * st.f_frsize < (1 << 20):
+                code = errno.ENOSPC
+        except OSError:
+            pass
+    if code is not None:
+        raise OSError(code, os.strerror(code), str(folder))
 
 
 def _stage(site: Path, pages: tuple, page_file) -> None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from .model import Program, Series, Site, is_meeting
 
 WEEKS = 3  # weeks listed from the build's Monday: this, next, and one spare for a stale page
-SHOWN_WEEKS = 2  # weeks shown: this week and next
 
 
 @dataclass(frozen=True)
@@ -110,11 +109,6 @@ def window(site: Site) -> dict:
         "sessions": listed,
         "today": site.today,
     }
-
-
-def next_of(listed: tuple, today: dt.date, program_slug: str | None = None) -> tuple:
-    """Sessions from `today` on (optionally of one program), in order."""
-    return tuple(s for s in listed if s.date >= today and (program_slug is None or s.program.slug == program_slug))
 
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")

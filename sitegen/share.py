@@ -52,10 +52,6 @@ def fonts_digest() -> str:
     return h.hexdigest()
 
 
-def image_url(page_url: str) -> str:
-    return page_url + IMAGE_NAME
-
-
 # ---- drawing -----------------------------------------------------------------------------------
 #
 # What a card costs, and why it is drawn this way (benchmarks/share_card.py measures it):

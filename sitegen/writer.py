@@ -14,11 +14,11 @@ import errno
 import fcntl
 import os
 import shutil
-import signal
 import stat
 import time
 from pathlib import Path, PurePosixPath
 
+from .killpoints import checkpoint
 from .messages import N_, _
 from .load import MARKDOWN_KINDS, STATIC_DIR, TEMPLATES_DIR, read_regular
 from .problems import UsageError
@@ -102,7 +102,25 @@ def check_output_location(root: Path, output: Path) -> Path:
             _("output folder {path} is not empty and was not made by build.py; "
               "remove it or choose another folder (builds replace the whole folder)").format(path=out)
         )
+    try:
+        _writable(out)  # an incremental build writes into it
+        parent = out.parent  # a clean build stages its new site beside it
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        _writable(parent)
+    except OSError as exc:
+        from . import disk
+
+        raise disk.as_usage_error(exc, "output", out) from None
     return out
+
+
+def _writable(folder: Path) -> None:
+    """OSError (EROFS, EACCES) when `folder` exists but cannot be written into: told
+    before the build starts rather than at its end."""
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+        raise OSError(code, os.strerror(code), str(folder))
 
 
 CACHE_MARKER = ".sitegen-cache"
@@ -135,7 +153,12 @@ def check_cache_location(root: Path, cache: Path, output: Path | None = None) ->
         real.mkdir(parents=True, exist_ok=True)
         if not _has_marker(real, CACHE_MARKER):
             (real / CACHE_MARKER).write_bytes(b"This folder is the build cache of build.py; it may be deleted at any time.\n")
+        _writable(real)
     except OSError as exc:
+        from . import disk
+
+        if disk.is_disk_error(exc):
+            raise disk.as_usage_error(exc, "cache", real) from None
         raise UsageError(_("cannot use the cache folder {path} ({reason})").format(path=real, reason=exc.strerror or exc)) from None
     return real
 
@@ -164,16 +187,6 @@ def _exchange(a: Path, b: Path) -> bool:
     AT_FDCWD = -100
     rc = fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return rc == 0
-
-
-def checkpoint(name: str, build: int | None = None) -> None:
-    """A test hook: with SITEGEN_TEST_KILL_AT=<name> in the environment, the build kills
-    itself there with SIGKILL (as a crash, a power cut or the OOM killer would), so that
-    the tests can check what a build killed in each phase leaves behind. The names are
-    the build's phases (pipeline.Timer marks) and the steps of the writers below. A
-    worker process passes the build's process id: the build is killed, not the worker."""
-    if os.environ.get("SITEGEN_TEST_KILL_AT") == name:
-        os.kill(build or os.getpid(), signal.SIGKILL)
 
 
 LOCK_WAIT = 120  # seconds to wait for another build writing into the same place
@@ -324,7 +337,10 @@ class _Tree:
 
     def __exit__(self, kind, *_exc) -> None:
         if kind is None:
-            self.commit()
+            from .stopping import deferred
+
+            with deferred():  # a signal waits until the new site is whole (stopping.py)
+                self.commit()
         else:
             self.abandon()
 
@@ -401,7 +417,9 @@ class StagedTree(_Tree):
             self._lock.release()
 
     def abandon(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        from .stopping import remove_tree
+
+        remove_tree(self.tmp)  # on SIGTERM, within a budget (stopping.py)
         self._lock.release()
 
 
@@ -543,8 +561,11 @@ class InPlaceTree(_Tree):
 
     def _close_journal(self) -> None:
         if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+            journal, self._journal = self._journal, None
+            try:
+                journal.close()
+            except OSError:  # a full disk: what was written was flushed line by line
+                pass
 
 
 def _remove_emptied(output: Path, removed: list) -> None:

@@ -67,6 +67,60 @@ def pytest_make_collect_report(collector):
         report.outcome = "failed"
         report.longrepr = f"a whole file was skipped in CI, which counts as a failure: {_skip_reason(report)}"
 
+# ---- three kinds of test, and which may run side by side ------------------------------------
+# unit: one stage or function, on values or a tiny project, no site built end to end;
+# site: builds a site (in-process or with build.py) and reads what it wrote;
+# system: a real outside client or process: a browser, the Nu checker, Lighthouse, Pagefind,
+#   actionlint, pytest itself, the preview server, builds killed, damaged or run under limits,
+#   random sites by the hundred (hypothesis), the shell scripts.
+# `bash scripts/test.sh --fast` runs unit and site tests (-m "not system"); CI runs all three.
+# A file's tests take its kind from this table; a test marked with a kind of its own keeps it.
+TEST_KINDS = {
+    "unit": ("test_annotations.py", "test_digests.py", "test_reach_import.py", "test_docs.py", "test_errors.py", "test_messages.py",
+             "test_numbers.py", "test_scaffold.py", "test_schema_agrees.py", "test_stages.py", "test_structure.py"),
+    "site": ("test_admin.py", "test_content_edits.py", "test_engine.py", "test_golden.py", "test_incremental.py",
+             "test_join.py", "test_outputs.py", "test_reach_site.py", "test_share.py", "test_site_pages.py",
+             "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py"),
+    "system": ("test_bench.py", "test_browser.py", "test_reach_browser.py", "test_reliability.py", "test_cache.py", "test_kills.py", "test_sessions.py", "test_ci_skips.py", "test_hostile.py", "test_hostile_repo.py",
+               "test_lighthouse.py", "test_property.py", "test_scripts.py", "test_search.py", "test_serve.py",
+               "test_validity.py", "test_watcher.py", "test_workflows.py"),
+}
+KIND_OF_FILE = {name: kind for kind, names in TEST_KINDS.items() for name in names}
+KIND_DOCS = {
+    "unit": "one stage or function, no site built end to end",
+    "site": "builds a site and reads what it wrote",
+    "system": "a browser, an outside tool or process, the preview server, killed builds (left out by --fast)",
+}
+# Under pytest-xdist (`-n 2 --dist loadgroup`, as scripts/test.sh runs the suite) tests are
+# spread over workers one by one, except those of a group, which share a worker. A file is
+# grouped when its tests share a module fixture that is costly to make twice (a browser, a
+# built site) or a port found free and then bound.
+XDIST_GROUPS = {
+    "test_admin.py": "admin", "test_browser.py": "browser", "test_content_edits.py": "content-edits",
+    "test_hostile.py": "hostile", "test_join.py": "join", "test_lighthouse.py": "lighthouse",
+    "test_outputs.py": "outputs", "test_property.py": "property", "test_search.py": "search",
+    "test_serve.py": "preview", "test_watcher.py": "preview", "test_share.py": "share",
+    "test_site_pages.py": "site-pages", "test_docs.py": "docs", "test_sessions.py": "sessions",
+    "test_clients.py": "clients", "test_structured.py": "structured", "test_reach_browser.py": "reach-browser",
+    "test_reliability.py": "reliability",
+}
+
+
+def pytest_configure(config):
+    for kind, doc in KIND_DOCS.items():
+        config.addinivalue_line("markers", f"{kind}: {doc}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = Path(str(item.path)).name
+        if not any(item.get_closest_marker(kind) for kind in TEST_KINDS):
+            item.add_marker(getattr(pytest.mark, KIND_OF_FILE.get(name, "system")))
+        if name in XDIST_GROUPS and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[name]))
+
+
 SITE_YAML = """\
 title: Situs Uji
 organisation: BPSDM Uji

@@ -218,6 +218,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.mark.system
 @pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM}")
 def test_create_a_series_in_the_browser_editor(tmp_path):
     from playwright.sync_api import sync_playwright

@@ -42,11 +42,12 @@ def test_expected_failure():
 '''
 
 
-def run_pytest(folder: Path, ci: str | None) -> subprocess.CompletedProcess:
+def run_pytest(folder: Path, ci: str | None, parallel: bool = False) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
     if ci is not None:
         env["CI"] = ci
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "-p", "no:xdist",
+    workers = ["-n", "2", "--dist", "loadgroup"] if parallel else ["-p", "no:xdist"]
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *workers,
                            "--rootdir", str(folder), str(folder / "tests")],
                           cwd=folder, env=env, capture_output=True, text=True, timeout=120)
 
@@ -90,12 +91,37 @@ def test_in_ci_a_skip_fails_unless_allowed(sample, value):
     assert "hugo not found" in out  # the allowed skip is still listed with its reason
 
 
+def test_in_ci_a_skip_fails_also_on_parallel_workers(sample):
+    """scripts/test.sh runs the suite with pytest-xdist: the rule holds on its workers."""
+    proc = run_pytest(sample, "true", parallel=True)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    counts = summary(out)
+    assert counts.get("failed", 0) + counts.get("errors", counts.get("error", 0)) == 2, out
+    assert counts["passed"] == 1 and counts["skipped"] == 1, out
+    assert "skipped in CI" in out
+
+
 def test_in_ci_a_whole_skipped_file_fails(sample):
     (sample / "tests" / "test_module.py").write_text(
         "import pytest\n\npytest.importorskip('no_such_module_here')\n\n\ndef test_x():\n    pass\n", encoding="utf-8")
     assert run_pytest(sample, None).returncode == 0
     proc = run_pytest(sample, "true")
     assert proc.returncode != 0 and "whole file was skipped in CI" in proc.stdout + proc.stderr
+
+
+def test_every_test_file_has_a_kind():
+    """--fast leaves out the system tests: a file of no kind would be taken for one."""
+    from conftest import KIND_OF_FILE
+
+    files = {p.name for p in (REPO / "tests").glob("test_*.py")}
+    assert sorted(files - set(KIND_OF_FILE)) == [], "add the file to TEST_KINDS in tests/conftest.py"
+    assert sorted(set(KIND_OF_FILE) - files) == []
+
+
+def test_the_fast_loop_leaves_out_the_system_tests_and_runs_in_parallel():
+    script = (REPO / "scripts" / "test.sh").read_text(encoding="utf-8")
+    assert 'MARK=(-m "not system")' in script and "--dist loadgroup" in script
 
 
 def test_the_allowed_list_is_small_and_names_real_tests():

@@ -281,7 +281,7 @@ MORE_FIGURE_CASES = [
     ("source not a mapping", "sources:\n  - s\nfigures: []\n",
      "content/figures.yaml:2: sources[1]: expected fields id, title, date, got text 's'"),
     ("source without date", "sources:\n  - id: s\n    title: T\nfigures: []\n",
-     "content/figures.yaml:2: sources[1]: expected a date as YYYY-MM-DD, got nothing"),
+     "content/figures.yaml:2: sources[1]: missing required field 'date'"),
     ("source id twice", "sources:\n  - id: s\n    title: T\n    date: 2024-01-01\n  - id: s\n    title: U\n    date: 2024-01-02\nfigures: []\n",
      "content/figures.yaml:5: source id 's' is used twice"),
     ("source url scheme", "sources:\n  - id: s\n    title: T\n    date: 2024-01-01\n    url: javascript:alert(1)\nfigures: []\n",

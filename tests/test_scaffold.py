@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from conftest import REPO, make_project, run_cli
 from sitegen.load import MARKDOWN_KINDS, Document, parse_document
-from sitegen.problems import Problems
+from sitegen.problems import WARNING, Problems
 from sitegen.scaffold import schema_texts
 from sitegen.schema import FIELDS_BY_KIND, SLUG_RE
 from sitegen.validate import check_fields
@@ -35,7 +35,7 @@ def test_committed_schema_is_generated_from_the_model():
     problems = Problems()
     texts = schema_texts(REPO, problems)
     assert texts is not None, problems.items
-    assert set(texts) == {"schema/series.schema.json", "schema/program.schema.json", "schema/page.schema.json"}
+    assert set(texts) == {f"schema/{kind}.schema.json" for kind in ("series", "program", "page", "figures", "site")}
     for rel, text in texts.items():
         assert (REPO / rel).read_text(encoding="utf-8") == text, f"{rel} is stale: run python build.py schema"
     proc = run_cli("schema", "--check")
@@ -80,7 +80,11 @@ BAD = [
     ("video not a web address", {"video": "ftp://contoh.id/video"}),
     ("draft as yes", {"draft": "yes"}),
     ("slug with capitals", {"slug": "Literasi-Data"}),
-    ("misspelt field", {"judul": "Literasi Data"}),
+    ("an address with a space", {"video": "https://contoh.id/video saya"}),
+    ("an address without a host", {"video": "https://"}),
+    ("a date before 1900", {"date": "0001-01-01"}),
+    ("29 February of a common year", {"date": "2023-02-29"}),
+    ("a title of spaces", {"title": "   "}),
 ]
 
 
@@ -100,6 +104,17 @@ def test_schema_rejects_bad_front_matter(label, change):
     ctx = {"programs": ["asn-belajar", "asn-mengaji"], "channels": ["zoom", "youtube"]}
     record = check_fields(doc, FIELDS_BY_KIND["series"], ctx, problems)
     assert record is None or problems.items, f"validator accepted: {label}"
+
+
+def test_schema_and_build_let_an_unknown_field_pass_and_the_build_warns():
+    """An unknown field is a warning (an error only with --strict): the schema accepts it."""
+    meta = {**GOOD, "judul": "Literasi Data"}
+    assert not list(validator("series").iter_errors(meta))
+    problems = Problems()
+    doc = Document("series", "content/series/x.md", meta, {}, "", 1, "d")
+    ctx = {"programs": ["asn-belajar", "asn-mengaji"], "channels": ["zoom", "youtube"]}
+    assert check_fields(doc, FIELDS_BY_KIND["series"], ctx, problems) is not None
+    assert [p.level for p in problems.items] == [WARNING]
 
 
 def test_schema_check_finds_a_stale_schema(tmp_path):
@@ -130,6 +145,22 @@ def new(root: Path, title: str, program: str = "asn-belajar", date: str = "2024-
     return run_cli("new", title, "--program", program, "--date", date, "--root", str(root))
 
 
+def written(path: Path) -> None:
+    """What an editor does next: the placeholder body replaced by the series' own text."""
+    from sitegen.scaffold import BODY_PLACEHOLDER
+
+    text = path.read_text(encoding="utf-8")
+    assert BODY_PLACEHOLDER in text
+    path.write_text(text.replace(BODY_PLACEHOLDER, "Uraian seri yang ditulis editor.\n"), encoding="utf-8")
+
+
+def placeholder_warnings_only(check) -> None:
+    """check passes, warning of the placeholder body only (--strict fails on it)."""
+    assert check.returncode == 0, check.stdout + check.stderr
+    lines = [line for line in check.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and ("placeholder that build.py new wrote" in lines[0] or "isian contoh dari build.py new" in lines[0]), lines
+
+
 def test_new_file_passes_check_strict_and_is_published(tmp_path):
     root = make_project(tmp_path)
     proc = new(root, "Literasi Data: ASN 4.0!")
@@ -139,6 +170,10 @@ def test_new_file_passes_check_strict_and_is_published(tmp_path):
     meta = front_matter(path, "series")
     assert meta == {"title": "Literasi Data: ASN 4.0!", "program": "asn-belajar", "date": "2024-03-07"}
     assert not list(validator("series", REPO).iter_errors(meta))
+    # As written, its body is the placeholder: check warns, and --strict (CI) refuses it.
+    placeholder_warnings_only(run_cli("check", "--root", str(root)))
+    assert run_cli("check", "--strict", "--root", str(root)).returncode == 1
+    written(path)
     check = run_cli("check", "--strict", "--root", str(root))
     assert check.returncode == 0, check.stdout + check.stderr
     out = tmp_path / "out"
@@ -163,6 +198,20 @@ def test_new_file_hints_become_valid_fields(tmp_path):
     meta = front_matter(path, "series")
     assert {"time", "speakers", "competency", "tags", "reach", "video", "summary", "draft"} <= set(meta)
     assert not list(validator("series", REPO).iter_errors(meta))
+    # The hints' examples (a speaker, addresses ending in "...", the summary) are placeholders
+    # too: check names each of them, and the body.
+    warned = run_cli("check", "--root", str(root), "--lang", "en")
+    assert warned.returncode == 0, warned.stderr
+    for field in ("speakers", "links", "video", "summary"):
+        assert f"field '{field}' still holds the example that build.py new offered" in warned.stderr, field
+    from sitegen.scaffold import SUMMARY_PLACEHOLDER
+
+    text = path.read_text(encoding="utf-8")
+    for old, real in (("Nama Narasumber", "Dr. Siti Aminah"), (SUMMARY_PLACEHOLDER, "Tentang data."),
+                      ("https://zoom.us/j/...", "https://zoom.us/j/123"), ("https://www.youtube.com/watch?v=...", "https://www.youtube.com/watch?v=abc")):
+        text = text.replace(old, real)
+    path.write_text(text, encoding="utf-8")
+    written(path)
     check = run_cli("check", "--strict", "--root", str(root))
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -188,6 +237,8 @@ def test_new_makes_a_safe_slug_and_keeps_the_title(tmp_path, title, slug):
     path = root / "content/series" / f"{slug}.md"
     assert SLUG_RE.match(slug) and path.is_file(), list((root / "content/series").iterdir())
     assert front_matter(path, "series")["title"] == " ".join(title.split())
+    placeholder_warnings_only(run_cli("check", "--root", str(root)))
+    written(path)
     check = run_cli("check", "--strict", "--root", str(root))
     assert check.returncode == 0, check.stdout + check.stderr
 
@@ -237,10 +288,10 @@ def test_new_bad_arguments(tmp_path, args, code):
 
 # ---- the editors' guide and the VS Code mapping -----------------------------------------------
 
-MESSAGE_SOURCES = ("validate.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "sources.py",
+MESSAGE_SOURCES = ("validate.py", "fieldcheck.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "gather.py",
                    "reports.py", "render.py", "search.py", "scaffold.py", "preview/command.py",
                    "preview/livesite.py", "writer.py", "cli.py", "reach/tables.py", "reach/zoom.py", "reach/youtube.py",
-                   "reach/command.py", "reach/records.py", "reach/site.py")
+                   "reach/command.py", "reach/records.py", "reach/site.py", "names.py", "plausible.py")
 MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError", "ArgumentTypeError", "ExportError"}
 
 

@@ -1,6 +1,6 @@
 """The preview's build state, kept in memory between saves.
 
-A load reads the sources through the build's own loader (`sources.gather`) with the
+A load reads the sources through the build's own loader (`gather.gather`) with the
 records, problems and model objects of the previous load in memory: a source whose size
 and time are unchanged is not read or parsed again, so saving one series reads one file.
 It then validates everything, makes the model, plans every output (the same route table
@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import cache, gctune, lastmod, planners, sources
+from .. import cache, gather, gctune, lastmod, planners
 from ..assets import collect as collect_assets, read_asset
 from ..buildstate import BuildState
 from ..messages import _
@@ -89,7 +89,7 @@ class LiveSite:
     def _load(self, jobs: int) -> Outcome:
         started = time.perf_counter()
         state = BuildState(None, self.cache_path, previous=self.recorded)
-        problems, config, site, reports = sources.gather(
+        problems, config, site, reports = gather.gather(
             self.root, self.base_url, self.today, self.drafts, jobs, state, lambda name: None)
         old, new = state.previous, state.next
         markdown = new.entities  # the Markdown sources (figures.yaml, one small file, is read every time)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..load import parse_document, read_regular, regular_files
+from ..config import load_config
+from ..load import decode, parse_document, read_regular, regular_files
 from ..messages import _, number
 from ..problems import Problems, UsageError, print_problems
 from ..schema import Date, Invalid
@@ -134,8 +136,6 @@ def _existing(root: Path, rel: str, ctx: dict, problems: Problems) -> list:
     except OSError as exc:
         problems.error(rel, 1, _("cannot read the file: {reason}").format(reason=exc.strerror or exc))
         return []
-    from ..load import decode
-
     text = decode(data, rel, problems)
     if text is None:
         return []
@@ -157,8 +157,6 @@ def import_files(root: Path, files: list, slug: str, zone: str | None, as_of: dt
                  problems: Problems, channels: list | None = None) -> tuple[list, str | None, str | None]:
     """Read every export; ([Import], path of the reach file, its new text or None when
     unchanged). Problems are collected; the caller writes nothing when there is any."""
-    from ..config import load_config
-
     if channels is None:
         config = load_config(root, problems, None)
         if config is None:
@@ -232,8 +230,6 @@ def expand(files: list) -> list:
 def tracked_exports(root: Path, files: list) -> list:
     """The exports that lie inside the project where git would pick them up (not ignored):
     they hold personal data and must not be committed."""
-    import subprocess
-
     inside = []
     for f in files:
         try:

@@ -15,10 +15,9 @@ import re
 from dataclasses import dataclass
 
 from ..messages import N_, _
-from ..model import fingerprint
 from ..problems import Problems
+from ..fieldcheck import unknown_field
 from ..schema import Choice, Count, Date, Field, Invalid, ListOf, MapOf, Slug, Text, Type, describe, expected
-from ..validate import _unknown_key
 from ..yamlfile import Parsed
 
 REACH_DIR = "content/reach"
@@ -273,6 +272,8 @@ def read_emitted(text: str) -> Parsed | None:
 
 def validate(parsed: Parsed | None, path: str, ctx: dict, problems: Problems) -> dict | None:
     """{"series": slug, "imports": [record...], "line": n} or None when unusable."""
+    from ..model import fingerprint  # here, not at the top: `reach import` needs no site model
+
     if parsed is None:
         return None
     data, lines = parsed.data, parsed.lines
@@ -291,7 +292,7 @@ def validate(parsed: Parsed | None, path: str, ctx: dict, problems: Problems) ->
     record = {}
     for key in data:
         if key not in ("series", "imports"):
-            _unknown_key(problems, path, line(key), key, ["series", "imports"])
+            problems.warning(path, line(key), unknown_field(key, ["series", "imports"]))
     for f in FILE_FIELDS:
         if data.get(f.name) is None:
             problems.error(path, 1, _("missing required field '{field}'").format(field=f.name))
@@ -326,7 +327,7 @@ def _validate_import(item: dict, where: tuple, path: str, line, ctx: dict, probl
     rec, ok = {}, True
     for key in item:
         if key not in _ORDER:
-            _unknown_key(problems, path, line(*where, key), key, _ORDER)
+            problems.warning(path, line(*where, key), unknown_field(key, _ORDER))
     for f in IMPORT_FIELDS:
         value = item.get(f.name)
         label = f"imports[{where[1] + 1}].{f.name}"
@@ -350,6 +351,8 @@ def _validate_import(item: dict, where: tuple, path: str, line, ctx: dict, probl
 
 
 def make_file(valid: dict, path: str, digest: str) -> ReachFile:
+    from ..model import fingerprint
+
     imports = tuple(
         ReachImport(
             channel=r["channel"], figure=r["figure"], measure=r["measure"], as_of=r["as_of"], file=r["file"],

@@ -27,7 +27,6 @@ MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "mei": 5, "jun": 6, "jul": 7, "aug": 8,
     "agu": 8, "agt": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "des": 12,
 }
-ORDERS = ("ymd", "mdy", "dmy")
 HOW = "MM/DD/YYYY hh:mm:ss AM, DD/MM/YYYY hh:mm, YYYY-MM-DD hh:mm or 'Jan 11, 2024 08:55 AM'"
 
 

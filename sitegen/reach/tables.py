@@ -129,18 +129,20 @@ def read_table(data: bytes) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows = []
     previous_end = 0
+    make = Row._make
     try:
         nfc, strip, isascii = unicodedata.normalize, str.strip, str.isascii
+        ascii_only = text.isascii()  # then no cell needs the Unicode form: one test, not one a cell
         for cells in reader:
             start = previous_end + 1
             previous_end = reader.line_num
             width = len(cells)
             cleaned = list(map(strip, cells))
-            if not all(map(isascii, cleaned)):
+            if not ascii_only and not all(map(isascii, cleaned)):
                 cleaned = [nfc("NFC", c) for c in cleaned]
             while cleaned and not cleaned[-1]:
                 cleaned.pop()
-            rows.append(Row(start, tuple(cleaned), width))
+            rows.append(make((start, tuple(cleaned), width)))
     except csv.Error as exc:
         line = previous_end + 1
         if "end of data" in str(exc) or "EOF" in str(exc):

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
+from . import i18n
 from .config import Config
 
 # Characters XML 1.0 cannot carry at all (even escaped); they are dropped from feed text.
@@ -66,16 +67,12 @@ def status_title(series) -> str:
 
 def session_line(series, config) -> str:
     """"Kamis, 11 Januari 2024, pukul 09.00 WIB." (no time: the day only)."""
-    from . import i18n
-
     day = i18n.long_date(series.date, config.language)
     return f"{day}, pukul {series.time:%H.%M} WIB." if series.time else f"{day}."
 
 
 def status_line(series, config) -> str:
     """One sentence on a status that is not as planned; "" otherwise."""
-    from . import i18n
-
     if series.cancelled:
         return "Sesi ini dibatalkan."
     if series.postponed:

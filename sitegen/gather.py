@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 from zoneinfo import ZoneInfo
 
-from . import markup, messages, model, parallel, reports as reports_mod
+from . import markup, messages, model, parallel, plausible, reports as reports_mod
 from .buildstate import BuildState
 from .cache import DocRecord, SourceEntry, SourceKey, Stat
 from .config import Config, load_config
@@ -216,6 +216,7 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
 
     programs, series, pages = objects["program"], objects["series"], objects["page"]
     site = model.make_site(config, today_for(config, today), programs, series, model.make_figures(fig_data), pages, drafts)
+    plausible.check_series(records, site.today, problems)
     reports = reports_mod.compute(site, problems)
     url_entries = [(p.url, p.path, 1) for p in programs] + [(p.url, p.path, 1) for p in pages]
     url_entries += [(s.url, s.path, 1) for s in site.series]

@@ -1,0 +1,132 @@
+"""Stopping a build when told to: SIGTERM (systemd, Docker, CI runners, IDE task runners)
+and SIGINT (Ctrl-C) end a build or a check within moments, the way a crash would not.
+
+Python ends a process on SIGTERM without running any of its cleanup, so a build stopped
+that way left its staged folder and the search scratch folder beside the output. Here
+both signals raise `Stopped` in the main thread instead: the writers' `abandon()` and the
+search index's `finally` run as for any other failure, the worker pool is terminated by
+its context manager, and the command exits with 128 + the signal's number (130 for
+SIGINT, 143 for SIGTERM), as a shell reports a process killed by it.
+
+Two moments must not be cut in half: swapping the new site in (or renaming an in-place
+update's files into place) and saving the build cache that describes it. `deferred()`
+holds a signal that arrives then until the step is over; the build then stops at once,
+with the new site whole and its cache saved. A second signal while cleaning up is
+ignored (the first one is already being obeyed).
+
+Forked workers and the programs they start (Pagefind) take the default action of both
+signals (`reset_in_child`): the build terminates them itself, and a worker that died on
+Ctrl-C must not print a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import threading
+import time
+
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class Stopped(BaseException):
+    """Raised in the main thread when the process is told to stop. A BaseException, like
+    KeyboardInterrupt: no `except Exception` on the way may swallow it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+_state = {"stopping": False, "deferred": 0, "pending": None, "since": 0.0}
+
+# Seconds after the signal that cleanup may spend deleting scratch folders. On a busy disk,
+# deleting a staged site of thousands of files takes seconds; what is not deleted by then
+# keeps its scratch name beside the output, and the next build removes it before anything
+# else (writer._remove_leftovers), as after a crash.
+CLEANUP_BUDGET = 1.0
+
+
+def _handler(signum, frame) -> None:
+    if _state["stopping"]:
+        return  # already stopping: let the cleanup finish
+    if _state["deferred"]:
+        if _state["pending"] is None:
+            _state["pending"] = signum
+        return
+    _state["stopping"] = True
+    _state["since"] = time.monotonic()
+    raise Stopped(signum)
+
+
+def install() -> None:
+    """Obey SIGTERM and SIGINT by raising Stopped (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    _state.update(stopping=False, deferred=0, pending=None)
+    for sig in SIGNALS:
+        signal.signal(sig, _handler)
+
+
+def uninstall() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in SIGNALS:
+        signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Hold SIGTERM and SIGINT until the block is over, then obey them."""
+    _state["deferred"] += 1
+    try:
+        yield
+    finally:
+        _state["deferred"] -= 1
+        if not _state["deferred"] and _state["pending"] is not None and not _state["stopping"]:
+            signum, _state["pending"] = _state["pending"], None
+            _state["stopping"] = True
+            _state["since"] = time.monotonic()
+            raise Stopped(signum)
+
+
+def reset_in_child() -> None:
+    """In a forked worker, or a program about to be started: the default action of both
+    signals (the process ends at once, without Python's cleanup or a traceback)."""
+    for sig in SIGNALS:
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+
+
+def remove_tree(path) -> None:
+    """shutil.rmtree(path, ignore_errors=True); while stopping, only as far as the cleanup
+    budget allows (what is left is a scratch folder the next build removes)."""
+    if not _state["stopping"]:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    deadline = _state["since"] + CLEANUP_BUDGET
+    for folder, dirs, files in os.walk(path, topdown=False):
+        if time.monotonic() > deadline:
+            return
+        for name in files:
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+        for name in dirs:
+            try:
+                os.rmdir(os.path.join(folder, name))
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
