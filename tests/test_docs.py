@@ -182,3 +182,37 @@ def test_the_readme_is_short_and_links_every_document():
     assert len(readme.splitlines()) <= 150
     for doc in sorted((REPO / "docs").glob("*.md")):
         assert f"(docs/{doc.name})" in readme, f"README does not link docs/{doc.name}"
+
+
+def test_the_settings_reference_is_generated_from_the_field_tables():
+    """docs/content-format.md's reference of every field is what scripts/settings_reference.py
+    makes of the tables now, and documents every field of them."""
+    import importlib.util
+
+    from sitegen.schema import FIELDS_BY_KIND, FIGURE_FIELDS, SITE_FIELDS, SOURCE_FIELDS
+
+    spec = importlib.util.spec_from_file_location("settings_reference", REPO / "scripts" / "settings_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (REPO / "docs" / "content-format.md").read_text(encoding="utf-8")
+    assert module.updated(text) == text, "run: python scripts/settings_reference.py"
+    generated = text[text.index(module.BEGIN):text.index(module.END)]
+    for fields in (SITE_FIELDS, SOURCE_FIELDS, FIGURE_FIELDS, *FIELDS_BY_KIND.values()):
+        for f in fields:
+            assert f"| `{f.name}` |" in generated and f.doc, f.name
+
+
+def test_the_site_settings_defaults_are_the_configs():
+    """The defaults the reference shows are the ones a build uses."""
+    import dataclasses
+
+    from sitegen.config import Config
+    from sitegen.schema import SITE_FIELDS
+
+    defaults = {f.name: f.default for f in dataclasses.fields(Config)}
+    for f in SITE_FIELDS:
+        if f.required or f.default is None:
+            continue
+        expected = defaults[f.name]
+        shown = tuple(f.default.items()) if isinstance(f.default, dict) else tuple(f.default) if isinstance(f.default, list) else f.default
+        assert shown == expected, f.name

@@ -276,3 +276,18 @@ def test_a_cancelled_series_is_never_the_next_session(browser, served):
         assert not errors
     finally:
         context.close()
+
+
+def test_footer_links_the_channel_and_contact_only_when_set(tmp_path, site):
+    from conftest import SITE_YAML
+
+    footer = soup(site, "index.html").select_one("footer")
+    assert not footer.select('a[href^="mailto:"]') and "Kanal YouTube" not in footer.get_text()
+    root = make_project(tmp_path, {"site.yaml": SITE_YAML + "youtube_channel: https://www.youtube.com/@contoh\n"
+                                   "contact_email: humas@contoh.go.id\ncontact_url: https://contoh.go.id/kontak\n"})
+    out = tmp_path / "out"
+    assert run_cli("build", "--root", str(root), "--output", str(out), "--no-cache", "--no-search").returncode == 0
+    links = {a.get_text(strip=True): a["href"] for a in BeautifulSoup((out / "index.html").read_bytes(), "lxml").select("footer a")}
+    assert links["Kanal YouTube"] == "https://www.youtube.com/@contoh"
+    assert links["Surel: humas@contoh.go.id"] == "mailto:humas@contoh.go.id"
+    assert links["Hubungi kami"] == "https://contoh.go.id/kontak"
