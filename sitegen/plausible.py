@@ -20,11 +20,46 @@ import datetime as dt
 
 from .messages import _
 from .problems import Problems
-from .schema import WEEKDAYS
+from .schema import SERIES_FIELDS, WEEKDAYS
 
 # Start times an editor may plausibly mean (WIB): a webinar at 01:00 is a typo for 13:00.
 EARLIEST = dt.time(6, 0)
 LATEST = dt.time(22, 0)
+
+
+# What `build.py new` writes into a new series as placeholders (scaffold.py writes them).
+BODY_PLACEHOLDER = """\
+Tulis uraian seri di sini: tema yang dibahas, tujuan, dan apa yang bisa dipetik peserta.
+Paragraf dipisahkan dengan satu baris kosong.
+
+- Poin pertama yang dibahas
+- Poin kedua yang dibahas
+"""
+SUMMARY_PLACEHOLDER = "Ringkasan satu kalimat tentang seri ini."
+
+
+def placeholders() -> dict:
+    """field -> the texts `new` writes as placeholders or offers as hints for that field
+    ("body": the lines of the body): what `check` warns about when a published series
+    still holds them. Defined here, where they are checked; `build.py new` (scaffold.py)
+    writes the same texts."""
+    body = []
+    for line in BODY_PLACEHOLDER.splitlines():
+        line = line.strip().lstrip("-").strip()
+        if line:
+            body.append(line)
+    out: dict = {"body": tuple(body), "summary": (SUMMARY_PLACEHOLDER,)}
+    for f in SERIES_FIELDS:
+        if f.name in ("speakers",) and isinstance(f.example, list):
+            out[f.name] = tuple(f.example)
+        elif isinstance(f.example, str) and f.example.endswith("..."):
+            out[f.name] = (f.example,)
+        elif isinstance(f.example, dict):
+            urls = tuple(v for v in f.example.values() if isinstance(v, str) and v.endswith("..."))
+            if urls:
+                out[f.name] = urls
+    return out
+
 
 
 def _placeholder_lines(doc, texts: tuple) -> list[int]:
@@ -40,8 +75,6 @@ def _placeholder_lines(doc, texts: tuple) -> list[int]:
 def check_placeholders(doc, rec: dict, problems: Problems) -> None:
     """The scaffold's placeholders left in a published series (run on each parsed file,
     where its body is at hand)."""
-    from .scaffold import placeholders
-
     if rec.get("draft"):
         return  # not published: the editor is still writing it
     marks = placeholders()

@@ -20,6 +20,7 @@ from .config import Config, load_config
 from .messages import _
 from .names import fold, invisible_in, name_problems, shown
 from .load import MARKDOWN_KINDS, find_sources, parse_document
+from .plausible import BODY_PLACEHOLDER, SUMMARY_PLACEHOLDER
 from .problems import Problems
 from .schema import FIELDS_BY_KIND, SERIES_FIELDS, json_schema, slugify
 from .validate import check_fields, validate_documents
@@ -29,39 +30,6 @@ SCHEMA_KINDS = ("series", "program", "page", "figures", "site")
 # Optional fields that `new` does not offer as hints: a real series is never a sample, and
 # the address comes from the file name.
 NO_HINT = ("sample", "slug")
-
-BODY_PLACEHOLDER = """\
-Tulis uraian seri di sini: tema yang dibahas, tujuan, dan apa yang bisa dipetik peserta.
-Paragraf dipisahkan dengan satu baris kosong.
-
-- Poin pertama yang dibahas
-- Poin kedua yang dibahas
-"""
-SUMMARY_PLACEHOLDER = "Ringkasan satu kalimat tentang seri ini."
-
-
-def placeholders() -> dict:
-    """field -> the texts `new` writes as placeholders or offers as hints for that field
-    ("body": the lines of the body): what `check` warns about when a published series
-    still holds them. Read from the one place each is defined (the body above, the
-    fields' examples in schema.py)."""
-    body = []
-    for line in BODY_PLACEHOLDER.splitlines():
-        line = line.strip().lstrip("-").strip()
-        if line:
-            body.append(line)
-    out: dict = {"body": tuple(body), "summary": (SUMMARY_PLACEHOLDER,)}
-    for f in SERIES_FIELDS:
-        if f.name in ("speakers",) and isinstance(f.example, list):
-            out[f.name] = tuple(f.example)
-        elif isinstance(f.example, str) and f.example.endswith("..."):
-            out[f.name] = (f.example,)
-        elif isinstance(f.example, dict):
-            urls = tuple(v for v in f.example.values() if isinstance(v, str) and v.endswith("..."))
-            if urls:
-                out[f.name] = urls
-    return out
-
 
 def _err(message: str) -> None:
     print(f"build.py: {message}", file=sys.stderr)

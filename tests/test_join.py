@@ -171,7 +171,9 @@ def test_shipped_content_invents_no_time_or_link():
 def test_home_week_shows_times_and_join_links(site):
     week = {words(li.select_one(".day")): li for li in soup(site, "/").select("ol.week > li")}
     assert "09.00–10.30 WIB" in words(week["Kamis"])
-    assert links(week["Kamis"]) == {"Gabung lewat Zoom Meeting": ZOOM}
+    # The card shows Thursday's next session: the series of 7 March, with its own YouTube
+    # link beside the program's standing Zoom link.
+    assert links(week["Kamis"]) == {"Gabung lewat Zoom Meeting": ZOOM, "Tonton di YouTube BPSDM": LIVE}
     assert "Waktu belum diumumkan" in words(week["Rabu"])
     assert "Tautan belum tersedia" in words(week["Rabu"]) and links(week["Rabu"]) == {}
     hero = soup(site, "/").select_one(".hero")
