@@ -129,9 +129,10 @@ def test_search_excerpt_is_the_series_text_under_a_link_styled_title(browser, se
     try:
         page.wait_for_selector(".pagefind-ui__result-excerpt", timeout=20000)
         excerpt = " ".join(page.locator(".pagefind-ui__result-excerpt").first.inner_text().split())
-        # No breadcrumb (the program's name), badge or date before the series' own words;
-        # its title, speakers and competency stay in the index, so they can be searched.
+        # No breadcrumb (the program's name), badge, date or repeated title before the
+        # series' own words; its speakers and competency stay in the text, to be searched.
         assert not excerpt.startswith("ASN Belajar"), excerpt
+        assert "Tata Naskah Dinas" not in excerpt, excerpt
         assert "Mei 2024" not in excerpt and "Kamis" not in excerpt and "Tanggal" not in excerpt, excerpt
         assert BODY_START in excerpt, excerpt
         link = page.locator(".pagefind-ui__result-link").first
@@ -188,6 +189,17 @@ def test_a_chart_link_lands_on_the_chart(browser, served):
         assert page.url.endswith("#" + fig_id)
         box = fig.bounding_box()
         assert -2 <= box["y"] < 100
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_search_still_finds_a_series_by_its_title(browser, served):
+    """The title is left out of the excerpt, not out of the search."""
+    context, page, errors = open_page(browser, served + "/cari/?q=naskah", 1280)
+    try:
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=20000)
+        assert page.locator(".pagefind-ui__result-link").first.inner_text().strip() == "Tata Naskah Dinas"
         assert errors == []
     finally:
         context.close()
