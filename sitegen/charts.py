@@ -308,8 +308,28 @@ def channel_shares(site, reports) -> dict | None:
 
 # ---- which page shows which chart ------------------------------------------------------------------
 
+def _sources(rows) -> tuple:
+    """The declared sources of the figures behind a chart, each once, in order: the chart's
+    citation names them with their as-of dates."""
+    seen: list = []
+    for r in rows:
+        if r.figure.source and r.figure.source not in seen:
+            seen.append(r.figure.source)
+    return tuple(seen)
+
+
 def page_charts(site, reports) -> dict:
     """Site URL -> {name: chart} for the pages that show charts."""
+    pages = _page_charts(site, reports)
+    everything = _sources(reports.rows)
+    for url, charts in pages.items():
+        for chart in charts.values():
+            program = next((p for p in site.programs if p.url == url), None)
+            chart["sources"] = _sources(r for r in reports.rows if r.program == program.slug) if program else everything
+    return pages
+
+
+def _page_charts(site, reports) -> dict:
     reach = reach_by_year(site, reports)
     pages: dict = {"/": {}, "/laporan/": {}}
     if reach:

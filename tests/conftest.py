@@ -81,7 +81,7 @@ TEST_KINDS = {
     "site": ("test_admin.py", "test_content_edits.py", "test_engine.py", "test_golden.py", "test_incremental.py",
              "test_join.py", "test_outputs.py", "test_reach_site.py", "test_share.py", "test_site_pages.py",
              "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py"),
-    "system": ("test_bench.py", "test_browser.py", "test_reach_browser.py", "test_reliability.py", "test_cache.py", "test_kills.py", "test_sessions.py", "test_ci_skips.py", "test_hostile.py", "test_hostile_repo.py",
+    "system": ("test_bench.py", "test_browser.py", "test_reach_browser.py", "test_reliability.py", "test_cache.py", "test_kills.py", "test_sessions.py", "test_page_tools.py", "test_ci_skips.py", "test_hostile.py", "test_hostile_repo.py",
                "test_lighthouse.py", "test_property.py", "test_scripts.py", "test_search.py", "test_serve.py",
                "test_validity.py", "test_watcher.py", "test_workflows.py"),
 }
@@ -102,7 +102,7 @@ XDIST_GROUPS = {
     "test_serve.py": "preview", "test_watcher.py": "preview", "test_share.py": "share",
     "test_site_pages.py": "site-pages", "test_docs.py": "docs", "test_sessions.py": "sessions",
     "test_clients.py": "clients", "test_structured.py": "structured", "test_reach_browser.py": "reach-browser",
-    "test_reliability.py": "reliability",
+    "test_reliability.py": "reliability", "test_page_tools.py": "page-tools",
 }
 
 

@@ -5,6 +5,12 @@
   var me = doc.currentScript;
   var plotlySrc = me && me.getAttribute("data-plotly");
 
+  /* The archive's filter panel is open in the HTML (so it works without script) and folded
+     here on a narrow screen, so the list of series starts on a phone's first screen. */
+  if (window.matchMedia && window.matchMedia("(max-width: 700px)").matches) {
+    doc.querySelectorAll(".facets details[open]").forEach(function (d) { d.removeAttribute("open"); });
+  }
+
   /* Today's program, by the date in WIB (Asia/Jakarta). */
   try {
     var names = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
@@ -223,12 +229,12 @@
     if (status) status.textContent = text;
   }
   function draw(fig) {
-    if (fig.getAttribute("data-state")) return;
+    if (fig.getAttribute("data-state")) return fig.drawing;
     fig.setAttribute("data-state", "loading");
     var button = fig.querySelector(".chart-load button");
     if (button) button.hidden = true;
     say(fig, "Memuat grafik interaktif…");
-    loadPlotly().then(function (Plotly) {
+    fig.drawing = loadPlotly().then(function (Plotly) {
       var spec = JSON.parse(doc.getElementById(fig.getAttribute("data-chart")).textContent);
       var canvas = fig.querySelector(".chart-canvas");
       var box = doc.createElement("div");
@@ -243,7 +249,16 @@
       fig.removeAttribute("data-state");
       say(fig, "Grafik interaktif gagal dimuat. Batang ringkas dan tabel tetap memuat semua angkanya.");
       if (button) { button.textContent = "Coba muat lagi"; button.hidden = false; }
+      return false;
     });
+    return fig.drawing;
+  }
+  /* Save a chart as an image, drawn here by plotly.js (no server, works offline). */
+  function save(fig, format) {
+    draw(fig).then(function (ok) {
+      if (ok === false) return;  /* not drawn: the status line says why */
+      return window.Plotly.downloadImage(fig.querySelector(".plot"), { format: format, filename: fig.getAttribute("data-file") || "grafik" });
+    }).catch(function () { say(fig, "Gambar grafik gagal dibuat."); });
   }
   function drawAll() { figures.forEach(draw); }
   if (figures.length && plotlySrc) {
@@ -261,6 +276,17 @@
       if (frugal) status.textContent = "Mode hemat data: grafik interaktif baru diunduh bila Anda memintanya.";
       bar.append(button, status);
       fig.querySelector(".chart-canvas").after(bar);
+      var links = fig.querySelector(".chart-links");
+      if (links) {
+        ["png", "svg"].forEach(function (format) {
+          var b = doc.createElement("button");
+          b.type = "button";
+          b.className = "button secondary small";
+          b.textContent = "Unduh " + format.toUpperCase();
+          b.addEventListener("click", function () { save(fig, format); });
+          links.append(" ", b);
+        });
+      }
     });
     if (!frugal) {
       /* Watching starts with the first scroll: a chart already on screen at load shows its
