@@ -245,8 +245,14 @@ def edited_copy(dest: Path, today: dt.date = CONTENT_TODAY) -> Path:
     past = today - dt.timedelta(days=(today.weekday() - weekday[past_program] - 1) % 7 + 1)
     upcoming = today + dt.timedelta(days=(weekday[next_program] - today.weekday() - 1) % 7 + 1)
     for title, program, day in ((EDITED_PAST_TITLE, past_program, past), (EDITED_NEXT_TITLE, next_program, upcoming)):
+        before = set((root / "content/series").glob("*.md"))
         proc = run_cli("new", title, "--program", program, "--date", day.isoformat(), "--root", str(root))
         assert proc.returncode == 0, proc.stderr
+        (made,) = set((root / "content/series").glob("*.md")) - before
+        # The editor writes the series' own description in place of the scaffold's placeholder.
+        head, sep, _placeholder = made.read_text(encoding="utf-8").partition("\n---\n")
+        assert sep, f"{made.name}: no end of front matter"
+        made.write_text(head + sep + f"\nUraian seri {title} yang ditulis editor.\n", encoding="utf-8")
     samples = sorted(p for p in (root / "content/series").glob("*.md")
                      if re.search(r"^sample: *true", p.read_text(encoding="utf-8"), re.M))
     assert samples, "no sample series to delete"
