@@ -34,8 +34,18 @@ SERIES = {
           zoom: https://zoom.us/j/1234567890
           youtube: https://www.youtube.com/watch?v=abcdefghijk
         summary: Membaca data sebelum memutuskan.
+        speakers: [Narasumber Pertama, Narasumber Kedua]
+        competency: teknis
+        tags: [literasi-data, pengambilan-keputusan]
         ---
-        Isi seri.
+        Seri ini membahas cara membaca tabel dan grafik sebelum mengambil keputusan di
+        unit kerja, dari pertanyaan yang tepat sampai memeriksa asal angka.
+
+        Peserta diajak mengenali angka yang menyesatkan, rata-rata yang menutupi sebaran,
+        dan perbandingan yang tidak setara, dengan contoh dari laporan pemerintah daerah.
+
+        Sesi ditutup dengan latihan singkat menyusun ringkasan data satu halaman untuk
+        pimpinan, lengkap dengan sumber dan tanggal datanya.
         """,
     "content/series/batal.md": """\
         ---
@@ -248,6 +258,23 @@ def test_after_the_day_the_browser_moves_on(browser, served, path):
                 assert "Sudah berlangsung" in visible_text(card) and card.locator("a.join-link").count() == 0
         if path == "/":
             assert page.locator('#berikutnya ~ [data-sessions] [data-date="2026-12-10"]').count() == 0
+        assert not errors
+    finally:
+        context.close()
+
+
+@pytestmark_browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_series_page_offers_joining_on_a_phones_first_screen(browser, served, scheme):
+    """An upcoming series' page answers "how do I join" before its description: the join
+    buttons are inside the first 800 px at 360 px wide, above the series' text."""
+    context, page, errors = open_at(browser, served + "/seri/akan-datang/", "2026-12-08T10:00:00+07:00", scheme=scheme)
+    try:
+        zoom = page.locator(".join-box a.join-link").first
+        box = zoom.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800, box
+        assert "Zoom" in zoom.inner_text()
+        assert box["y"] < page.locator(".series .prose").bounding_box()["y"]
         assert not errors
     finally:
         context.close()
