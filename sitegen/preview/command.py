@@ -75,10 +75,10 @@ def report(outcome: Outcome, was_failing: bool) -> None:
         + (_("; problems fixed") if was_failing else ""))
 
 
-def safe_load(live: LiveSite, jobs: int = 1) -> Outcome:
+def safe_load(live: LiveSite, jobs: int = 1, changed=None) -> Outcome:
     """A load that never raises: an engine bug is reported like a problem."""
     try:
-        return live.load(jobs)
+        return live.load(jobs, changed)
     except UsageError as exc:
         return Outcome(None, [Problem("build.py", 1, str(exc))], summary=str(exc))
     except Exception as exc:
@@ -120,14 +120,27 @@ class Reloads:
         self._thread(lambda: self._load(paths))
 
     def _load(self, paths: list) -> None:
-        outcome = safe_load(self.live)
+        patched = self.live.patched
+        outcome = safe_load(self.live, changed=paths)
         self.loop.add_callback(self._loaded, outcome, paths)
+        # Between loads, in this thread: what the next save needs, and what a patched load
+        # did not read (the commit times; when they changed, everything is loaded again).
+        if self.live.patched != patched and self.live.history_changed():
+            self.loop.add_callback(self.changed, {str(self.live.root / CONFIG_FILE)})
+        self._prepare()
         if outcome.snapshot is not None and time.monotonic() - self.saved_at > SAVE_EVERY:
             self.saved_at = time.monotonic()
             self.live.save_cache()
         self.loop.add_callback(self._next)
 
+    def _prepare(self) -> None:
+        try:
+            self.live.prepare()
+        except Exception:  # only the next save's speed depends on it
+            traceback.print_exc()
+
     def _save_only(self) -> None:
+        self._prepare()
         self.saved_at = time.monotonic()
         self.live.save_cache()
         self.loop.add_callback(self._next)
