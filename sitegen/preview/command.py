@@ -48,6 +48,7 @@ WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE, ADMIN_DIR)
 DEFAULT_OUTPUT = Path(".cache") / "serve-site"  # the preview's search index (pages are in memory)
 WORK_DIR = Path(".cache") / "serve"  # the preview's build cache
 SAVE_EVERY = 60.0  # seconds between two saves of the build cache while editing
+AFTER_START = 0.5  # seconds from the start of serving to the background work of the first load
 
 
 class Stopped(BaseException):
@@ -140,9 +141,9 @@ class Reloads:
             traceback.print_exc()
 
     def _save_only(self) -> None:
-        self._prepare()
         self.saved_at = time.monotonic()
         self.live.save_cache()
+        self._prepare()
         self.loop.add_callback(self._next)
 
     def _loaded(self, outcome: Outcome, paths: list) -> None:
@@ -223,7 +224,9 @@ def _serve(root: Path, args, output: Path, sockets: list, port: int) -> int:
     if fingerprint(watched) != before:  # saved during the first load
         reloads.changed({str(root / CONFIG_FILE)})
     elif outcome.snapshot is not None:
-        reloads.save_cache()
+        # The build cache and the index of routes for patching (livesite.py) are made in
+        # the background, after the first pages have been asked for: they would slow them.
+        loop.call_later(AFTER_START, reloads.save_cache)
     if outcome.snapshot is not None and indexer is not None and outcome.snapshot.config.search:
         indexer.submit(outcome.snapshot)
 

@@ -37,20 +37,18 @@ class RouteIndex:
 
     def __init__(self, routes: dict):
         self.holders: dict = {}  # id(model object) -> (object, set of output paths)
-        seen: dict = {}  # id(container) -> the model objects found inside it
+        seen: dict = {}  # id(container) -> (container, the model objects inside it, by id)
         unknown: set = set()
+        holders = self.holders
         for rel, route in routes.items():
-            for obj in _models(route.context, seen, unknown):
-                self._add(obj, rel)
+            for key, obj in _models(route.context, seen, unknown).items():
+                entry = holders.get(key)
+                if entry is None:
+                    entry = holders[key] = (obj, set())
+                entry[1].add(rel)
         # A context holding an object of another kind could hide a model object inside it:
         # then nothing is patched (every save plans again).
         self.complete = not unknown
-
-    def _add(self, obj, rel: str) -> None:
-        entry = self.holders.get(id(obj))
-        if entry is None or entry[0] is not obj:
-            entry = self.holders[id(obj)] = (obj, set())
-        entry[1].add(rel)
 
     def routes_with(self, obj) -> set:
         entry = self.holders.get(id(obj))
@@ -63,33 +61,59 @@ class RouteIndex:
             self.holders[id(new)] = (new, entry[1])
 
 
-def _models(value, seen: dict, unknown: set) -> list:
-    """The model objects inside a value (containers shared between routes are walked once);
-    the types it cannot look inside are added to `unknown`."""
-    if type(value) in _PLAIN:
-        return []
-    if is_model(value):
-        return [value]
+_PLAIN_KIND, _MODEL_KIND, _INSIDE_KIND, _TEXT_KIND, _UNKNOWN_KIND = range(5)
+_KINDS: dict = {t: _PLAIN_KIND for t in _PLAIN}
+
+
+def _kind(value) -> int:
+    """What a value's type is to the index (the same for every value of a type)."""
+    t = type(value)
+    kind = _KINDS.get(t)
+    if kind is None:
+        if is_model(value):
+            kind = _MODEL_KIND
+        elif issubclass(t, (dict, tuple, list, set, frozenset)) or (dataclasses.is_dataclass(t) and not isinstance(value, type)):
+            kind = _INSIDE_KIND
+        elif issubclass(t, (str, bytes, int, float, dt.date, dt.time)):
+            kind = _TEXT_KIND
+        else:
+            kind = _UNKNOWN_KIND
+        _KINDS[t] = kind
+    return kind
+
+
+_NONE: dict = {}
+
+
+def _models(value, seen: dict, unknown: set) -> dict:
+    """The model objects inside a container (id -> object; containers shared between
+    routes are walked once); the types it cannot look inside are added to `unknown`."""
     key = id(value)
     hit = seen.get(key)
     if hit is not None and hit[0] is value:
         return hit[1]
-    found: list = []
-    seen[key] = (value, found)
-    if not (isinstance(value, (dict, tuple, list, set, frozenset)) or dataclasses.is_dataclass(value)):
-        if not isinstance(value, (str, bytes, int, float, dt.date, dt.time)):
-            unknown.add(type(value))
-        return found
+    found: dict = {}
     for item in _children(value):
-        found.extend(_models(item, seen, unknown))
-    if len(found) > 1:
-        found[:] = list({id(o): o for o in found}.values())
-    return found
+        kind = _KINDS.get(type(item))
+        if kind is None:
+            kind = _kind(item)
+        if kind == _PLAIN_KIND or kind == _TEXT_KIND:
+            continue
+        if kind == _MODEL_KIND:
+            found[id(item)] = item
+        elif kind == _INSIDE_KIND:
+            inner = _models(item, seen, unknown)
+            if inner:
+                found.update(inner)
+        else:
+            unknown.add(type(item))
+    seen[key] = (value, found or _NONE)
+    return found or _NONE
 
 
 def _children(value):
     if isinstance(value, dict):
-        return list(value.values())
+        return value.values()
     if isinstance(value, (tuple, list, set, frozenset)):
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
