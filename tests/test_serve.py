@@ -669,3 +669,30 @@ def test_saves_applied_in_memory_end_as_a_clean_build(tmp_path):
     assert live.patched == after_fix + 1
     same_as_clean()
 
+
+
+def test_a_body_saved_in_the_shipped_project_is_patched_and_as_built(tmp_path):
+    """On a copy of the shipped project (its templates, settings and every kind of output
+    context), a series' body saved is applied in memory, not loaded again, and every
+    page the preview then serves is the bytes of a clean build (share images aside: they
+    show no body, and drawing them all is the slow part)."""
+    from conftest import CONTENT_TODAY, copy_repo_project
+    from sitegen.pipeline import Options, build
+    from sitegen.preview.command import base_url_for
+    from sitegen.preview.livesite import LiveSite
+
+    root = copy_repo_project(tmp_path / "proj")
+    live = LiveSite(root, serve_script(8123), base_url_for(HOST, 8123), today=CONTENT_TODAY)
+    live.accept(live.load())
+    page = next(r for rel, r in sorted(live.current.routes.items()) if rel.startswith("seri/") and rel.endswith("/index.html"))
+    path = root / page.context["series"].path
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\nParagraf yang baru disimpan.\n", encoding="utf-8")
+    live.accept(live.load(changed=[str(path)]))
+    assert live.patched == 1 and live.problems is None
+    out = tmp_path / "bersih"
+    build(Options(root=root, output=out, base_url=live.base_url, today=CONTENT_TODAY, search=False,
+                  use_cache=False, serve_script=live.script, jobs=1))
+    served = {rel: live.render(route)[0] for rel, route in live.current.routes.items() if not rel.endswith(".png")}
+    assert b"Paragraf yang baru disimpan." in served[page.output]
+    different = sorted(rel for rel, data in served.items() if (out / rel).read_bytes() != data)
+    assert not different, different
