@@ -106,9 +106,19 @@ XDIST_GROUPS = {
 }
 
 
+# A test that measures the machine (Lighthouse's performance score, how soon a stopped build
+# or preview ends) is marked `solo`: scripts/test.sh runs these first, one at a time, with
+# nothing else of the suite beside them, then every other test on every core. A solo test is
+# a system test, so --fast (one phase) leaves it out.
+SOLO_DOC = "measures the machine (a score, a stop time): runs alone, before the others (scripts/test.sh)"
+
+
 def pytest_configure(config):
     for kind, doc in KIND_DOCS.items():
         config.addinivalue_line("markers", f"{kind}: {doc}")
+    config.addinivalue_line("markers", f"solo: {SOLO_DOC}")
+    # pytest-xdist registers its own mark only when it is loaded (not under -p no:xdist).
+    config.addinivalue_line("markers", "xdist_group(name): tests kept on one xdist worker")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -119,6 +129,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(getattr(pytest.mark, KIND_OF_FILE.get(name, "system")))
         if name in XDIST_GROUPS and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[name]))
+        if item.get_closest_marker("solo") and not item.get_closest_marker("system"):
+            raise pytest.UsageError(f"{item.nodeid}: a solo test must be a system test (--fast runs no solo test)")
 
 
 SITE_YAML = """\

@@ -432,6 +432,7 @@ def test_real_browser_reloads_shows_the_problem_and_recovers(tmp_path):
 
 # ---- stopping, recovery, the build state in memory ----------------------------------------------
 
+@pytest.mark.solo  # stop times (STOP_SECONDS): measured with nothing else running (scripts/test.sh)
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_the_preview_at_once(tmp_path, signum):
     """systemd, Docker, CI runners and IDE task runners stop a process with SIGTERM; a
@@ -446,6 +447,7 @@ def test_a_signal_stops_the_preview_at_once(tmp_path, signum):
     assert "preview stopped" in srv.output()
 
 
+@pytest.mark.solo
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_the_first_load_stops_the_preview(tmp_path, signum):
     """The first load of a site this size parses in worker processes; a signal then ends
@@ -475,6 +477,7 @@ def test_a_signal_during_the_first_load_stops_the_preview(tmp_path, signum):
             proc.wait()
 
 
+@pytest.mark.solo
 def test_a_signal_during_a_reload_stops_the_preview(tmp_path):
     root = make_project(tmp_path, {f"content/series/s{i:03d}.md": SERIES.format(title=f"Seri {i}", body="Isi.")
                                    for i in range(300)})
