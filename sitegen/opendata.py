@@ -12,6 +12,8 @@ them into /datapackage.json, so a table cannot be published without being descri
 - /data/angka-resmi.csv: every declared figure with the values reports.py computes from it.
 - the chart tables (charts.py): one row per program and period, with the period's first
   and last day as ISO dates and snake_case column names.
+- /data/data-terbuka.xlsx (workbook.py): the four tables above as sheets of one Excel
+  workbook, typed cells, for double-click in any regional settings.
 - /data/seri.json, /data/angka-resmi.json: the same rows as JSON (lists as lists), with a
   "meta" header made from the same declarations.
 
@@ -38,6 +40,7 @@ from urllib.parse import urlsplit
 
 from .dataoutputs import STATUS_WORDS, absolute, public_series
 from .routes import COMPETENCY_LABELS, Route
+from .workbook import WORKBOOK_URL, workbook_route
 
 DATA_PAGE_URL = "/data/"
 SERIES_CSV = "/data/seri.csv"
@@ -353,6 +356,8 @@ def data_routes(site, reports) -> list[Route]:
                      "description": "Isi yang sama dengan seri.csv, dengan narasumber dan topik sebagai daftar dan keterangan di bagian meta."})
     files.append({"url": FIGURES_JSON, "format": "JSON", "title": "Angka resmi (JSON)", "rows": len(f_recs),
                   "description": "Isi yang sama dengan angka-resmi.csv, dengan sumber dan jumlah di bagian meta."})
+    files.insert(0, {"url": WORKBOOK_URL, "format": "XLSX", "title": "Semua tabel (Excel)", "rows": None,
+                     "description": "Keempat tabel CSV di bawah dalam satu berkas Excel, satu lembar per tabel, dengan angka, tanggal, dan jam yang sudah bertipe, serta lembar keterangan kolom. Terbuka benar di Excel apa pun pengaturan wilayahnya."})
     files.append({"url": PACKAGE_URL, "format": "JSON", "title": "Paket data (Frictionless)", "rows": None,
                   "description": "Keterangan setiap tabel CSV situs ini (kolom, jenis, kunci, dialek, pengodean) menurut standar Frictionless Data Package."})
     page = {
@@ -370,8 +375,11 @@ def data_routes(site, reports) -> list[Route]:
         "coverage": coverage(site),
         "formula_starts": ["=", "+", "-", "@"],
         "package": PACKAGE_URL,
+        "workbook": WORKBOOK_URL,
     }
     routes = [csv_route(url, cols, recs, res) for url, cols, recs, res in tables]
+    routes.append(workbook_route(f"Data terbuka {config.title}", config.organisation,
+                                 [(res["name"], cols, recs) for _url, cols, recs, res in tables]))
     routes += [
         Route(SERIES_JSON, None, {"meta": series_meta, "records": s_recs}, producer=render_json, sitemap=False),
         Route(FIGURES_JSON, None, {"meta": figures_meta, "records": f_recs}, producer=render_json, sitemap=False),

@@ -27,7 +27,7 @@ STATUS = {
 }
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 OFFSET = "+07:00"  # WIB
-FORMATS = {"CSV": "text/csv", "JSON": "application/json"}
+FORMATS = {"CSV": "text/csv", "JSON": "application/json", "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def when(day: dt.date, time: dt.time | None) -> str:

@@ -331,3 +331,94 @@ def test_csv_files_read_alike_in_excel_and_programs_and_match_the_pages(content_
         for r in rows:
             start, end = dt.date.fromisoformat(r["period_start"]), dt.date.fromisoformat(r["period_end"])
             assert start <= end and (r["period_kind"] != "year" or (start.month, start.day, end.month, end.day) == (1, 1, 12, 31))
+
+
+# ---- the Excel workbook ----------------------------------------------------------------
+
+def workbook_rows(path: Path) -> dict:
+    """Every sheet's rows as openpyxl (what pandas.read_excel uses) reads them: typed cells."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    finally:
+        book.close()
+
+
+def typed(field: dict, cell: str):
+    """A CSV cell as the value its declared type says (the apostrophe that defuses a formula
+    in the CSV is not in the workbook, where text is never run)."""
+    if cell == "":
+        return None
+    kind = field["type"]
+    if kind == "integer":
+        return int(cell)
+    if kind == "number":
+        return float(cell)
+    if kind == "boolean":
+        return cell == "true"
+    if kind == "date":
+        return dt.datetime.combine(dt.date.fromisoformat(cell), dt.time())
+    if kind == "time":
+        return dt.time.fromisoformat(cell)
+    return cell[1:] if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def test_excel_workbook_holds_the_tables_rows_with_typed_cells(content_site):
+    """/data/data-terbuka.xlsx opened by a real reader: a sheet per table of /data/ with the
+    same header and rows as its CSV, numbers as numbers, dates as dates, times as times,
+    booleans as booleans, and the Indonesian text (dashes, accents) unchanged."""
+    sheets = workbook_rows(content_site / "data/data-terbuka.xlsx")
+    package = json.loads((content_site / "datapackage.json").read_text(encoding="utf-8"))
+    tables = [r for r in package["resources"] if r["path"].startswith("data/")]
+    assert list(sheets) == [r["name"] for r in tables] + ["keterangan"]
+    for res in tables:
+        fields = res["schema"]["fields"]
+        rows = sheets[res["name"]]
+        csv_rows = program_rows(content_site / res["path"])
+        assert rows[0] == [f["name"] for f in fields]
+        assert len(rows) - 1 == len(csv_rows) and csv_rows, res["name"]
+        for got, want in zip(rows[1:], csv_rows):
+            assert got == [typed(f, want[f["name"]]) for f in fields], res["name"]
+    seri = sheets["seri"]
+    head = seri[0]
+    assert all(isinstance(r[head.index("date")], dt.datetime) for r in seri[1:])
+    assert all(isinstance(r[head.index("sample")], bool) for r in seri[1:])
+    figures = sheets["angka-resmi"]
+    reach = [r[figures[0].index("reach")] for r in figures[1:]]
+    assert reach and all(type(v) is int for v in reach)
+    # what each column means, from the same declarations as the CSVs' schemas
+    about = {(r[0], r[1]): r[3] for r in sheets["keterangan"][1:]}
+    assert about == {(res["name"], f["name"]): f["description"] for res in tables for f in res["schema"]["fields"]}
+
+
+def test_excel_workbook_is_byte_identical_and_undated_and_keeps_text_as_text(tmp_path):
+    """Two clean builds give the same bytes (the document's dates and the zip entries' are
+    fixed); a title that looks like a formula stays text, and accents and dashes survive."""
+    import zipfile
+
+    import openpyxl
+
+    title = "=SUM(A1) Kearifan lokal – Śrī Ādi"
+    files = {**PROGRAMS, **series("rumus", f'"{title}"', "asn-belajar", "2026-12-10",
+                                  'time: "09:00"\nspeakers: ["Dr. Siti; Nur Aini", "Bambang Wiryawan"]\n')}
+    root = make_project(tmp_path, files)
+    a, b = build(root, tmp_path / "a"), build(root, tmp_path / "b")
+    book = a / "data/data-terbuka.xlsx"
+    assert book.read_bytes() == (b / "data/data-terbuka.xlsx").read_bytes()
+    with zipfile.ZipFile(book) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    wb = openpyxl.load_workbook(book)
+    assert wb.properties.created == wb.properties.modified == dt.datetime(1980, 1, 1)
+    seri = wb["seri"]
+    head = [c.value for c in seri[1]]
+    row = next(r for r in seri.iter_rows(min_row=2) if r[0].value == "rumus")
+    cell = row[head.index("title")]
+    assert cell.value == title and cell.data_type == "s"  # text, not a formula
+    assert row[head.index("time")].value == dt.time(9, 0)
+    assert [r[2] for r in wb["seri-narasumber"].iter_rows(min_row=2, values_only=True)] == ["Dr. Siti; Nur Aini", "Bambang Wiryawan"]
+    # /data/ offers it, first, for Excel
+    page = BeautifulSoup((a / "data/index.html").read_text(encoding="utf-8"), "lxml")
+    link = page.find("a", string="Unduh untuk Excel")
+    assert link is not None and link["href"].endswith("/data/data-terbuka.xlsx") and link.has_attr("download")

@@ -18,6 +18,7 @@ TODAY = dt.date(2026, 11, 23)
 CLOCK = dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone(dt.timedelta(hours=7)))  # the pages' clock: TODAY, 10:00 WIB
 BODY_WORD = "kearsipan"
 BODY_START = "Pengelolaan kearsipan dinamis"
+SPEAKER = "Ratna Wulandari"  # a name no other word of the fixture holds
 COMPETENCIES = ["manajerial", "teknis", "sosial-kultural"]
 
 
@@ -32,7 +33,7 @@ def files() -> dict:
         )
     out["content/series/arsip.md"] = (
         "---\ntitle: Tata Naskah Dinas\nprogram: asn-belajar\ndate: \"2024-05-02\"\n"
-        "speakers: [Narasumber Uji]\ncompetency: teknis\n---\n"
+        f"speakers: [{SPEAKER}, Narasumber Kedua]\ncompetency: teknis\ntags: [kearsipan]\n---\n"
         f"{BODY_START} di instansi pemerintah, dari penciptaan sampai penyusutan arsip.\n"
     )
     return out
@@ -90,12 +91,11 @@ def test_search_excerpt_is_the_series_text_under_a_link_styled_title(tab, served
     page, errors = opened.page, opened.errors
     page.wait_for_selector(".pagefind-ui__result-excerpt", timeout=20000)
     excerpt = " ".join(page.locator(".pagefind-ui__result-excerpt").first.inner_text().split())
-    # No breadcrumb (the program's name), badge, date or repeated title before the
-    # series' own words; its speakers and competency stay in the text, to be searched.
-    assert not excerpt.startswith("ASN Belajar"), excerpt
-    assert "Tata Naskah Dinas" not in excerpt, excerpt
+    # The excerpt is the series' own text from its first word: no breadcrumb (the
+    # program's name), badge, date, repeated title, speakers or competency before it.
+    assert excerpt.startswith(BODY_START), excerpt
+    assert "Tata Naskah Dinas" not in excerpt and SPEAKER not in excerpt and "Teknis" not in excerpt, excerpt
     assert "Mei 2024" not in excerpt and "Kamis" not in excerpt and "Tanggal" not in excerpt, excerpt
-    assert BODY_START in excerpt, excerpt
     link = page.locator(".pagefind-ui__result-link").first
     assert link.inner_text().strip() == "Tata Naskah Dinas"
     style = link.evaluate("a => { const s = getComputedStyle(a); return [s.textDecorationLine, s.color]; }")
@@ -155,4 +155,20 @@ def test_search_still_finds_a_series_by_its_title(tab, served):
     page, errors = opened.page, opened.errors
     page.wait_for_selector(".pagefind-ui__result-link", timeout=20000)
     assert page.locator(".pagefind-ui__result-link").first.inner_text().strip() == "Tata Naskah Dinas"
+    assert errors == []
+
+
+def test_search_finds_a_series_by_a_speakers_name_shown_under_the_result(tab, served):
+    """Speakers are out of the excerpt, not out of the search: their names are Pagefind
+    metadata, searched and shown under the result, with the excerpt still the series' text."""
+    opened = tab(served + "/cari/?q=wulandari", width=360, clock=CLOCK)
+    page, errors = opened.page, opened.errors
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=20000)
+    assert page.locator(".pagefind-ui__result").count() == 1
+    result = page.locator(".pagefind-ui__result").first
+    assert result.locator(".pagefind-ui__result-link").inner_text().strip() == "Tata Naskah Dinas"
+    tags = [" ".join(t.split()) for t in result.locator(".pagefind-ui__result-tag").all_inner_texts()]
+    assert f"Narasumber: {SPEAKER}, Narasumber Kedua" in tags, tags
+    excerpt = " ".join(result.locator(".pagefind-ui__result-excerpt").inner_text().split())
+    assert excerpt.startswith(BODY_START) and SPEAKER not in excerpt, excerpt
     assert errors == []

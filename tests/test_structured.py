@@ -100,10 +100,11 @@ def test_open_data_is_a_dataset(site):
     assert data["temporalCoverage"] == "2022-01-01/2026-12-18"
     downloads = {d["name"]: d for d in data["distribution"]}
     # Every data file of /data/ is a download, and every download is a file of the site.
-    assert {p.name for p in (site / "data").iterdir() if p.suffix in (".csv", ".json")} <= set(downloads)
+    assert {p.name for p in (site / "data").iterdir() if p.suffix in (".csv", ".json", ".xlsx")} <= set(downloads)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     for name, d in downloads.items():
         assert d["@type"] == "DataDownload"
-        assert d["encodingFormat"] == {"csv": "text/csv", "json": "application/json"}[name.rsplit(".", 1)[1]]
+        assert d["encodingFormat"] == {"csv": "text/csv", "json": "application/json", "xlsx": xlsx}[name.rsplit(".", 1)[1]]
         assert d["contentUrl"].startswith("https://example.org/") and d["contentUrl"].endswith("/" + name)
         assert (site / d["contentUrl"][len("https://example.org/"):]).is_file()
 
