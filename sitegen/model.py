@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from . import localeformat
 from .config import Config
@@ -260,18 +261,28 @@ class Site:
     pages: tuple
     program_by_slug: dict = field(compare=False, repr=False, default_factory=dict)
 
+    # The lists below are asked for by many planners and templates: each is made once per
+    # Site (the Site is frozen; cached_property keeps the value beside its fields).
+
     def program(self, slug: str) -> Program:
         return self.program_by_slug[slug]
 
     def series_of(self, program_slug: str) -> tuple:
-        return tuple(s for s in self.series if s.program == program_slug)
+        return self._series_by_program.get(program_slug, ())
 
-    @property
+    @cached_property
+    def _series_by_program(self) -> dict:
+        out: dict = {}
+        for s in self.series:
+            out.setdefault(s.program, []).append(s)
+        return {slug: tuple(items) for slug, items in out.items()}
+
+    @cached_property
     def past_series(self) -> tuple:
         """Series whose day is over: dated before `today` (the archive, "Seri terbaru")."""
         return tuple(s for s in self.series if s.date < self.today)
 
-    @property
+    @cached_property
     def upcoming_series(self) -> tuple:
         """Series still to come or held today (joinable through the end of their day, WIB)."""
         return tuple(sorted((s for s in self.series if s.date >= self.today), key=lambda s: (s.date, s.time or dt.time(0), s.slug)))

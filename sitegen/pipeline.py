@@ -136,11 +136,20 @@ def site_globals(site) -> dict:
     return {"nav_programs": site.programs, "pages": site.pages}
 
 
-def make_renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems) -> Renderer:
+def make_renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems,
+                  kept: dict | None = None) -> Renderer:
     """The renderer of a build (and of the preview): the templates, their environment and
-    closures, and the digest of what every page shares."""
+    closures, and the digest of what every page shares. `kept`: the environment of an
+    earlier call (the preview's previous load), reused with its compiled templates while
+    the templates, the settings and the script are the same."""
     templates = TemplateSet(root)
-    env = make_environment(templates, config, serve_script)
+    env_key = (tuple(templates.hashes.items()), config.digest, serve_script)
+    env = kept.get(env_key) if kept is not None else None
+    if env is None:
+        env = make_environment(templates, config, serve_script)
+        if kept is not None:
+            kept.clear()
+            kept[env_key] = env
     # Which templates each template can load: reused from the last build while no template changed.
     key = tuple(templates.hashes.items())
     closures = state.template_closures(key)

@@ -27,11 +27,8 @@ import unicodedata
 import zlib
 from pathlib import Path
 
-from . import localeformat
+from . import localeformat, reuse
 from .routes import SHARE_IMAGE_NAME, Route
-
-# Pillow (PIL) is imported inside the functions that draw: a rebuild whose images are all
-# current never loads it (it is the heaviest library of a build).
 
 WIDTH, HEIGHT = 1200, 630
 IMAGE_NAME = SHARE_IMAGE_NAME
@@ -479,19 +476,21 @@ CARDS = {
 }
 
 
-def image_routes(site, reports, routes_so_far: list) -> list:
+def image_route(config, route: Route, fonts: str) -> Route:
+    """The PNG route of a page that declares a card, made from the page's context."""
+    if route.card not in CARDS:
+        raise ValueError(f"{route.url}: unknown share card {route.card!r} (known: {', '.join(sorted(CARDS))})")
+    common = {"site": config.title, "org": config.organisation, "fonts": fonts}
+    return Route(route.share_image, None, {**common, **CARDS[route.card](config, route.context)}, producer=produce,
+                 sitemap=False, checked=False)
+
+
+def image_routes(site, reports, routes_so_far: list, keep=None) -> list:
     """One PNG route for each page that declares a card (Route.card): every series,
-    program and report page, and the home page, whose image is the site's."""
+    program and report page, and the home page, whose image is the site's. `keep`: what
+    the preview's previous load planned (reuse.py)."""
     config = site.config
     if not config.share_images:
         return []
-    common = {"site": config.title, "org": config.organisation, "fonts": fonts_digest()}
-    made = []
-    for route in routes_so_far:
-        if not route.card:
-            continue
-        if route.card not in CARDS:
-            raise ValueError(f"{route.url}: unknown share card {route.card!r} (known: {', '.join(sorted(CARDS))})")
-        ctx = CARDS[route.card](config, route.context)
-        made.append(Route(route.share_image, None, {**common, **ctx}, producer=produce, sitemap=False, checked=False))
-    return made
+    fonts = fonts_digest()
+    return [reuse.call(keep, image_route, (config, route), (fonts,)) for route in routes_so_far if route.card]

@@ -365,11 +365,12 @@ def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatc
     found = {}
     with serve_folder(www) as origin:
         # One index as Pagefind cuts it, against parts of 8 pages whose word index is cut
-        # into chunks of 12 positions (only the series text is indexed: title, program and date are not, so fewer words).
+        # into chunks of 6 positions (only the series text is indexed: title, speakers, competency,
+        # program and date are metadata, so each page holds few words).
         monkeypatch.setattr(search, "CHUNK_POSITIONS", None)
         build(Options(root=root, output=www / "one", today=TODAY, use_cache=False, base_url=origin + "/one/"))
         monkeypatch.setattr(search, "PAGES_PER_PART", 8)
-        monkeypatch.setattr(search, "CHUNK_POSITIONS", 12)
+        monkeypatch.setattr(search, "CHUNK_POSITIONS", 6)
         build(Options(root=root, output=www / "parts", today=TODAY, use_cache=False, base_url=origin + "/parts/"))
         assert len(list((www / "parts/pagefind/index").iterdir())) > 10 > len(list((www / "one/pagefind/index").iterdir()))
         assert (www / "parts/pagefind/bagian-4/pagefind-entry.json").is_file()

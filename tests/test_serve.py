@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, make_project, needs_chromium, run_cli
+from conftest import REPO, SITE_YAML, make_project, needs_chromium, run_cli
 from sitegen.problems import Problem
 from sitegen.preview.errorpage import error_page, serve_script
 from sitegen.preview.handlers import is_page_path
@@ -558,3 +558,133 @@ def test_preview_pages_are_the_clean_build_and_a_save_renders_only_what_depends_
     # The static assets are served from their sources as the build copies them.
     for rel, src in live.current.assets.items():
         assert built[rel] == live.read_asset(src), rel
+
+
+def test_saves_applied_in_memory_end_as_a_clean_build(tmp_path):
+    """Saves handed to the preview one after another (as the watcher hands them): body
+    edits are applied to the plan in memory (patch.py), every other change loads again;
+    after each, every output the preview serves is the bytes of a clean build of the
+    project as it then is, and a load that fails reports what a build reports."""
+    import datetime as dt
+
+    from sitegen.pipeline import Options, build
+    from sitegen.problems import BuildFailed
+
+    def series(title: str, date: str, body: str, program: str = "asn-belajar") -> str:
+        return f"---\ntitle: {title}\nprogram: {program}\ndate: \"{date}\"\ntags: [literasi, topik-{date[:4]}]\n---\n{body}\n"
+
+    days = ["2022-03-03", "2022-06-02", "2022-09-01", "2023-01-05", "2023-03-02", "2023-05-04",
+            "2023-07-06", "2023-09-07", "2023-11-02", "2024-01-04", "2024-02-01", "2024-03-07", "2024-04-04"]
+    files = {f"content/series/s{i:02d}.md": series(f"Seri {i}", day, f"Isi {i}.") for i, day in enumerate(days)}
+    files["site.yaml"] = SITE_YAML + "per_page: 3\n"  # several archive pages per year
+    root = make_project(tmp_path, files)
+    live = _live_site(root)
+    builds = iter(range(100))
+
+    def clean() -> dict:
+        out = tmp_path / f"bersih-{next(builds)}"
+        build(Options(root=root, output=out, base_url=live.base_url, today=dt.date(2024, 3, 1), search=False,
+                      use_cache=False, serve_script=live.script, jobs=1))
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                if p.is_file() and p.name != ".sitegen"}
+
+    stamp = iter(range(1, 1000))
+
+    def save(rel: str, text: str | None) -> str:
+        path = root / rel
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text, encoding="utf-8")
+            ns = 1_700_000_000_000_000_000 + next(stamp) * 1_000_000_000  # a new time, whatever the clock's step
+            os.utime(path, ns=(ns, ns))
+        return str(path)
+
+    def apply(*paths: str):
+        outcome = live.load(changed=list(paths))
+        live.accept(outcome)
+        return outcome
+
+    def same_as_clean() -> None:
+        served = _served(live)
+        built = clean()
+        pages = {rel: data for rel, data in built.items() if rel in live.current.routes}
+        assert set(pages) == set(served)
+        different = sorted(rel for rel in served if served[rel] != pages[rel])
+        assert not different, different
+
+    live.accept(live.load())
+    same_as_clean()
+
+    # A body edit: patched, and the page, the feed and its neighbours show it as a build does.
+    before = live.patched
+    outcome = apply(save("content/series/s04.md", series("Seri 4", days[4], "Isi yang diubah *sekali*.")))
+    assert live.patched == before + 1 and outcome.read == 1
+    assert b"Isi yang diubah" in live.render(live.current.routes["seri/s04/index.html"])[0]
+    same_as_clean()
+
+    # Two bodies saved at once, one of them a second time.
+    outcome = apply(save("content/series/s04.md", series("Seri 4", days[4], "Isi ketiga.")),
+                    save("content/series/s09.md", series("Seri 9", days[9], "Isi sembilan diubah.")))
+    assert live.patched == before + 2 and outcome.read == 2
+    same_as_clean()
+
+    # A title change (listings, the share image, the feed): loaded again.
+    apply(save("content/series/s05.md", series("Seri Lima Berjudul Baru", days[5], "Isi 5.")))
+    assert live.patched == before + 2
+    same_as_clean()
+
+    # A date that moves a series to another year and another archive page.
+    apply(save("content/series/s01.md", series("Seri 1", "2023-12-07", "Isi 1.")))
+    same_as_clean()
+
+    # A series added, and one deleted.
+    apply(save("content/series/s20.md", series("Seri Baru", "2023-08-03", "Isi baru.")))
+    assert "seri/s20/index.html" in live.current.routes
+    same_as_clean()
+    apply(save("content/series/s07.md", None))
+    assert "seri/s07/index.html" not in live.current.routes
+    same_as_clean()
+
+    # A mistake: the load fails with the problems a build reports; the pages stay.
+    apply(save("content/series/s03.md", series("Seri 3", "2023-02-30", "Isi 3.")))
+    assert live.problems is not None
+    with pytest.raises(BuildFailed) as failed:
+        clean()
+    assert [p.format() for p in live.problems] == [p.format() for p in failed.value.problems.sorted()]
+    # ... and its fix, after which body edits are patched again.
+    apply(save("content/series/s03.md", series("Seri 3", "2023-02-02", "Isi 3 diperbaiki.")))
+    assert live.problems is None
+    same_as_clean()
+    after_fix = live.patched
+    apply(save("content/series/s03.md", series("Seri 3", "2023-02-02", "Isi 3 diperbaiki lagi.")))
+    assert live.patched == after_fix + 1
+    same_as_clean()
+
+
+
+def test_a_body_saved_in_the_shipped_project_is_patched_and_as_built(tmp_path):
+    """On a copy of the shipped project (its templates, settings and every kind of output
+    context), a series' body saved is applied in memory, not loaded again, and every
+    page the preview then serves is the bytes of a clean build (share images aside: they
+    show no body, and drawing them all is the slow part)."""
+    from conftest import CONTENT_TODAY, copy_repo_project
+    from sitegen.pipeline import Options, build
+    from sitegen.preview.command import base_url_for
+    from sitegen.preview.livesite import LiveSite
+
+    root = copy_repo_project(tmp_path / "proj")
+    live = LiveSite(root, serve_script(8123), base_url_for(HOST, 8123), today=CONTENT_TODAY)
+    live.accept(live.load())
+    page = next(r for rel, r in sorted(live.current.routes.items()) if rel.startswith("seri/") and rel.endswith("/index.html"))
+    path = root / page.context["series"].path
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\nParagraf yang baru disimpan.\n", encoding="utf-8")
+    live.accept(live.load(changed=[str(path)]))
+    assert live.patched == 1 and live.problems is None
+    out = tmp_path / "bersih"
+    build(Options(root=root, output=out, base_url=live.base_url, today=CONTENT_TODAY, search=False,
+                  use_cache=False, serve_script=live.script, jobs=1))
+    served = {rel: live.render(route)[0] for rel, route in live.current.routes.items() if not rel.endswith(".png")}
+    assert b"Paragraf yang baru disimpan." in served[page.output]
+    different = sorted(rel for rel, data in served.items() if (out / rel).read_bytes() != data)
+    assert not different, different

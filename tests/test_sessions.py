@@ -28,8 +28,18 @@ SERIES = {
           zoom: https://zoom.us/j/1234567890
           youtube: https://www.youtube.com/watch?v=abcdefghijk
         summary: Membaca data sebelum memutuskan.
+        speakers: [Narasumber Pertama, Narasumber Kedua]
+        competency: teknis
+        tags: [literasi-data, pengambilan-keputusan]
         ---
-        Isi seri.
+        Seri ini membahas cara membaca tabel dan grafik sebelum mengambil keputusan di
+        unit kerja, dari pertanyaan yang tepat sampai memeriksa asal angka.
+
+        Peserta diajak mengenali angka yang menyesatkan, rata-rata yang menutupi sebaran,
+        dan perbandingan yang tidak setara, dengan contoh dari laporan pemerintah daerah.
+
+        Sesi ditutup dengan latihan singkat menyusun ringkasan data satu halaman untuk
+        pimpinan, lengkap dengan sumber dan tanggal datanya.
         """,
     "content/series/batal.md": """\
         ---
@@ -207,6 +217,36 @@ def test_after_the_day_the_browser_moves_on(tab, served, path):
     if path == "/":
         assert page.locator('#berikutnya ~ [data-sessions] [data-date="2026-12-10"]').count() == 0
     assert not errors
+
+
+@needs_chromium
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_series_page_offers_joining_on_a_phones_first_screen(tab, served, scheme):
+    """An upcoming series' page answers "how do I join" before its description: the join
+    buttons are inside the first 800 px at 360 px wide, above the series' text."""
+    opened = tab(served + "/seri/akan-datang/", clock="2026-12-08T10:00:00+07:00", scheme=scheme)
+    page, errors = opened.page, opened.errors
+    zoom = page.locator(".join-box a.join-link").first
+    box = zoom.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800, box
+    assert "Zoom" in zoom.inner_text()
+    assert box["y"] < page.locator(".series .prose").bounding_box()["y"]
+    assert not errors
+
+
+@needs_chromium
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
+def test_the_day_turns_at_midnight_in_jakarta_whatever_the_devices_zone(tab, served, zone):
+    """Thursday 10 December ends at 24:00 WIB (17:00 UTC): half an hour before, its session
+    is still the next one and Thursday is today; half an hour after, both have moved on,
+    on a phone set to New York or Tokyo time alike."""
+    before, after = "2026-12-10T16:30:00+00:00", "2026-12-10T17:30:00+00:00"
+    for when, next_date, thursday in ((before, "2026-12-10", True), (after, "2026-12-18", False)):
+        opened = tab(served + "/", clock=when, timezone_id=zone)
+        page = opened.page
+        assert page.locator("#berikutnya ~ [data-sessions] .is-next").get_attribute("data-date") == next_date, when
+        assert page.locator('.week > li[data-weekday="3"]').evaluate("li => li.classList.contains('today')") is thursday, when
+        assert not opened.errors
 
 
 @needs_chromium

@@ -11,21 +11,24 @@
     doc.querySelectorAll(".facets details[open]").forEach(function (d) { d.removeAttribute("open"); });
   }
 
-  /* Today's program, by the date in WIB (Asia/Jakarta). */
-  try {
-    var names = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
-    var day = names[new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Jakarta", weekday: "short" }).format(new Date())];
-    doc.querySelectorAll('[data-weekday="' + day + '"]').forEach(function (li) {
-      li.classList.add("today");
-      var label = li.querySelector(".day");
-      if (label) {
-        var tag = doc.createElement("span");
-        tag.className = "today-label";
-        tag.textContent = "· hari ini";
-        label.appendChild(tag);
-      }
-    });
-  } catch (e) { /* no Intl time zones: nothing to mark */ }
+  /* Today in WIB (Asia/Jakarta): UTC+7 all year, with no daylight saving since 1964, so
+     the clock seven hours on from UTC gives the date and weekday there. No Intl time-zone
+     lookup: loading its data is the costliest thing this file would do on a slow phone. */
+  var wib = new Date(Date.now() + 7 * 3600 * 1000);
+  var today = wib.toISOString().slice(0, 10);
+  var weekday = (wib.getUTCDay() + 6) % 7;  /* Monday 0 ... Sunday 6 */
+
+  /* Today's program. */
+  doc.querySelectorAll('[data-weekday="' + weekday + '"]').forEach(function (li) {
+    li.classList.add("today");
+    var label = li.querySelector(".day");
+    if (label) {
+      var tag = doc.createElement("span");
+      tag.className = "today-label";
+      tag.textContent = "· hari ini";
+      label.appendChild(tag);
+    }
+  });
 
   /* Upcoming series, decided again in the visitor's browser from the dates on the page
      (in WIB), so a series whose day is over is never shown as upcoming, however long ago
@@ -33,11 +36,7 @@
      the end of its own day and labelled "Hari ini" on it; from the next day its card
      leaves the upcoming lists (a list left empty goes, or says so) and its page drops the
      "Terjadwal" badge and the join links. */
-  try {
-    var parts = {};
-    new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Jakarta", year: "numeric", month: "2-digit", day: "2-digit" })
-      .formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
-    var today = parts.year + "-" + parts.month + "-" + parts.day;
+  (function () {
     var dayOf = function (iso) { return iso ? iso.slice(0, 10) : ""; };
     var over = function (iso) { return !!iso && dayOf(iso) < today; };
     var todayLabel = function (iso) {
@@ -92,7 +91,6 @@
       d.setUTCDate(d.getUTCDate() + n);
       return d.toISOString().slice(0, 10);
     };
-    var weekday = (new Date(today + "T00:00:00Z").getUTCDay() + 6) % 7;
     var thisMonday = addDays(today, -weekday);
     var nextMonday = addDays(thisMonday, 7);
     var afterNext = addDays(thisMonday, 14);
@@ -157,7 +155,7 @@
     doc.querySelectorAll("[data-join-until]").forEach(function (box) {
       if (over(box.getAttribute("data-join-until"))) box.remove();
     });
-  } catch (e) { /* no Intl time zones: the page states each date */ }
+  })();
 
   /* Video: nothing from the video host loads until the visitor asks for it. */
   function youtubeId(href) {
