@@ -20,7 +20,7 @@ from jinja2 import meta
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from . import ENGINE_VERSION, PACKAGE_ROOT, i18n, structured
+from . import ENGINE_VERSION, PACKAGE_ROOT, localeformat, structured
 from .config import Config
 from .digests import Digester, digest  # noqa: F401 (digest: render.digest is the name tests use)
 from .load import _skip_hidden, decode, read_regular, regular_files
@@ -184,16 +184,16 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
     env.filters.update(
         url=url,
         abs_url=abs_url,
-        number=_memo(lambda v: i18n.number(v, lang)),
-        decimal=_memo(lambda v, d=1: i18n.decimal(v, d, lang)),
-        percent=_memo(lambda v, d=1: i18n.percent(v, d, lang)),
-        long_date=_memo(lambda d: i18n.long_date(d, lang)),
-        date_id=_memo(lambda d: i18n.date(d, lang)),
-        month_year=_memo(lambda d: i18n.month_year(d, lang)),
+        number=_memo(lambda v: localeformat.number(v, lang)),
+        decimal=_memo(lambda v, d=1: localeformat.decimal(v, d, lang)),
+        percent=_memo(lambda v, d=1: localeformat.percent(v, d, lang)),
+        long_date=_memo(lambda d: localeformat.long_date(d, lang)),
+        date_id=_memo(lambda d: localeformat.date(d, lang)),
+        month_year=_memo(lambda d: localeformat.month_year(d, lang)),
         wib=lambda t: f"{t:%H.%M} WIB",
         competency=lambda c: COMPETENCY_LABELS.get(c, c),
         channel=lambda c: config.channel_labels.get(c, c),
-        weekday_name=lambda i: i18n.weekday_name(i, lang),
+        weekday_name=lambda i: localeformat.weekday_name(i, lang),
         json_data=lambda v: Markup(html_safe_json(v)),
     )
     def dataset_ld(*args, **kwargs) -> dict:
