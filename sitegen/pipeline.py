@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import buildstate, cache, disk, gather, gctune, i18n, lastmod, parallel, planners, search, stopping
+from . import buildstate, cache, disk, gather, gctune, lastmod, localeformat, parallel, planners, search, stopping
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
@@ -240,8 +240,8 @@ def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jo
             except Exception:  # reported with its route by the worker
                 pass
         try:
-            i18n.long_date(dt.date(2000, 1, 1), config.language)
-            i18n.number(1000, config.language)
+            localeformat.long_date(dt.date(2000, 1, 1), config.language)
+            localeformat.number(1000, config.language)
         except Exception:  # an unknown language is reported where it is used
             pass
     job = RenderJob(renderer, planned, state.tree if state.workers_write else None, state.tree is not None, root)

@@ -101,6 +101,7 @@ def _stop(proc: subprocess.Popen, sig: int, after: float) -> tuple[int, float, l
     return proc.returncode, took, alive, err
 
 
+@pytest.mark.solo  # a stop time: measured with nothing else running (scripts/test.sh)
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 @pytest.mark.parametrize("mode", ["clean", "incremental"])
 def test_build_stops_on_signal_at_random_moments(corpus, tmp_path, sig, mode):
@@ -152,6 +153,7 @@ def test_build_stops_on_signal_at_random_moments(corpus, tmp_path, sig, mode):
     assert stopped >= 2  # most stops land mid-build
 
 
+@pytest.mark.solo
 def test_check_stops_on_sigterm(corpus):
     proc = subprocess.Popen([PYTHON, BUILD, "check", "--root", str(corpus), "--today", "2026-12-05"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
