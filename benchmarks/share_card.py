@@ -42,14 +42,14 @@ def _generator():
 def contexts(n: int) -> list[dict]:
     """The share-image contexts of the corpus' first n series, as the build makes them
     (share.py's own series context, from model objects built like the loader builds them)."""
-    from sitegen import i18n, share
+    from sitegen import localeformat, share
 
     gen = _generator()
     site = {"site": "ASN Belajar & ASN Dahar Ngopi", "org": "BPSDM Provinsi Jawa Timur", "fonts": share.fonts_digest()}
     out = []
     for s in gen.make_series(n, 2024):
         h, m = map(int, s["time"].split(":"))
-        when = f"{i18n.long_date(s['date'], 'id')} · {h:02d}.{m:02d} WIB"
+        when = f"{localeformat.long_date(s['date'], 'id')} · {h:02d}.{m:02d} WIB"
         out.append({**site, "kicker": gen.PROGRAM_TITLES[s["program"]], "title": s["title"], "when": when, "badge": "CONTOH"})
     return out
 

@@ -147,28 +147,8 @@ if [ -z "${VNU_JAR:-}" ]; then
   export VNU_JAR
 fi
 
-# --- 4. Tests -----------------------------------------------------------------
-# -rs: every skipped test with its reason; --durations=15: the slowest tests. With CI=true a
-# skipped browser, validator or Lighthouse test is a failure (tests/conftest.py).
-# --fast: only the unit and site tests (-m "not system"), the loop to run after each change.
-# The tests run on every core (pytest-xdist), files that share a costly fixture or a port
-# kept on one worker (XDIST_GROUPS in tests/conftest.py); TEST_JOBS=1 runs them in this
-# process, as does any -n, --pdb or -p no:xdist given here.
-ARGS=()
-MARK=()
-for arg in "$@"; do
-  if [ "$arg" = "--fast" ]; then MARK=(-m "not system"); else ARGS+=("$arg"); fi
-done
-PARALLEL=(-n "${TEST_JOBS:-auto}" --dist loadgroup)
-for arg in ${ARGS[@]+"${ARGS[@]}"}; do
-  case "$arg" in -n|-n*|--numprocesses*|--pdb|--trace|xdist|no:xdist) PARALLEL=() ;; esac
-done
-[ "${TEST_JOBS:-}" = "1" ] && PARALLEL=()
-set +e
-"$VPY" -m pytest -q -rs --durations=15 ${PARALLEL[@]+"${PARALLEL[@]}"} ${MARK[@]+"${MARK[@]}"} ${ARGS[@]+"${ARGS[@]}"}
-rc=$?
-set -e
-if [ "$rc" -eq 5 ]; then
-  echo "ERROR: pytest collected no tests" >&2
-fi
-exit "$rc"
+# --- 4. Tests: pytest in two phases (scripts/pytest-phases.sh) ---------------------
+# Every argument ("--fast", or pytest's own) goes on to that script.
+export VPY
+rm -rf "$LOG_DIR"; trap - EXIT
+exec bash "$ROOT/scripts/pytest-phases.sh" "$@"

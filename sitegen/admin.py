@@ -31,7 +31,7 @@ import yaml
 from .load import ADMIN_DIR, FIGURES_FILE, MARKDOWN_KINDS
 from .messages import _
 from .problems import Problems
-from .scaffold import project_context
+from .projectinfo import project_context
 from .schema import (
     FIGURES_FILE_FIELDS,
     FIRST_DAY,

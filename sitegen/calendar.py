@@ -42,7 +42,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from . import i18n
+from . import localeformat
 from .model import is_meeting
 from .dataoutputs import absolute, host, in_calendar, midnight_utc, public_series, series_calendar_url, status_line, status_title
 from .routes import Route
@@ -168,7 +168,7 @@ def _links(config, channels, link_of) -> tuple[list, str | None]:
 def _timezone_ical(tzid: str, first: dt.date, last: dt.date) -> bytes:
     """The VTIMEZONE of a zone over a range of dates (the library takes about 0.1 s to
     make one, so each is made once per process)."""
-    import icalendar
+    import icalendar  # here, as in render_calendar: a rebuild that keeps the calendar never loads it
 
     tz = icalendar.Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=first, last_date=last)
     tz.pop("COMMENT", None)  # the library's note on the covered years, in English
@@ -191,7 +191,7 @@ def _program_event(icalendar, config, item: dict, zone: ZoneInfo, domain: str, d
         else:
             event.add("exdate", [dt.datetime.combine(d, p.time, tzinfo=zone) for d in item["exdates"]])
     lines = [p.summary] if p.summary else []
-    days = [i18n.weekday_name(i, config.language) for i in p.weekday_indexes]
+    days = [localeformat.weekday_name(i, config.language) for i in p.weekday_indexes]
     lines.append(f"Setiap hari {' dan '.join(days)}. {_time_line(p.time, p.duration)}")
     lines.append("Pada hari yang punya seri sendiri, seri itulah yang tampil.")
     joins, meeting = _links(config, p.channels, p.link)

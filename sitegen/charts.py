@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import i18n, opendata
+from . import localeformat, opendata
 from .assets import DEFAULT_STATIC
 from .opendata import Column, resource
 from .routes import Route
@@ -70,7 +70,7 @@ def axis_label(period) -> str:
     if period.kind == "year":
         return str(period.year)
     if period.kind == "partial":
-        months = i18n.short_month_names()
+        months = localeformat.short_month_names()
         first, last = months[0], months[period.end.month - 1]
         return f"{period.year} ({first})" if period.end.month == 1 else f"{period.year} ({first}–{last})"
     return period.label
@@ -81,7 +81,7 @@ def long_label(period) -> str:
     if period.kind == "year":
         return f"Tahun {period.year}"
     if period.kind == "partial":
-        return f"{period.label} (hingga {i18n.date(period.end)})"
+        return f"{period.label} (hingga {localeformat.date(period.end)})"
     return f"{period.label[0].upper()}{period.label[1:]}"
 
 
@@ -152,7 +152,7 @@ def _bar_chart(*, chart_id: str, title: str, caption: str, csv_url: str, axis_ti
             if colours is not None and len(traces) == 1:
                 colour = colours.get(j, colour)
             bars.append({
-                "name": name, "value": v, "text": "–" if v is None else i18n.number(v),
+                "name": name, "value": v, "text": "–" if v is None else localeformat.number(v),
                 "height": 0 if not v or not top else round(v / top * 100, 1), "colour": colour,
             })
         groups.append({"label": label, "bars": bars})
@@ -220,7 +220,7 @@ def _partial_note(site, reports) -> str:
     for r in reports.rows:
         p = r.figure.period
         if p.kind == "partial":
-            notes.append(f"{p.year} hanya mencakup {p.label.rsplit(' ', 1)[0]} (hingga {i18n.date(p.end)})")
+            notes.append(f"{p.year} hanya mencakup {p.label.rsplit(' ', 1)[0]} (hingga {localeformat.date(p.end)})")
     return ("; ".join(sorted(set(notes))) + ".") if notes else ""
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
-from . import i18n
+from . import localeformat
 from .config import Config
 
 # Characters XML 1.0 cannot carry at all (even escaped); they are dropped from feed text.
@@ -67,7 +67,7 @@ def status_title(series) -> str:
 
 def session_line(series, config) -> str:
     """"Kamis, 11 Januari 2024, pukul 09.00 WIB." (no time: the day only)."""
-    day = i18n.long_date(series.date, config.language)
+    day = localeformat.long_date(series.date, config.language)
     return f"{day}, pukul {series.time:%H.%M} WIB." if series.time else f"{day}."
 
 
@@ -76,9 +76,9 @@ def status_line(series, config) -> str:
     if series.cancelled:
         return "Sesi ini dibatalkan."
     if series.postponed:
-        return f"Sesi ini ditunda dari {i18n.long_date(series.date, config.language)}; tanggal barunya menyusul."
+        return f"Sesi ini ditunda dari {localeformat.long_date(series.date, config.language)}; tanggal barunya menyusul."
     if series.moved and series.previous_date is not None:
-        return f"Sesi ini dipindah dari {i18n.long_date(series.previous_date, config.language)}."
+        return f"Sesi ini dipindah dari {localeformat.long_date(series.previous_date, config.language)}."
     return ""
 
 

@@ -12,6 +12,16 @@ import datetime as dt
 import hashlib
 import marshal
 
+def fingerprint(*parts: object) -> str:
+    """A source's fingerprint (what a model object contributes to a digest): a short hash
+    of the reprs of its parts, such as the source file's digest and path."""
+    h = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 _FIELDS: dict = {}  # dataclass type -> names of the fields that take part in comparisons
 _MEMO_MIN = 4  # shared containers of at least this many items are digested once
 _PLAIN = frozenset((int, float, bool, type(None)))

@@ -28,6 +28,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
+from . import reuse
 from .load import FIGURES_FILE
 from .dataoutputs import STATUS_WORDS, absolute, host, public_series, session_line, status_line, status_title, xml_text
 
@@ -173,17 +174,22 @@ def page_sources(site) -> tuple[dict, tuple]:
     return own, everything
 
 
-def sitemap_routes(site, planned: list, history) -> list[Route]:
+def lastmod_stamp(history, sources: tuple) -> str | None:
+    """A sitemap's <lastmod>: the newest change among `sources`, or None."""
+    when = history.newest(sources)
+    return _stamp(when) if when is not None else None
+
+
+def sitemap_routes(site, planned: list, history, keep=None) -> list[Route]:
     """sitemap.xml (every HTML route with sitemap=True, with its <lastmod> when known) and
-    robots.txt."""
+    robots.txt. `keep`: what the preview's previous load made (reuse.py)."""
     config = site.config
     own, everything = page_sources(site)
-    newest = history.newest(everything)
+    newest = lastmod_stamp(history, everything)
     entries = {}
     for r in planned:
         if r.sitemap and r.output.endswith(".html"):
-            when = history.newest(own[r.url]) if r.url in own else newest
-            entries[absolute(config, r.url)] = _stamp(when) if when is not None else None
+            entries[absolute(config, r.url)] = reuse.call(keep, lastmod_stamp, (history,), (own[r.url],)) if r.url in own else newest
     return [
         Route(SITEMAP_URL, None, {"urls": tuple(sorted(entries.items()))}, producer=render_sitemap, sitemap=False),
         Route(ROBOTS_URL, None, {"sitemap": absolute(config, SITEMAP_URL)}, producer=render_robots, sitemap=False),

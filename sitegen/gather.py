@@ -242,3 +242,17 @@ def _check_program_fit(records: dict, problems: Problems) -> None:
                 messages._("field 'competency': '{value}' is not among the competencies of '{program}' ({allowed})").format(
                     value=rec["competency"], program=rec["program"], allowed=", ".join(allowed)),
             )
+
+
+def reread_source(src, config: Config, program_slugs: list) -> tuple[SourceEntry, object, Stat] | None:
+    """One Markdown source (not a program's) read, parsed, validated and rendered again as
+    a load reads it, with the program slugs of that load: (its entry, model object, stat),
+    or None when it cannot be read. The preview reads a saved series so (preview/patch.py)."""
+    ctx = {"channels": [c for c, _ in config.channels], "programs": list(program_slugs)}
+    ctx_key = f"{digest(ctx)}/{messages.language()}"
+    raw = config.raw_html_allowed(src.rel)
+    task = SourceTask(src.kind, src.rel, src.abs, src.size, src.mtime_ns, raw)
+    r = _source_task(SourceJob(ctx, config.markdown, {}), task)
+    if r.stat is None:
+        return None
+    return SourceEntry(SourceKey(r.stat.digest, ctx_key, config.markdown, raw, src.rel), r.doc, r.record, r.problems), r.obj, r.stat

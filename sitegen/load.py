@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .messages import _, number
+from .names import check_paths
 from .problems import Problems
 from .yamlfile import parse_yaml
 
@@ -98,8 +99,6 @@ def find_sources(root: Path, problems: Problems) -> list[SourceFile]:
         for rel, _full, st in regular_files(root, folder, problems, skip=_skip_hidden):
             names.append(rel)
             _within_limit(rel, st, MAX_STATIC_BYTES, problems)
-    from .names import check_paths
-
     check_paths(names, problems)
     return found
 

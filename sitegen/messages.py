@@ -1,5 +1,7 @@
-"""The language of what the engine prints: Bahasa Indonesia by default, English with
-`--lang en` or `SITEGEN_LANG=en`.
+"""What the engine prints to the person running it (problems, usage mistakes, summaries),
+in their language: the gettext catalog, Bahasa Indonesia by default, English with
+`--lang en` or `SITEGEN_LANG=en`. How the pages write numbers and dates for their readers
+is localeformat.py.
 
 Messages are written in the code in English (the gettext message ids) and wrapped in `_()`
 or `ngettext()`; `pybabel extract -F babel.cfg -o sitegen/locale/sitegen.pot .` collects

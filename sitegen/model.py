@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
-from . import i18n
+from . import localeformat
 from .config import Config
+from .digests import fingerprint
 from .schema import CANCELLED, MOVED, POSTPONED, SCHEDULED, SLUG_RE, slugify
-
-
-def fingerprint(*parts: object) -> str:
-    h = hashlib.blake2b(digest_size=12)
-    for part in parts:
-        h.update(repr(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def add_minutes(start: dt.time | None, minutes: int | None) -> dt.time | None:
@@ -67,11 +60,11 @@ class Program:
 
     @property
     def weekday_indexes(self) -> tuple:
-        return tuple(i18n.weekday_index(d) for d in (self.weekdays or (self.weekday,)))
+        return tuple(localeformat.weekday_index(d) for d in (self.weekdays or (self.weekday,)))
 
     @property
     def weekday_index(self) -> int:
-        return i18n.weekday_index(self.weekday)
+        return localeformat.weekday_index(self.weekday)
 
     @property
     def end_time(self) -> dt.time | None:
@@ -86,7 +79,7 @@ class Program:
 
     @property
     def weekday_name(self) -> str:
-        names = [i18n.weekday_name(i) for i in self.weekday_indexes]
+        names = [localeformat.weekday_name(i) for i in self.weekday_indexes]
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
 
 
@@ -204,14 +197,14 @@ class Period:
         if self.kind == "year":
             return str(self.year)
         if self.kind == "partial":
-            first = i18n.month_name(1)
-            last = i18n.month_name(self.end.month)
+            first = localeformat.month_name(1)
+            last = localeformat.month_name(self.end.month)
             months = first if self.end.month == 1 else f"{first}–{last}"
             return f"{months} {self.year}"
-        until = i18n.month_year(self.end)
+        until = localeformat.month_year(self.end)
         if self.start is None:
             return f"sejak awal hingga {until}"
-        return f"{i18n.month_year(self.start)} – {until}"
+        return f"{localeformat.month_year(self.start)} – {until}"
 
     @property
     def key(self) -> str:
@@ -268,18 +261,28 @@ class Site:
     pages: tuple
     program_by_slug: dict = field(compare=False, repr=False, default_factory=dict)
 
+    # The lists below are asked for by many planners and templates: each is made once per
+    # Site (the Site is frozen; cached_property keeps the value beside its fields).
+
     def program(self, slug: str) -> Program:
         return self.program_by_slug[slug]
 
     def series_of(self, program_slug: str) -> tuple:
-        return tuple(s for s in self.series if s.program == program_slug)
+        return self._series_by_program.get(program_slug, ())
 
-    @property
+    @cached_property
+    def _series_by_program(self) -> dict:
+        out: dict = {}
+        for s in self.series:
+            out.setdefault(s.program, []).append(s)
+        return {slug: tuple(items) for slug, items in out.items()}
+
+    @cached_property
     def past_series(self) -> tuple:
         """Series whose day is over: dated before `today` (the archive, "Seri terbaru")."""
         return tuple(s for s in self.series if s.date < self.today)
 
-    @property
+    @cached_property
     def upcoming_series(self) -> tuple:
         """Series still to come or held today (joinable through the end of their day, WIB)."""
         return tuple(sorted((s for s in self.series if s.date >= self.today), key=lambda s: (s.date, s.time or dt.time(0), s.slug)))
@@ -373,7 +376,7 @@ def make_figures(fig_data: dict) -> tuple:
 
 
 def make_site(config: Config, today: dt.date, programs, series, figures, pages, drafts: bool) -> Site:
-    programs = tuple(sorted(programs, key=lambda p: (i18n.weekday_index(p.weekday), p.order, p.title)))
+    programs = tuple(sorted(programs, key=lambda p: (localeformat.weekday_index(p.weekday), p.order, p.title)))
     kept = [s for s in series if drafts or not s.draft]
     kept.sort(key=lambda s: (s.date, s.time or dt.time(0), s.slug), reverse=True)
     return Site(

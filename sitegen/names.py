@@ -18,6 +18,7 @@ speakers, tags, any front-matter text, and file names.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .messages import _
@@ -70,9 +71,16 @@ def fold(path: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", path).lower())
 
 
+# A name of these characters only, not ending in a dot, has nothing to report unless its
+# stem is reserved: most names are such, and checking them so keeps a scan of thousands cheap.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
 def name_problems(name: str) -> list[str]:
     """What makes one file or folder name impossible (or treacherous) on Windows or macOS;
     messages complete "file name 'x': ..."."""
+    if _PLAIN_NAME.fullmatch(name) and not name.endswith(".") and name.split(".", 1)[0].upper() not in RESERVED:
+        return []
     found = []
     stem = name.split(".", 1)[0].rstrip(" ").upper()
     if stem in RESERVED:

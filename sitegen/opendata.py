@@ -38,6 +38,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from . import reuse
 from .dataoutputs import STATUS_WORDS, absolute, public_series
 from .routes import COMPETENCY_LABELS, Route
 from .workbook import WORKBOOK_URL, workbook_route
@@ -151,37 +152,41 @@ def ordered_series(site) -> list:
     return sorted(public_series(site), key=lambda s: (s.date, s.time.isoformat() if s.time else "", s.slug))
 
 
-def series_records(site) -> list[dict]:
-    """One dict per series: the CSV's columns, and the speakers and tags as lists (JSON)."""
+def series_records(site, keep=None) -> list[dict]:
+    """One dict per series: the CSV's columns, and the speakers and tags as lists (JSON).
+    `keep`: what the preview's previous load made (reuse.py)."""
     config = site.config
     titles = {p.slug: p.title for p in site.programs}
-    out = []
-    for s in ordered_series(site):
-        reach = dict(s.reach)
-        rec = {
-            "slug": s.slug,
-            "title": s.title,
-            "program": s.program,
-            "program_title": titles.get(s.program, s.program),
-            "date": s.date.isoformat(),
-            "time": s.time.strftime("%H:%M") if s.time else None,
-            "status": s.status,
-            "previous_date": s.previous_date.isoformat() if s.moved and s.previous_date else None,
-            "speakers": list(s.speakers),
-            "competency": s.competency,
-            "tags": [t.label for t in s.tags],
-        }
-        for slug, _label in config.channels:
-            rec[f"reach_{slug}"] = reach.get(slug)
-        rec["reach_total"] = s.total_reach
-        rec.update({
-            "video": s.video,
-            "summary": s.summary or None,
-            "sample": s.sample,
-            "url": absolute(config, s.url),
-        })
-        out.append(rec)
-    return out
+    return [reuse.call(keep, series_record, (config, s), (titles.get(s.program, s.program),)) for s in ordered_series(site)]
+
+
+def series_record(config, s, program_title: str) -> dict:
+    """The open-data row of one series (never changed once made: rows are shared with the
+    preview's next load)."""
+    reach = dict(s.reach)
+    rec = {
+        "slug": s.slug,
+        "title": s.title,
+        "program": s.program,
+        "program_title": program_title,
+        "date": s.date.isoformat(),
+        "time": s.time.strftime("%H:%M") if s.time else None,
+        "status": s.status,
+        "previous_date": s.previous_date.isoformat() if s.moved and s.previous_date else None,
+        "speakers": list(s.speakers),
+        "competency": s.competency,
+        "tags": [t.label for t in s.tags],
+    }
+    for slug, _label in config.channels:
+        rec[f"reach_{slug}"] = reach.get(slug)
+    rec["reach_total"] = s.total_reach
+    rec.update({
+        "video": s.video,
+        "summary": s.summary or None,
+        "sample": s.sample,
+        "url": absolute(config, s.url),
+    })
+    return rec
 
 
 def speaker_records(site) -> list[dict]:
@@ -297,10 +302,10 @@ def coverage(site) -> tuple:
     return (min(days), max(days)) if days else (None, None)
 
 
-def data_routes(site, reports) -> list[Route]:
+def data_routes(site, reports, keep=None) -> list[Route]:
     config = site.config
     s_cols = series_columns(config)
-    s_recs = series_records(site)
+    s_recs = series_records(site, keep)
     f_recs = figure_records(site, reports)
     sp_recs = speaker_records(site)
     tg_recs = tag_records(site)

@@ -25,6 +25,8 @@ import sys
 import threading
 from typing import Callable
 
+from . import stopping
+
 # The function of the running pool, set by `run` just before forking: workers inherit it
 # (with the state bound to it) through the fork. Read only by `_call`, here.
 _task: Callable | None = None
@@ -67,8 +69,6 @@ def die_with_parent() -> None:
 def _worker_start() -> None:
     """A pool worker: dies with the build, and takes the default action of SIGTERM and
     SIGINT (the build terminates its workers itself; see stopping.py)."""
-    from . import stopping
-
     die_with_parent()
     stopping.reset_in_child()
 
@@ -88,7 +88,7 @@ def run(fn: Callable, items: list, jobs: int) -> list:
         # Small chunks balance the load (pages differ in cost); each costs one round trip.
         size = max(1, min(64, len(items) // (jobs * 8) or 1))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        import multiprocessing
+        import multiprocessing  # here, as in jobs_for: only a build that forks loads it
 
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs, initializer=_worker_start) as pool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import buildstate, cache, disk, gather, gctune, i18n, lastmod, parallel, planners, search, stopping
+from . import buildstate, cache, disk, gather, gctune, lastmod, localeformat, parallel, planners, search, stopping
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
@@ -136,11 +136,20 @@ def site_globals(site) -> dict:
     return {"nav_programs": site.programs, "pages": site.pages}
 
 
-def make_renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems) -> Renderer:
+def make_renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems,
+                  kept: dict | None = None) -> Renderer:
     """The renderer of a build (and of the preview): the templates, their environment and
-    closures, and the digest of what every page shares."""
+    closures, and the digest of what every page shares. `kept`: the environment of an
+    earlier call (the preview's previous load), reused with its compiled templates while
+    the templates, the settings and the script are the same."""
     templates = TemplateSet(root)
-    env = make_environment(templates, config, serve_script)
+    env_key = (tuple(templates.hashes.items()), config.digest, serve_script)
+    env = kept.get(env_key) if kept is not None else None
+    if env is None:
+        env = make_environment(templates, config, serve_script)
+        if kept is not None:
+            kept.clear()
+            kept[env_key] = env
     # Which templates each template can load: reused from the last build while no template changed.
     key = tuple(templates.hashes.items())
     closures = state.template_closures(key)
@@ -231,8 +240,8 @@ def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jo
             except Exception:  # reported with its route by the worker
                 pass
         try:
-            i18n.long_date(dt.date(2000, 1, 1), config.language)
-            i18n.number(1000, config.language)
+            localeformat.long_date(dt.date(2000, 1, 1), config.language)
+            localeformat.number(1000, config.language)
         except Exception:  # an unknown language is reported where it is used
             pass
     job = RenderJob(renderer, planned, state.tree if state.workers_write else None, state.tree is not None, root)

@@ -13,19 +13,22 @@ from __future__ import annotations
 
 from . import calendar, charts, feeds, lastmod, opendata, routes, share
 from .reports import Reports
+from .reuse import Reuse
 from .routes import Route
 
 
-def plan(site, reports: Reports, history: lastmod.History | None = None) -> list[Route]:
+def plan(site, reports: Reports, history: lastmod.History | None = None, keep: Reuse | None = None) -> list[Route]:
+    """`keep`: what the preview's previous load planned, reused where its inputs are the
+    same objects (reuse.py); a build plans everything afresh."""
     history = history if history is not None else lastmod.History()
     chart_map = charts.page_charts(site, reports)
     planned: list[Route] = []
-    planned += routes.pages(site, reports, chart_map)
+    planned += routes.pages(site, reports, chart_map, keep)
     planned += charts.csv_routes(chart_map)
     planned += feeds.feed_routes(site, reports, history)
     planned += calendar.calendar_routes(site, reports, history)
-    planned += opendata.data_routes(site, reports)
+    planned += opendata.data_routes(site, reports, keep)
     planned += opendata.package_routes(site, planned)
-    planned += feeds.sitemap_routes(site, planned, history)
-    planned += share.image_routes(site, reports, planned)
+    planned += feeds.sitemap_routes(site, planned, history, keep)
+    planned += share.image_routes(site, reports, planned, keep)
     return planned

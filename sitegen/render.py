@@ -9,6 +9,7 @@ again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import traceback
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import meta
+from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from . import ENGINE_VERSION, PACKAGE_ROOT, i18n, structured
+from . import ENGINE_VERSION, PACKAGE_ROOT, localeformat, structured
 from .config import Config
 from .digests import Digester, digest  # noqa: F401 (digest: render.digest is the name tests use)
 from .load import _skip_hidden, decode, read_regular, regular_files
@@ -112,6 +114,59 @@ def _memo(fn):
     return filter_
 
 
+_VALUES = (str, int, float, bool, type(None), dt.date, dt.time)
+
+
+def _context_free(env: jinja2.Environment, macro) -> bool:
+    """Whether a macro sees nothing but its arguments and the environment's globals: it
+    takes no `caller` block and belongs to a template's own module, the one Jinja makes
+    once, from the globals alone, and runs to its end before any macro of it is called
+    (what `{% from x import m %}` gives). A macro imported with context, or defined in the
+    page being rendered, reads the page's variables, which can change between two calls."""
+    if not isinstance(macro, Macro) or macro.caller or macro.catch_kwargs or macro.catch_varargs:
+        return False
+    for template in list(env.cache.values()) if env.cache is not None else ():
+        module = getattr(template, "_module", None)
+        if module is not None and getattr(module, macro.name, None) is macro:
+            break
+    else:
+        return False
+    for cell in macro._func.__closure__ or ():
+        try:
+            owner = getattr(cell.cell_contents, "__self__", None)
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(owner, jinja2.runtime.Context) and not set(owner.parent) <= set(env.globals):
+            return False
+    return True
+
+
+def memo_call(env: jinja2.Environment):
+    """`memo(macro, arg, ...)` in a template: the macro's output for these arguments, made
+    once per process. A series card appears on its archive page, its year's, its program's,
+    its competency's and each of its tags' pages; rendered once, it is reused on the others.
+    Exact: only a macro that sees nothing but its arguments and the globals is remembered
+    (any other is simply called), model objects are frozen, and an argument that is not a
+    plain value is keyed by identity and kept alive with the output, so its key cannot be
+    reused by another object."""
+    outputs: dict = {}
+    free: dict = {}
+
+    def memo(macro, *args):
+        known = free.get(id(macro))
+        if known is None or known[1] is not macro:
+            known = free[id(macro)] = (_context_free(env, macro), macro)
+        if not known[0]:
+            return macro(*args)
+        key = (id(macro),) + tuple((type(a), a) if type(a) in _VALUES else id(a) for a in args)
+        hit = outputs.get(key)
+        if hit is None:
+            hit = outputs[key] = (macro(*args), macro, args)
+        return hit[0]
+
+    return memo
+
+
 def make_environment(templates: TemplateSet, config: Config, serve_script: str = "") -> jinja2.Environment:
     """Templates are compiled from their source by every build: compiled templates are
     code, and the build cache keeps only data (cache.py)."""
@@ -129,16 +184,16 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
     env.filters.update(
         url=url,
         abs_url=abs_url,
-        number=_memo(lambda v: i18n.number(v, lang)),
-        decimal=_memo(lambda v, d=1: i18n.decimal(v, d, lang)),
-        percent=_memo(lambda v, d=1: i18n.percent(v, d, lang)),
-        long_date=_memo(lambda d: i18n.long_date(d, lang)),
-        date_id=_memo(lambda d: i18n.date(d, lang)),
-        month_year=_memo(lambda d: i18n.month_year(d, lang)),
+        number=_memo(lambda v: localeformat.number(v, lang)),
+        decimal=_memo(lambda v, d=1: localeformat.decimal(v, d, lang)),
+        percent=_memo(lambda v, d=1: localeformat.percent(v, d, lang)),
+        long_date=_memo(lambda d: localeformat.long_date(d, lang)),
+        date_id=_memo(lambda d: localeformat.date(d, lang)),
+        month_year=_memo(lambda d: localeformat.month_year(d, lang)),
         wib=lambda t: f"{t:%H.%M} WIB",
         competency=lambda c: COMPETENCY_LABELS.get(c, c),
         channel=lambda c: config.channel_labels.get(c, c),
-        weekday_name=lambda i: i18n.weekday_name(i, lang),
+        weekday_name=lambda i: localeformat.weekday_name(i, lang),
         json_data=lambda v: Markup(html_safe_json(v)),
     )
     def dataset_ld(*args, **kwargs) -> dict:
@@ -146,7 +201,7 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
 
     env.globals.update(config=config, url=url, abs_url=abs_url, serve_script=serve_script,
                        series_event=structured.series_event, program_series=structured.program_series,
-                       dataset_ld=dataset_ld)
+                       dataset_ld=dataset_ld, memo=memo_call(env))
     return env
 
 

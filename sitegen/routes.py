@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from . import search, sessions
+from . import reuse, search, sessions
 from .dataoutputs import in_calendar, series_calendar_url as calendar_url
 from .model import Site
 from .reports import Reports
@@ -175,9 +175,22 @@ def _neighbours(items: tuple) -> dict:
     return out
 
 
-def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
+def series_route(s, program, prev, nxt, today: dt.date, archive_links: tuple, calendar_file: str | None) -> Route:
+    """A series page: the series, its program, its neighbours in the program, the
+    archive pages it links to and its own calendar file."""
+    return Route(s.url, "series.html", {
+        "series": s, "program": program, "prev": prev, "next": nxt,
+        "upcoming": s.date >= today, "is_today": s.date == today, "today": today,
+        "gcal": sessions.google_calendar(s, program),
+        "archive_links": archive_links,
+        "calendar_file": calendar_file,
+    }, card="series")
+
+
+def pages(site: Site, reports: Reports, chart_map: dict, keep: reuse.Reuse | None = None) -> list[Route]:
     """The HTML pages (sitegen/planners.py adds the data outputs); `chart_map` is the
-    charts of each page (charts.page_charts)."""
+    charts of each page (charts.page_charts); `keep`: what the preview's previous load
+    planned (reuse.py)."""
     routes: list[Route] = []
     facets = archive_facets(site)
     upcoming = site.upcoming_series
@@ -209,14 +222,10 @@ def pages(site: Site, reports: Reports, chart_map: dict) -> list[Route]:
         for s in own:
             prev, nxt = near[s.slug]
             mine = [t.url for t in s.tags] + ([f"/arsip/kompetensi/{s.competency}/"] if s.competency else [])
-            routes.append(Route(s.url, "series.html", {
-                "series": s, "program": program, "prev": prev, "next": nxt,
-                "upcoming": s.date >= site.today, "is_today": s.date == site.today, "today": site.today,
-                "gcal": sessions.google_calendar(s, program),
-                "archive_links": tuple(u for u in mine if u in facet_urls),
-                # its own .ics (calendar.py), for the series jadwal.ics holds; else None
-                "calendar_file": calendar_url(s) if in_calendar(site, s) else None,
-            }, card="series"))
+            links = tuple(u for u in mine if u in facet_urls)
+            # its own .ics (calendar.py), for the series jadwal.ics holds; else None
+            ics = calendar_url(s) if in_calendar(site, s) else None
+            routes.append(reuse.call(keep, series_route, (s, program, prev, nxt), (site.today, links, ics)))
 
     routes.extend(_archive_routes(site, facets))
 

@@ -1,67 +1,35 @@
-"""Editors' helpers: `build.py new` writes a series file, `build.py schema` writes the JSON
-Schema of the front matter, content/figures.yaml and site.yaml (for editors' tools such as
-VS Code's YAML extension).
-
-Both read the programs and channels from the project itself, so the schema's lists of
-allowed program and channel slugs are the real ones.
+"""`build.py new`: a new series file, its front matter filled in from the title, the
+program and the date, with the optional fields as hints. It reads the programs from the
+project itself (projectinfo.py), and the file must read back as a valid series before it
+is written. (`build.py schema` is schemafiles.py.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
 
 import yaml
 
-from .config import Config, load_config
 from .messages import _
 from .names import fold, invisible_in, name_problems, shown
-from .load import MARKDOWN_KINDS, find_sources, parse_document
+from .load import MARKDOWN_KINDS, parse_document
 from .plausible import BODY_PLACEHOLDER, SUMMARY_PLACEHOLDER
-from .problems import Problems
-from .schema import FIELDS_BY_KIND, SERIES_FIELDS, json_schema, slugify
-from .validate import check_fields, validate_documents
+from .problems import Problems, print_problems
+from .projectinfo import project_context
+from .schema import FIELDS_BY_KIND, SERIES_FIELDS, slugify
+from .validate import check_fields
 
-SCHEMA_DIR = "schema"
-SCHEMA_KINDS = ("series", "program", "page", "figures", "site")
 # Optional fields that `new` does not offer as hints: a real series is never a sample, and
 # the address comes from the file name.
 NO_HINT = ("sample", "slug")
 
+
 def _err(message: str) -> None:
     print(f"build.py: {message}", file=sys.stderr)
 
-
-def _print_problems(problems: Problems) -> None:
-    for p in problems.sorted():
-        print(p.format(), file=sys.stderr)
-
-
-def project_context(root: Path, problems: Problems) -> tuple[Config | None, dict, dict]:
-    """(config, ctx, program records by slug) from site.yaml and content/programs/, the same
-    way a build reads them. ctx holds the program and channel slugs."""
-    config = load_config(root, problems)
-    if config is None:
-        return None, {}, {}
-    ctx: dict = {"channels": [c for c, _ in config.channels]}
-    docs = []
-    found = Problems()  # problems of other files are for `check`, not for these helpers
-    sources = find_sources(root, found)
-    problems.items.extend(p for p in found.items if p.path.startswith(MARKDOWN_KINDS["program"] + "/"))
-    for src in sources:
-        if src.kind == "program":
-            doc = parse_document("program", src.rel, Path(src.abs).read_bytes(), problems)
-            if doc is not None:
-                docs.append(doc)
-    records = validate_documents(docs, ctx, problems)["program"]
-    ctx["programs"] = [rec["slug"] for _, rec in records]
-    return config, ctx, {rec["slug"]: rec for _, rec in records}
-
-
-# ---- new ----------------------------------------------------------------------------------
 
 def yaml_value(value) -> str:
     """One YAML value, safely quoted (strings always in double quotes)."""
@@ -140,7 +108,7 @@ def cmd_new(args) -> int:
     problems = Problems()
     config, ctx, programs = project_context(root, problems)
     if config is None or problems.errors:
-        _print_problems(problems)
+        print_problems(problems)
         _err(_("fix the problems above first (site.yaml or content/programs/)"))
         return 1
     if args.program not in programs:
@@ -174,7 +142,7 @@ def cmd_new(args) -> int:
     doc = parse_document("series", rel, text.encode("utf-8"), check)
     record = check_fields(doc, FIELDS_BY_KIND["series"], ctx, check) if doc is not None else None
     if record is None or check.items or record["title"] != title or record["date"] != args.date:
-        _print_problems(check)
+        print_problems(check)
         _err(_("could not write a valid series file for the title {title}").format(title=repr(title)))
         return 1
 
@@ -186,48 +154,4 @@ def cmd_new(args) -> int:
         _err(_("{path} already exists and was not changed; edit that file, or choose another title").format(path=rel))
         return 1
     print(_shown(path))
-    return 0
-
-
-# ---- schema -------------------------------------------------------------------------------
-
-def schema_texts(root: Path, problems: Problems) -> dict | None:
-    """rel path -> JSON text of every schema file, or None when the project has problems."""
-    config, ctx, _ = project_context(root, problems)
-    if config is None or problems.errors:
-        return None
-    out = {}
-    for kind in SCHEMA_KINDS:
-        data = json_schema(kind, ctx)
-        out[f"{SCHEMA_DIR}/{kind}.schema.json"] = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return out
-
-
-def cmd_schema(args) -> int:
-    root = args.root.resolve()
-    problems = Problems()
-    texts = schema_texts(root, problems)
-    if texts is None:
-        _print_problems(problems)
-        _err(_("the schema needs a valid site.yaml and content/programs/; fix the problems above"))
-        return 1
-    stale = []
-    for rel, text in texts.items():
-        path = root / rel
-        current = path.read_text(encoding="utf-8") if path.is_file() else None
-        if current == text:
-            continue
-        stale.append(rel)
-        if not args.check:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8", newline="\n")
-            print(_("wrote {path}").format(path=rel))
-    if args.check:
-        if stale:
-            for rel in stale:
-                print(_("{path}: out of date (run: python build.py schema, then commit it)").format(path=rel), file=sys.stderr)
-            return 1
-        print(_("schema up to date: {files}").format(files=", ".join(texts)))
-    elif not stale:
-        print(_("schema up to date: {files}").format(files=", ".join(texts)))
     return 0

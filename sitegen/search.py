@@ -59,6 +59,7 @@ from .config import Config
 from .problems import Problems
 from .messages import _
 from .killpoints import checkpoint
+from .stopping import remove_tree
 
 # Pages per part: an edit indexes one part again (Pagefind takes about 0.35 s plus 1.3 ms
 # a page here), while every part costs a cold build that fixed time once more and a query
@@ -192,8 +193,6 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
                 files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
         return files
     finally:
-        from .stopping import remove_tree
-
         remove_tree(scratch)  # on SIGTERM, within a budget (stopping.py)
 
 

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from .load import Document
 from .messages import _
 from .names import text_problems
+from .plausible import check_placeholders
 from .problems import Problems
 from .fieldcheck import FIGURES, FRONT_MATTER, Report, check_record, check_value, line_finder, warn_unknown
 from .schema import FIELDS_BY_KIND, FIGURES_FILE, MOVED, FIGURES_FILE_FIELDS, Field, Invalid, Slug
@@ -49,8 +50,6 @@ def validate_documents(docs: list[Document], ctx: dict, problems: Problems) -> d
             record = None
         if record is not None:
             if doc.kind == "series":
-                from .plausible import check_placeholders
-
                 check_placeholders(doc, record, problems)
             out[doc.kind].append((doc, record))
     return out

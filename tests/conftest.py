@@ -6,13 +6,17 @@ any extra files over it; run_cli(...) runs build.py in a subprocess as a user wo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +84,7 @@ TEST_KINDS = {
              "test_numbers.py", "test_scaffold.py", "test_schema_agrees.py", "test_stages.py", "test_structure.py"),
     "site": ("test_admin.py", "test_content_edits.py", "test_engine.py", "test_golden.py", "test_incremental.py",
              "test_join.py", "test_outputs.py", "test_reach_site.py", "test_share.py", "test_site_pages.py",
-             "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py"),
+             "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py", "test_memo.py"),
     "system": ("test_bench.py", "test_browser.py", "test_reach_browser.py", "test_reliability.py", "test_cache.py", "test_kills.py", "test_sessions.py", "test_page_tools.py", "test_ci_skips.py", "test_hostile.py", "test_hostile_repo.py",
                "test_lighthouse.py", "test_property.py", "test_scripts.py", "test_search.py", "test_serve.py",
                "test_validity.py", "test_watcher.py", "test_workflows.py"),
@@ -106,9 +110,19 @@ XDIST_GROUPS = {
 }
 
 
+# A test that measures the machine (Lighthouse's performance score, how soon a stopped build
+# or preview ends) is marked `solo`: scripts/test.sh runs these first, one at a time, with
+# nothing else of the suite beside them, then every other test on every core. A solo test is
+# a system test, so --fast (one phase) leaves it out.
+SOLO_DOC = "measures the machine (a score, a stop time): runs alone, before the others (scripts/test.sh)"
+
+
 def pytest_configure(config):
     for kind, doc in KIND_DOCS.items():
         config.addinivalue_line("markers", f"{kind}: {doc}")
+    config.addinivalue_line("markers", f"solo: {SOLO_DOC}")
+    # pytest-xdist registers its own mark only when it is loaded (not under -p no:xdist).
+    config.addinivalue_line("markers", "xdist_group(name): tests kept on one xdist worker")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -119,6 +133,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(getattr(pytest.mark, KIND_OF_FILE.get(name, "system")))
         if name in XDIST_GROUPS and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[name]))
+        if item.get_closest_marker("solo") and not item.get_closest_marker("system"):
+            raise pytest.UsageError(f"{item.nodeid}: a solo test must be a system test (--fast runs no solo test)")
 
 
 SITE_YAML = """\
@@ -317,3 +333,124 @@ def copy_repo_project(dest: Path, source: Path = REPO) -> Path:
             shutil.copytree(source / name, dest / name)
     shutil.copy(source / "site.yaml", dest / "site.yaml")
     return dest
+
+
+# ---- pages in Chromium ------------------------------------------------------------------------
+# Every browser test opens pages through these: Debian's Chromium (never a browser Playwright
+# downloads) launched with the same flags, a skip that names what to install (a failure in
+# CI, above), and each page in a fresh context with its viewport, colour scheme and, where
+# the page decides by the date, a fixed clock.
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NO_CHROMIUM = f"Chromium not installed at {CHROMIUM} (apt-get install chromium)"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=NO_CHROMIUM)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Headless Chromium under Playwright, closed at the end (skips without it)."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(NO_CHROMIUM)
+    # Imported here: Playwright is for the browser tests, and every other test process
+    # would load it for nothing.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for a test file."""
+    with chromium() as launched:
+        yield launched
+
+
+class Tab:
+    """A page in a fresh browser context that records what went wrong (script errors,
+    console errors, responses of 400 or more) and every URL it requested. `clock` (an ISO
+    time with its offset, or a datetime) fixes the page's date and time; `base` is what
+    go(path) opens a path under."""
+
+    def __init__(self, browser, width: int = 360, height: int = 800, scheme: str = "light",
+                 clock=None, base: str = "", **context_options):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme, **context_options)
+        self.page = self.context.new_page()
+        self.base = base
+        self.errors: list = []
+        self.requests: list = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status} {r.url}"))
+        if clock is not None:
+            self.page.clock.set_fixed_time(dt.datetime.fromisoformat(clock) if isinstance(clock, str) else clock)
+
+    def open(self, url: str):
+        """The page at url, once the network is quiet."""
+        self.page.goto(url)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def go(self, path: str):
+        return self.open(self.base + path.lstrip("/") if self.base.endswith("/") else self.base + path)
+
+    def fetched(self, fragment: str) -> bool:
+        return any(fragment in url for url in self.requests)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser):
+    """tab(url=None, **Tab options): a page (opened at url when given), closed after the test."""
+    opened = []
+
+    def make(url: str | None = None, **options) -> Tab:
+        page = Tab(browser, **options)
+        opened.append(page)
+        if url:
+            page.open(url)
+        return page
+
+    yield make
+    for page in opened:
+        page.close()
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
+
+
+def axe_violations(page) -> list:
+    """axe-core's violations on the page (WCAG 2.1 AA and best practice): (rule, impact,
+    the first three elements). The axe-core that scripts/test.sh installs (AXE_CORE_JS),
+    else the one the Python package ships."""
+    from axe_playwright_python.sync_playwright import Axe  # with Playwright, for the browser tests only
+
+    script = os.environ.get("AXE_CORE_JS")
+    axe = Axe(Path(script).read_text(encoding="utf-8")) if script and Path(script).is_file() else Axe()
+    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep the test output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path, handler=QuietHandler):
+    """The folder served by http.server on a free port of 127.0.0.1 (it may be filled after
+    the server starts: a site built for the origin); yields the origin."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -6,26 +6,20 @@ mode, then check the file it wrote with `check --strict` and build it into its p
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
-import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import REPO, copy_repo_project, run_cli
+from conftest import REPO, copy_repo_project, needs_chromium, run_cli, serve_folder
 from sitegen import admin
 from sitegen.problems import Problems
 from sitegen.schema import COMPETENCIES, FIELDS_BY_KIND, GROUPED_RE
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def committed_config() -> dict:
@@ -213,133 +207,116 @@ READ_SERIES = """async () => { try {
 } catch (e) { return {}; } }"""
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.mark.system
-@pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM}")
-def test_create_a_series_in_the_browser_editor(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+@needs_chromium
+def test_create_a_series_in_the_browser_editor(tmp_path, tab):
     project = admin_project(tmp_path / "proj")
     site = tmp_path / "www"
     proc = run_cli("build", "--root", str(project), "--output", str(site), "--no-search", "--no-cache", "--quiet")
     assert proc.returncode == 0, proc.stderr
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     files = {p.relative_to(project).as_posix(): p.read_text(encoding="utf-8")
              for p in sorted((project / "content").rglob("*")) if p.is_file()}
     outside: list[str] = []
-    errors: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    with serve_folder(site) as origin:
+        opened = tab(width=1280, height=900, service_workers="block")
+        context, page = opened.context, opened.page
 
-            def only_local(route):  # no network: anything not from the local site is refused
-                if route.request.url.startswith(origin + "/"):
-                    route.continue_()
+        def only_local(route):  # no network: anything not from the local site is refused
+            if route.request.url.startswith(origin + "/"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_local)
+        # The local-repository mode asks for a folder; the test answers with the browser's
+        # private file system, seeded with the project's content.
+        context.add_init_script("window.showDirectoryPicker = async () => navigator.storage.getDirectory();")
+        page.goto(origin + "/robots.txt")
+        page.evaluate(SEED, files)
+
+        page.goto(origin + "/admin/")
+        page.get_by_role("button", name="Work with Local Repository").click()
+        page.get_by_text("Seri", exact=True).first.wait_for()
+        page.goto(origin + "/admin/#/collections/series/new")
+        field = lambda path: page.locator(f'[data-key-path="{path}"]').first  # noqa: E731
+
+        def open_item(button, path):
+            """Press `button` (add an item, or tick an optional group) until `path` shows.
+            A tick is made with check(), which never unticks: clicking a checkbox again
+            while the editor is slow to draw the group would close it. The editor draws
+            a field only once it scrolls into view (a placeholder until then), so the
+            group's placeholders are brought into view. An add button is pressed again
+            only when the item has not appeared after 10 s."""
+            from playwright.sync_api import Error as PlaywrightError, TimeoutError as Timeout
+
+            target = page.locator(f'[data-key-path="{path}"] input').first
+            placeholders = page.locator(f'[data-key-path="{path.rpartition(".")[0]}"] .placeholder')
+            for _ in range(3):
+                if target.count():
+                    return
+                if button.get_attribute("role") == "checkbox" or button.get_attribute("type") == "checkbox":
+                    button.check()
                 else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", only_local)
-            # The local-repository mode asks for a folder; the test answers with the browser's
-            # private file system, seeded with the project's content.
-            context.add_init_script("window.showDirectoryPicker = async () => navigator.storage.getDirectory();")
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("response", lambda r: r.status >= 400 and errors.append(f"HTTP {r.status} {r.url}"))
-            page.goto(origin + "/robots.txt")
-            page.evaluate(SEED, files)
-
-            page.goto(origin + "/admin/")
-            page.get_by_role("button", name="Work with Local Repository").click()
-            page.get_by_text("Seri", exact=True).first.wait_for()
-            page.goto(origin + "/admin/#/collections/series/new")
-            field = lambda path: page.locator(f'[data-key-path="{path}"]').first  # noqa: E731
-
-            def open_item(button, path):
-                """Press `button` (add an item, or tick an optional group) until `path` shows.
-                A tick is made with check(), which never unticks: clicking a checkbox again
-                while the editor is slow to draw the group would close it. The editor draws
-                a field only once it scrolls into view (a placeholder until then), so the
-                group's placeholders are brought into view. An add button is pressed again
-                only when the item has not appeared after 10 s."""
-                from playwright.sync_api import Error as PlaywrightError, TimeoutError as Timeout
-
-                target = page.locator(f'[data-key-path="{path}"] input').first
-                placeholders = page.locator(f'[data-key-path="{path.rpartition(".")[0]}"] .placeholder')
-                for _ in range(3):
-                    if target.count():
-                        return
-                    if button.get_attribute("role") == "checkbox" or button.get_attribute("type") == "checkbox":
-                        button.check()
-                    else:
-                        button.click()
-                    for n in range(placeholders.count()):
-                        try:
-                            placeholders.nth(n).scroll_into_view_if_needed(timeout=2000)
-                        except PlaywrightError:  # drawn (and so replaced) in the meantime
-                            pass
+                    button.click()
+                for n in range(placeholders.count()):
                     try:
-                        target.wait_for(timeout=10000)
-                        return
-                    except Timeout:
-                        continue
-                raise AssertionError(f"{path} did not appear")
+                        placeholders.nth(n).scroll_into_view_if_needed(timeout=2000)
+                    except PlaywrightError:  # drawn (and so replaced) in the meantime
+                        pass
+                try:
+                    target.wait_for(timeout=10000)
+                    return
+                except Timeout:
+                    continue
+            raise AssertionError(f"{path} did not appear")
 
-            field("title").locator("input").fill("Literasi Data: ASN 4.0!")
-            field("program").get_by_role("radio", name="ASN Belajar").check()
-            field("date").locator("input[type=date]").fill("2024-03-07")
-            field("time").locator("input[type=time]").fill("09:00")
-            open_item(field("speakers").get_by_role("button", name=re.compile("Add")), "speakers.0")
-            field("speakers.0").locator("input").fill("Dr. Contoh Narasumber")
-            field("competency").get_by_role("radio", name="Teknis").check()
-            open_item(field("tags").get_by_role("button", name=re.compile("Add")), "tags.0")
-            field("tags.0").locator("input").fill("literasi-data")
-            open_item(field("reach").get_by_role("checkbox"), "reach.zoom")
-            field("reach.zoom").locator("input").fill("950")
-            field("reach.youtube").locator("input").fill("12.000")  # as Indonesians write twelve thousand
-            field("summary").locator("textarea").fill("Cara membaca data untuk ASN.")
-            editor = page.locator('[data-key-path="body"] [contenteditable=true]').first
-            for _ in range(20):  # the form draws a field only once it scrolls into view
-                if editor.count():
-                    break
-                if page.locator(".placeholder").count():
-                    page.locator(".placeholder").last.scroll_into_view_if_needed(timeout=2000)
-                else:
-                    page.mouse.wheel(0, 400)
-                page.wait_for_timeout(250)
-            editor.click()
-            page.keyboard.type("Uraian seri **penting**.")
-            page.get_by_role("button", name="Save", exact=True).click()
-            written = {}
-            for _ in range(100):  # bounded: until the file appears
-                written = page.evaluate(READ_SERIES)
-                if "literasi-data-asn-4-0.md" in written:
-                    break
-                page.wait_for_timeout(100)
-            # Saved again after one change, the file changes only on that line.
-            first = written.get("literasi-data-asn-4-0.md", "")
-            page.goto(origin + "/admin/#/collections/series/entries/literasi-data-asn-4-0")
-            field("summary").locator("textarea").fill("Ringkasan yang diperbaiki.")
-            page.get_by_role("button", name="Save", exact=True).click()
-            second = first
-            for _ in range(100):
-                second = page.evaluate(READ_SERIES).get("literasi-data-asn-4-0.md", "")
-                if second and second != first:
-                    break
-                page.wait_for_timeout(100)
-            browser.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+        field("title").locator("input").fill("Literasi Data: ASN 4.0!")
+        field("program").get_by_role("radio", name="ASN Belajar").check()
+        field("date").locator("input[type=date]").fill("2024-03-07")
+        field("time").locator("input[type=time]").fill("09:00")
+        open_item(field("speakers").get_by_role("button", name=re.compile("Add")), "speakers.0")
+        field("speakers.0").locator("input").fill("Dr. Contoh Narasumber")
+        field("competency").get_by_role("radio", name="Teknis").check()
+        open_item(field("tags").get_by_role("button", name=re.compile("Add")), "tags.0")
+        field("tags.0").locator("input").fill("literasi-data")
+        open_item(field("reach").get_by_role("checkbox"), "reach.zoom")
+        field("reach.zoom").locator("input").fill("950")
+        field("reach.youtube").locator("input").fill("12.000")  # as Indonesians write twelve thousand
+        field("summary").locator("textarea").fill("Cara membaca data untuk ASN.")
+        editor = page.locator('[data-key-path="body"] [contenteditable=true]').first
+        for _ in range(20):  # the form draws a field only once it scrolls into view
+            if editor.count():
+                break
+            if page.locator(".placeholder").count():
+                page.locator(".placeholder").last.scroll_into_view_if_needed(timeout=2000)
+            else:
+                page.mouse.wheel(0, 400)
+            page.wait_for_timeout(250)
+        editor.click()
+        page.keyboard.type("Uraian seri **penting**.")
+        page.get_by_role("button", name="Save", exact=True).click()
+        written = {}
+        for _ in range(100):  # bounded: until the file appears
+            written = page.evaluate(READ_SERIES)
+            if "literasi-data-asn-4-0.md" in written:
+                break
+            page.wait_for_timeout(100)
+        # Saved again after one change, the file changes only on that line.
+        first = written.get("literasi-data-asn-4-0.md", "")
+        page.goto(origin + "/admin/#/collections/series/entries/literasi-data-asn-4-0")
+        field("summary").locator("textarea").fill("Ringkasan yang diperbaiki.")
+        page.get_by_role("button", name="Save", exact=True).click()
+        second = first
+        for _ in range(100):
+            second = page.evaluate(READ_SERIES).get("literasi-data-asn-4-0.md", "")
+            if second and second != first:
+                break
+            page.wait_for_timeout(100)
 
-    assert errors == []
+    # Script errors and failed responses (the console also logs the refused requests to
+    # outside, checked next).
+    assert [e for e in opened.errors if not e.startswith("console: ")] == []
     # Only GitHub's status page and the CMS's update check were attempted, and refused.
     assert all(u.startswith(("https://www.githubstatus.com/", "https://unpkg.com/@sveltia/cms/package.json")) for u in outside), outside
     new_files = sorted(set(written) - {p.name for p in (project / "content/series").glob("*.md")})

@@ -10,21 +10,16 @@ Screenshots go to tests/_artifacts/ (gitignored).
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import json
-import os
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 import contentfacts
-from conftest import REPO, copy_repo_project, run_cli
+from conftest import REPO, axe_violations, copy_repo_project, needs_chromium, run_cli, serve_folder
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+pytestmark = needs_chromium
 
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
 TODAY = dt.date(2026, 11, 23)
@@ -42,8 +37,6 @@ PAGES = ["/", REPORT_PAGE, VIDEO_SERIES, "/program/", "/jadwal/", "/arsip/", "/c
 # A series of the test's own, upcoming on the build's date: 17 days after it.
 UPCOMING_DAY = TODAY + dt.timedelta(days=17)
 UPCOMING_SERIES = "/seri/seri-uji-terjadwal/"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 VIDEO_SOURCE = f"""\
 ---
@@ -76,11 +69,6 @@ Seri uji.
 """
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output clean
-        pass
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = copy_repo_project(tmp_path_factory.mktemp("browser") / "proj")
@@ -93,69 +81,19 @@ def project(tmp_path_factory):
 def server(project, tmp_path_factory):
     """(origin, site folder): the site built with its search index, served under /asn-belajar/."""
     www = tmp_path_factory.mktemp("www")
-    handler = functools.partial(QuietHandler, directory=str(www))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    out = www / PREFIX.strip("/")
-    proc = run_cli("build", "--root", str(project), "--output", str(out), "--no-cache",
-                   "--today", TODAY.isoformat(), "--base-url", origin + PREFIX, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert (out / "pagefind" / "pagefind-ui.js").is_file()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield origin, out
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-class Visit:
-    """A page with its console errors, failed responses and every requested URL recorded."""
-
-    def __init__(self, browser, origin: str, width: int = 360, height: int = 800, scheme: str = "light"):
-        self.context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
-        self.page = self.context.new_page()
-        self.origin = origin
-        self.errors: list = []
-        self.requests: list = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status} {r.url}"))
-
-    def go(self, path: str):
-        self.page.goto(self.origin + PREFIX + path.lstrip("/"))
-        self.page.wait_for_load_state("networkidle")
-        return self.page
-
-    def fetched(self, fragment: str) -> bool:
-        return any(fragment in u for u in self.requests)
-
-    def close(self):
-        self.context.close()
+    with serve_folder(www) as origin:
+        out = www / PREFIX.strip("/")
+        proc = run_cli("build", "--root", str(project), "--output", str(out), "--no-cache",
+                       "--today", TODAY.isoformat(), "--base-url", origin + PREFIX, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert (out / "pagefind" / "pagefind-ui.js").is_file()
+        yield origin, out
 
 
 @pytest.fixture
-def visit(browser, server):
-    opened = []
-
-    def make(**kw) -> Visit:
-        v = Visit(browser, server[0], **kw)
-        opened.append(v)
-        return v
-
-    yield make
-    for v in opened:
-        v.close()
+def visit(tab, server):
+    """visit(width=, height=, scheme=, clock=): a page whose go(path) opens a path of the site."""
+    return lambda **options: tab(base=server[0] + PREFIX, **options)
 
 
 def wait_for_charts(page) -> None:
@@ -171,15 +109,6 @@ def draw_charts(page) -> None:
     wait_for_charts(page)
 
 
-def axe_violations(page) -> list:
-    from axe_playwright_python.sync_playwright import Axe
-
-    script = os.environ.get("AXE_CORE_JS")
-    axe = Axe(Path(script).read_text(encoding="utf-8")) if script and Path(script).is_file() else Axe()
-    result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result.response["violations"]]
-
-
 # ---- tests ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", PAGES)
@@ -188,7 +117,7 @@ def test_page_loads_without_errors_and_only_from_its_own_origin(visit, path):
     page = v.go(path)
     assert page.locator("h1").count() == 1
     assert v.errors == []
-    outside = [u for u in v.requests if urlsplit(u).netloc != urlsplit(v.origin).netloc]
+    outside = [u for u in v.requests if urlsplit(u).netloc != urlsplit(v.base).netloc]
     assert outside == []
 
 
@@ -380,7 +309,7 @@ def test_video_loads_nothing_third_party_until_clicked(visit):
     v.page.route("https://www.youtube-nocookie.com/**",
                  lambda route: route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>video</title>"))
     page = v.go(VIDEO_SERIES)
-    local = urlsplit(v.origin).netloc
+    local = urlsplit(v.base).netloc
     assert [u for u in v.requests if urlsplit(u).netloc != local] == []
     assert page.locator("iframe").count() == 0
     button = page.get_by_role("link", name="Putar video")
@@ -462,8 +391,7 @@ def test_upcoming_is_decided_again_in_the_browser(visit, server, clock, state):
     built = (server[1] / UPCOMING_SERIES.strip("/") / "index.html").read_text(encoding="utf-8")
     assert "data-upcoming-until" in built  # upcoming when built
     assert "Hari ini" not in built  # and not yet on its day
-    v = visit(width=1280, height=900)
-    v.page.clock.set_fixed_time(clock)
+    v = visit(width=1280, height=900, clock=clock)
     for path in UPCOMING_LISTS:
         page = v.go(path)
         assert upcoming_cards(page) == (0 if state == "over" else 1), path
@@ -485,8 +413,7 @@ def test_a_list_left_empty_says_so_or_goes(visit):
     """Long after every upcoming series of the build: /jadwal/ says none is announced, the
     home page drops its section; the weekly schedule stays."""
     latest = max([s.date for s in FACTS.series] + [UPCOMING_DAY])
-    v = visit(width=1280, height=900)
-    v.page.clock.set_fixed_time(f"{latest + dt.timedelta(days=2)}T05:00:00Z")
+    v = visit(width=1280, height=900, clock=f"{latest + dt.timedelta(days=2)}T05:00:00Z")
     page = v.go("/jadwal/")
     assert page.locator("[data-upcoming] .card").count() == 0
     assert "Belum ada seri mendatang" in page.locator("[data-upcoming]").inner_text()
@@ -497,24 +424,21 @@ def test_a_list_left_empty_says_so_or_goes(visit):
     assert v.errors == []
 
 
-def test_schedule_copy_button_copies_the_calendar_address(browser, server):
+def test_schedule_copy_button_copies_the_calendar_address(visit, server):
     origin = server[0]
-    context = browser.new_context(viewport={"width": 360, "height": 800}, permissions=["clipboard-read", "clipboard-write"])
-    try:
-        page = context.new_page()
-        page.goto(origin + PREFIX + "jadwal/")
-        field = page.locator("#alamat-kalender")
-        assert field.input_value() == origin + PREFIX + "jadwal.ics"
-        button = page.get_by_role("button", name="Salin alamat")
-        box = button.bounding_box()
-        assert box["height"] >= 24
-        button.click()
-        page.locator(".copy-status", has_text="disalin").wait_for()
-        assert page.evaluate("navigator.clipboard.readText()") == origin + PREFIX + "jadwal.ics"
-        webcal = page.get_by_role("link", name="Langganan di aplikasi kalender").get_attribute("href")
-        assert webcal == "webcal://" + origin.split("://", 1)[1] + PREFIX + "jadwal.ics"
-    finally:
-        context.close()
+    v = visit(width=360, height=800, permissions=["clipboard-read", "clipboard-write"])
+    page = v.go("/jadwal/")
+    field = page.locator("#alamat-kalender")
+    assert field.input_value() == origin + PREFIX + "jadwal.ics"
+    button = page.get_by_role("button", name="Salin alamat")
+    box = button.bounding_box()
+    assert box["height"] >= 24
+    button.click()
+    page.locator(".copy-status", has_text="disalin").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == origin + PREFIX + "jadwal.ics"
+    webcal = page.get_by_role("link", name="Langganan di aplikasi kalender").get_attribute("href")
+    assert webcal == "webcal://" + origin.split("://", 1)[1] + PREFIX + "jadwal.ics"
+    assert v.errors == []
 
 
 @pytest.mark.parametrize("clock, shown", [
@@ -523,8 +447,23 @@ def test_schedule_copy_button_copies_the_calendar_address(browser, server):
     (f"{UPCOMING_DAY}T17:30:00Z", False),                          # 00:30 WIB the day after
 ])
 def test_join_links_stay_through_the_series_day(visit, clock, shown):
-    v = visit(width=360, height=800)
-    v.page.clock.set_fixed_time(clock)
+    v = visit(width=360, height=800, clock=clock)
     page = v.go(UPCOMING_SERIES)
     assert page.locator("section.join-box").count() == (1 if shown else 0)
     assert v.errors == []
+
+
+def test_the_page_helper_records_what_went_wrong_and_fixes_the_clock(tab, tmp_path):
+    """What every browser test leans on (conftest.Tab): a script error, a console error and
+    a missing file are each recorded, and the page's clock is the one given."""
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>t</title><img src=hilang.png alt=''>"
+        "<script>console.error('tercatat'); document.title = new Date().toISOString(); throw new Error('dilempar');</script>",
+        encoding="utf-8")
+    with serve_folder(tmp_path) as origin:
+        opened = tab(origin + "/", clock="2026-12-10T09:30:00+07:00")
+        assert opened.page.title() == "2026-12-10T02:30:00.000Z"
+        errors = "\n".join(opened.errors)
+    assert "console: tercatat" in errors and "pageerror: dilempar" in errors, errors
+    assert f"HTTP 404 {origin}/hilang.png" in errors, errors
+    assert opened.fetched("hilang.png")

@@ -120,7 +120,7 @@ def test_every_test_file_has_a_kind():
 
 
 def test_the_fast_loop_leaves_out_the_system_tests_and_runs_in_parallel():
-    script = (REPO / "scripts" / "test.sh").read_text(encoding="utf-8")
+    script = (REPO / "scripts" / "pytest-phases.sh").read_text(encoding="utf-8")
     assert 'MARK=(-m "not system")' in script and "--dist loadgroup" in script
 
 
@@ -134,7 +134,102 @@ def test_the_allowed_list_is_small_and_names_real_tests():
 
 def test_the_test_command_prints_skips_and_durations_and_uses_the_venv():
     script = (REPO / "scripts" / "test.sh").read_text(encoding="utf-8")
-    line = next(ln for ln in script.splitlines() if "-m pytest" in ln)
+    assert script.rstrip().splitlines()[-1] == 'exec bash "$ROOT/scripts/pytest-phases.sh" "$@"'
+    assert "export VPY" in script
+    phases = (REPO / "scripts" / "pytest-phases.sh").read_text(encoding="utf-8")
+    line = next(ln for ln in phases.splitlines() if "-m pytest" in ln)
     assert "-rs" in line.split() and "--durations=15" in line.split()
     assert line.lstrip().startswith('"$VPY"')  # the .venv interpreter, never the system one
     assert not re.search(r"^\s*(python3?|pip3?) -m pip install", script, re.M)
+
+
+# ---- the two phases of scripts/test.sh --------------------------------------------------------
+
+PHASED = '''\
+import os
+import time
+
+import pytest
+
+LOG = os.environ["PHASE_NOTES"]
+
+
+def note(what):
+    with open(LOG, "a", encoding="utf-8") as fh:
+        fh.write(f"{what} {os.environ.get('PYTEST_XDIST_WORKER', 'alone')} {time.monotonic()}\\n")
+
+
+@pytest.mark.solo
+@pytest.mark.system
+def test_measures_the_machine():
+    note("solo-start")
+    time.sleep(0.3)
+    note("solo-end")
+    assert os.environ.get("SOLO_FAILS") != "1"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("n", range(6))
+def test_other(n):
+    note("other")
+    time.sleep(0.3)
+'''
+
+
+def run_phases(folder: Path, *args: str, **env: str) -> tuple[subprocess.CompletedProcess, list]:
+    """scripts/pytest-phases.sh (what scripts/test.sh runs once it has installed what the
+    tests need) on a sample folder: (the process, each test's note as (what, process, when))."""
+    notes = folder / "notes.txt"
+    notes.unlink(missing_ok=True)
+    full_env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "TEST_JOBS")}
+    full_env.update(VPY=sys.executable, PHASE_NOTES=str(notes), **env)
+    proc = subprocess.run(["bash", str(folder / "scripts" / "pytest-phases.sh"), *args], cwd=folder, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+    lines = notes.read_text(encoding="utf-8").split("\n") if notes.exists() else []
+    return proc, [(what, who, float(when)) for what, who, when in (line.split() for line in lines if line)]
+
+
+@pytest.fixture
+def phased(sample) -> Path:
+    for test_file in (sample / "tests").glob("test_*.py"):
+        test_file.unlink()
+    (sample / "tests" / "test_phased.py").write_text(PHASED, encoding="utf-8")
+    (sample / "scripts").mkdir()
+    shutil.copy(REPO / "scripts" / "pytest-phases.sh", sample / "scripts" / "pytest-phases.sh")
+    return sample
+
+
+def test_the_solo_tests_run_first_alone_then_the_others_on_every_core(phased):
+    proc, notes = run_phases(phased)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    solo = [(what, who, when) for what, who, when in notes if what.startswith("solo")]
+    others = [(who, when) for what, who, when in notes if what == "other"]
+    assert [(what, who) for what, who, _ in solo] == [("solo-start", "alone"), ("solo-end", "alone")], notes
+    assert len(others) == 6 and {who for who, _ in others} == {"gw0", "gw1"}, notes
+    assert min(when for _, when in others) > solo[1][2]  # nothing else ran beside the solo test
+    assert out.rstrip().splitlines()[-1] == "total: 7 passed, 0 failed, 0 skipped", out
+
+
+def test_a_failing_solo_test_fails_the_run_and_the_others_still_run(phased):
+    proc, notes = run_phases(phased, SOLO_FAILS="1")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert len([n for n in notes if n[0] == "other"]) == 6, notes
+    assert out.rstrip().splitlines()[-1] == "total: 6 passed, 1 failed, 0 skipped", out
+
+
+def test_fast_and_one_process_runs_are_one_phase(phased):
+    proc, notes = run_phases(phased, "--fast")
+    assert proc.returncode == 0 and [n[0] for n in notes] == ["other"] * 6, proc.stdout + proc.stderr
+    proc, notes = run_phases(phased, TEST_JOBS="1")
+    assert proc.returncode == 0 and {who for _, who, _ in notes} == {"alone"} and len(notes) == 8, proc.stdout + proc.stderr
+    proc, notes = run_phases(phased, "-k", "nothing_is_called_this")
+    assert proc.returncode == 5 and "collected no tests" in proc.stderr, proc.stdout + proc.stderr
+
+
+def test_a_solo_test_must_be_a_system_test(sample):
+    (sample / "tests" / "test_sample.py").write_text(
+        "import pytest\n\n\n@pytest.mark.solo\n@pytest.mark.unit\ndef test_x():\n    pass\n", encoding="utf-8")
+    proc = run_pytest(sample, None)
+    assert proc.returncode != 0 and "a solo test must be a system test" in proc.stdout + proc.stderr

@@ -10,11 +10,8 @@ cannot be made safe by escaping (addresses, slugs) must be refused with a clean 
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import functools
 import http.client
-import http.server
 import io
 import json
 import os
@@ -22,13 +19,12 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_project, run_cli
+from conftest import REPO, make_project, run_cli, serve_folder
 
 # Each payload sets window.__pwned (or opens a dialog) if it ever runs as script.
 PAYLOADS = [
@@ -449,24 +445,6 @@ def test_other_xml_outputs_parse(hostile_site):
 
 # ---- in a real browser ---------------------------------------------------------------------
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def static_server(folder: Path):
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 TRAP = """
 window.__dialogs = [];
 for (const name of ["alert", "confirm", "prompt", "print"]) {
@@ -512,20 +490,6 @@ CHART_TEXT = """
 """
 DRAWN = "document.querySelectorAll('figure[data-state=drawn]').length"
 STATE = "() => [typeof window.__pwned === 'undefined' ? null : String(window.__pwned), window.__dialogs]"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-    if not Path(chromium).exists():
-        pytest.skip(f"no Chromium at {chromium}")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def browse(browser, base: str, rels: list[str]) -> list[str]:
@@ -597,14 +561,14 @@ def test_browser_check_sees_script_that_runs(tmp_path, browser):
     }
     for name, text in pages.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    with static_server(tmp_path) as base:
+    with serve_folder(tmp_path) as base:
         found = browse(browser, base, sorted(pages))
     assert sorted({f.split(":")[0] for f in found}) == sorted(pages), found
 
 
 def test_no_payload_runs_in_a_browser(hostile_site, browser):
     rels = [f.relative_to(hostile_site).as_posix() for f in html_files(hostile_site)]
-    with static_server(hostile_site) as base:
+    with serve_folder(hostile_site) as base:
         found = browse(browser, base, rels)
     # Resources that fail to load are the link checker's business; everything else counts.
     assert found == [], "\n".join(found)
@@ -638,7 +602,7 @@ def test_search_shows_hostile_titles_and_queries_as_text(hostile_search_site, br
     from urllib.parse import quote
 
     found = []
-    with static_server(hostile_search_site) as base:
+    with serve_folder(hostile_search_site) as base:
         context = browser.new_context()
         context.add_init_script(TRAP)
         page = context.new_page()

@@ -6,30 +6,20 @@ linked to, cited and saved as PNG or SVG (drawn in the browser, no server)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import os
-import threading
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import SITE_YAML, make_project, run_cli
+from conftest import SITE_YAML, make_project, needs_chromium, run_cli, serve_folder
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM}")
+pytestmark = needs_chromium
 TODAY = dt.date(2026, 11, 23)
+CLOCK = dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone(dt.timedelta(hours=7)))  # the pages' clock: TODAY, 10:00 WIB
 BODY_WORD = "kearsipan"
 BODY_START = "Pengelolaan kearsipan dinamis"
 SPEAKER = "Ratna Wulandari"  # a name no other word of the fixture holds
 COMPETENCIES = ["manajerial", "teknis", "sosial-kultural"]
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def files() -> dict:
@@ -62,33 +52,8 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(site):
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-def open_page(browser, url: str, width: int, height: int = 800, **kw):
-    context = browser.new_context(viewport={"width": width, "height": height}, **kw)
-    page = context.new_page()
-    errors: list = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.clock.set_fixed_time(dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone(dt.timedelta(hours=7))))
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return context, page, errors
+    with serve_folder(site) as origin:
+        yield origin
 
 
 # ---- the archive's filters -----------------------------------------------------------
@@ -99,54 +64,48 @@ def test_archive_filters_are_open_in_the_html(site):
     assert soup.select_one("nav.facets details").has_attr("open")
 
 
-def test_archive_list_starts_on_a_phones_first_screen(browser, served):
-    context, page, errors = open_page(browser, served + "/arsip/", 360)
-    try:
-        assert page.locator("nav.facets details").evaluate("d => d.open") is False
-        card = page.locator("ul.cards > li.card").first
-        assert card.bounding_box()["y"] < 800
-        page.locator("nav.facets summary").click()
-        assert page.locator("nav.facets .chips a").first.is_visible()
-        assert errors == []
-    finally:
-        context.close()
+def test_archive_list_starts_on_a_phones_first_screen(tab, served):
+    opened = tab(served + "/arsip/", width=360, clock=CLOCK)
+    page, errors = opened.page, opened.errors
+    assert page.locator("nav.facets details").evaluate("d => d.open") is False
+    card = page.locator("ul.cards > li.card").first
+    assert card.bounding_box()["y"] < 800
+    page.locator("nav.facets summary").click()
+    assert page.locator("nav.facets .chips a").first.is_visible()
+    assert errors == []
 
 
-def test_archive_filters_are_open_on_a_desktop(browser, served):
-    context, page, errors = open_page(browser, served + "/arsip/", 1280)
-    try:
-        assert page.locator("nav.facets details").evaluate("d => d.open") is True
-        chips = page.locator("nav.facets .chips a")
-        assert chips.count() > 10 and chips.first.is_visible()
-        assert errors == []
-    finally:
-        context.close()
+def test_archive_filters_are_open_on_a_desktop(tab, served):
+    opened = tab(served + "/arsip/", width=1280, clock=CLOCK)
+    page, errors = opened.page, opened.errors
+    assert page.locator("nav.facets details").evaluate("d => d.open") is True
+    chips = page.locator("nav.facets .chips a")
+    assert chips.count() > 10 and chips.first.is_visible()
+    assert errors == []
 
 
 # ---- search ---------------------------------------------------------------------------
 
-def test_search_excerpt_is_the_series_text_under_a_link_styled_title(browser, served):
-    context, page, errors = open_page(browser, served + f"/cari/?q={BODY_WORD}", 1280)
-    try:
-        page.wait_for_selector(".pagefind-ui__result-excerpt", timeout=20000)
-        excerpt = " ".join(page.locator(".pagefind-ui__result-excerpt").first.inner_text().split())
-        # The excerpt is the series' own text from its first word: no breadcrumb (the
-        # program's name), badge, date, repeated title, speakers or competency before it.
-        assert excerpt.startswith(BODY_START), excerpt
-        assert "Tata Naskah Dinas" not in excerpt and SPEAKER not in excerpt and "Teknis" not in excerpt, excerpt
-        assert "Mei 2024" not in excerpt and "Kamis" not in excerpt and "Tanggal" not in excerpt, excerpt
-        link = page.locator(".pagefind-ui__result-link").first
-        assert link.inner_text().strip() == "Tata Naskah Dinas"
-        style = link.evaluate("a => { const s = getComputedStyle(a); return [s.textDecorationLine, s.color]; }")
-        body_link = page.evaluate("""() => { const a = document.createElement('a'); a.href = '#'; a.textContent = 'x';
-            document.querySelector('main').append(a); const c = getComputedStyle(a).color; a.remove(); return c; }""")
-        assert "underline" in style[0]
-        assert style[1] == body_link
-        link.focus()
-        assert link.evaluate("a => getComputedStyle(a).outlineStyle") == "solid"
-        assert errors == []
-    finally:
-        context.close()
+def test_search_excerpt_is_the_series_text_under_a_link_styled_title(tab, served):
+    opened = tab(served + f"/cari/?q={BODY_WORD}", width=1280, clock=CLOCK)
+    page, errors = opened.page, opened.errors
+    page.wait_for_selector(".pagefind-ui__result-excerpt", timeout=20000)
+    excerpt = " ".join(page.locator(".pagefind-ui__result-excerpt").first.inner_text().split())
+    # The excerpt is the series' own text from its first word: no breadcrumb (the
+    # program's name), badge, date, repeated title, speakers or competency before it.
+    assert excerpt.startswith(BODY_START), excerpt
+    assert "Tata Naskah Dinas" not in excerpt and SPEAKER not in excerpt and "Teknis" not in excerpt, excerpt
+    assert "Mei 2024" not in excerpt and "Kamis" not in excerpt and "Tanggal" not in excerpt, excerpt
+    link = page.locator(".pagefind-ui__result-link").first
+    assert link.inner_text().strip() == "Tata Naskah Dinas"
+    style = link.evaluate("a => { const s = getComputedStyle(a); return [s.textDecorationLine, s.color]; }")
+    body_link = page.evaluate("""() => { const a = document.createElement('a'); a.href = '#'; a.textContent = 'x';
+        document.querySelector('main').append(a); const c = getComputedStyle(a).color; a.remove(); return c; }""")
+    assert "underline" in style[0]
+    assert style[1] == body_link
+    link.focus()
+    assert link.evaluate("a => getComputedStyle(a).outlineStyle") == "solid"
+    assert errors == []
 
 
 # ---- charts ---------------------------------------------------------------------------
@@ -164,60 +123,52 @@ def test_chart_has_an_anchor_and_a_citation(site):
 
 
 @pytest.mark.parametrize("fmt, starts", [("PNG", (b"\x89PNG\r\n\x1a\n",)), ("SVG", (b"<svg", b"<?xml"))])
-def test_chart_downloads_as_an_image(browser, served, fmt, starts):
-    context, page, errors = open_page(browser, served + "/laporan/", 1280, accept_downloads=True)
-    try:
-        fig = page.locator("figure.chart").first
-        fig_id = fig.get_attribute("id")
-        with page.expect_download(timeout=30000) as info:
-            fig.get_by_role("button", name=f"Unduh {fmt}").click()
-        download = info.value
-        assert download.suggested_filename == f"{fig_id}.{fmt.lower()}"
-        data = Path(download.path()).read_bytes()
-        assert data.startswith(starts), data[:40]
-        assert errors == []
-    finally:
-        context.close()
+def test_chart_downloads_as_an_image(tab, served, fmt, starts):
+    opened = tab(served + "/laporan/", width=1280, clock=CLOCK, accept_downloads=True)
+    page, errors = opened.page, opened.errors
+    fig = page.locator("figure.chart").first
+    fig_id = fig.get_attribute("id")
+    with page.expect_download(timeout=30000) as info:
+        fig.get_by_role("button", name=f"Unduh {fmt}").click()
+    download = info.value
+    assert download.suggested_filename == f"{fig_id}.{fmt.lower()}"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(starts), data[:40]
+    assert errors == []
 
 
-def test_a_chart_link_lands_on_the_chart(browser, served):
-    context, page, errors = open_page(browser, served + "/laporan/", 360)
-    try:
-        fig = page.locator("figure.chart").nth(1)
-        fig.locator("a.chart-anchor").click()
-        fig_id = fig.get_attribute("id")
-        assert page.url.endswith("#" + fig_id)
-        box = fig.bounding_box()
-        assert -2 <= box["y"] < 100
-        assert errors == []
-    finally:
-        context.close()
+def test_a_chart_link_lands_on_the_chart(tab, served):
+    opened = tab(served + "/laporan/", width=360, clock=CLOCK)
+    page, errors = opened.page, opened.errors
+    fig = page.locator("figure.chart").nth(1)
+    fig.locator("a.chart-anchor").click()
+    fig_id = fig.get_attribute("id")
+    assert page.url.endswith("#" + fig_id)
+    box = fig.bounding_box()
+    assert -2 <= box["y"] < 100
+    assert errors == []
 
 
-def test_search_still_finds_a_series_by_its_title(browser, served):
+def test_search_still_finds_a_series_by_its_title(tab, served):
     """The title is left out of the excerpt, not out of the search."""
-    context, page, errors = open_page(browser, served + "/cari/?q=naskah", 1280)
-    try:
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=20000)
-        assert page.locator(".pagefind-ui__result-link").first.inner_text().strip() == "Tata Naskah Dinas"
-        assert errors == []
-    finally:
-        context.close()
+    opened = tab(served + "/cari/?q=naskah", width=1280, clock=CLOCK)
+    page, errors = opened.page, opened.errors
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=20000)
+    assert page.locator(".pagefind-ui__result-link").first.inner_text().strip() == "Tata Naskah Dinas"
+    assert errors == []
 
 
-def test_search_finds_a_series_by_a_speakers_name_shown_under_the_result(browser, served):
+def test_search_finds_a_series_by_a_speakers_name_shown_under_the_result(tab, served):
     """Speakers are out of the excerpt, not out of the search: their names are Pagefind
     metadata, searched and shown under the result, with the excerpt still the series' text."""
-    context, page, errors = open_page(browser, served + "/cari/?q=wulandari", 360)
-    try:
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=20000)
-        assert page.locator(".pagefind-ui__result").count() == 1
-        result = page.locator(".pagefind-ui__result").first
-        assert result.locator(".pagefind-ui__result-link").inner_text().strip() == "Tata Naskah Dinas"
-        tags = [" ".join(t.split()) for t in result.locator(".pagefind-ui__result-tag").all_inner_texts()]
-        assert f"Narasumber: {SPEAKER}, Narasumber Kedua" in tags, tags
-        excerpt = " ".join(result.locator(".pagefind-ui__result-excerpt").inner_text().split())
-        assert excerpt.startswith(BODY_START) and SPEAKER not in excerpt, excerpt
-        assert errors == []
-    finally:
-        context.close()
+    opened = tab(served + "/cari/?q=wulandari", width=360, clock=CLOCK)
+    page, errors = opened.page, opened.errors
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=20000)
+    assert page.locator(".pagefind-ui__result").count() == 1
+    result = page.locator(".pagefind-ui__result").first
+    assert result.locator(".pagefind-ui__result-link").inner_text().strip() == "Tata Naskah Dinas"
+    tags = [" ".join(t.split()) for t in result.locator(".pagefind-ui__result-tag").all_inner_texts()]
+    assert f"Narasumber: {SPEAKER}, Narasumber Kedua" in tags, tags
+    excerpt = " ".join(result.locator(".pagefind-ui__result-excerpt").inner_text().split())
+    assert excerpt.startswith(BODY_START) and SPEAKER not in excerpt, excerpt
+    assert errors == []

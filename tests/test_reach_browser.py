@@ -9,20 +9,16 @@ tests/_artifacts/reach/, gitignored).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
-from test_browser import CHROMIUM, LAUNCH_ARGS, QuietHandler, axe_violations
+from conftest import axe_violations, needs_chromium, run_cli, serve_folder
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+pytestmark = needs_chromium
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "site"
 SHOTS = Path(os.environ.get("REACH_SHOTS", Path(__file__).resolve().parent / "_artifacts" / "reach"))
@@ -40,39 +36,11 @@ def site(tmp_path_factory):
     assert "reach:" not in text
     series.write_text(text.replace("---\nIsi B.", "reach:\n  facebook: 37\n---\nIsi B.", 1), encoding="utf-8")
     www = tmp_path_factory.mktemp("reach-www")
-    handler = functools.partial(QuietHandler, directory=str(www))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    proc = run_cli("build", "--root", str(root), "--output", str(www / "s"), "--no-cache", "--no-search",
-                   "--today", "2026-11-23", "--base-url", origin + "/s/", timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield origin + "/s"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-def open_page(browser, url: str, width: int, scheme: str):
-    context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
-    page = context.new_page()
-    errors: list = []
-    page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    page.on("response", lambda r: r.status >= 400 and errors.append(f"HTTP {r.status} {r.url}"))
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return context, page, errors
+    with serve_folder(www) as origin:
+        proc = run_cli("build", "--root", str(root), "--output", str(www / "s"), "--no-cache", "--no-search",
+                       "--today", "2026-11-23", "--base-url", origin + "/s/", timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        yield origin + "/s"
 
 
 def inside_viewport(page, selector: str) -> list:
@@ -88,48 +56,44 @@ def inside_viewport(page, selector: str) -> list:
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_reach_section_fits_reads_and_is_accessible(browser, site, width):
-    context, page, errors = open_page(browser, site + PAGE, width, "light")
-    try:
-        section = page.locator("section[aria-labelledby=jangkauan]")
-        section.scroll_into_view_if_needed()
-        rows = section.locator("table.reach tbody tr")
-        assert rows.count() == 3
-        assert section.locator("tr[data-reach-import]").count() == 2
-        typed = section.locator("tr[data-reach-typed]")
-        assert typed.count() == 1 and typed.locator(".badge.typed").is_visible()
-        for i in range(rows.count()):
-            assert rows.nth(i).is_visible()
-        assert section.locator(".reach-headline").is_visible()
-        # Every cell is within the page and within the table's box: no figure or file name
-        # is cut off or hidden behind a sideways scroll.
-        assert inside_viewport(page, "section[aria-labelledby=jangkauan] :is(tbody th, tbody td, tfoot th, tfoot td, caption, .reach-headline)") == []
-        wrap = page.evaluate("(() => { const w = document.querySelector('section[aria-labelledby=jangkauan] .table-wrap'); return w.scrollWidth - w.clientWidth; })()")
-        assert wrap == 0
-        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
-        text = section.inner_text()
-        assert "peserta unik Zoom" in text and "diketik" in text and "Jangkauan kotor" in text
-        assert re.search(r"berkas ekspor\s+golden-seri-b", text)
-        # The typed badge stands apart from the text around it (not the page's background).
-        badge = typed.locator(".badge.typed").evaluate("e => [getComputedStyle(e).borderTopStyle, getComputedStyle(e).borderTopWidth]")
-        assert badge[0] != "none" and badge[1] != "0px"
-        violations = axe_violations(page)
-        assert violations == []
-        assert errors == []
-    finally:
-        context.close()
+def test_reach_section_fits_reads_and_is_accessible(tab, site, width):
+    opened = tab(site + PAGE, width=width)
+    page = opened.page
+    section = page.locator("section[aria-labelledby=jangkauan]")
+    section.scroll_into_view_if_needed()
+    rows = section.locator("table.reach tbody tr")
+    assert rows.count() == 3
+    assert section.locator("tr[data-reach-import]").count() == 2
+    typed = section.locator("tr[data-reach-typed]")
+    assert typed.count() == 1 and typed.locator(".badge.typed").is_visible()
+    for i in range(rows.count()):
+        assert rows.nth(i).is_visible()
+    assert section.locator(".reach-headline").is_visible()
+    # Every cell is within the page and within the table's box: no figure or file name
+    # is cut off or hidden behind a sideways scroll.
+    assert inside_viewport(page, "section[aria-labelledby=jangkauan] :is(tbody th, tbody td, tfoot th, tfoot td, caption, .reach-headline)") == []
+    wrap = page.evaluate("(() => { const w = document.querySelector('section[aria-labelledby=jangkauan] .table-wrap'); return w.scrollWidth - w.clientWidth; })()")
+    assert wrap == 0
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    text = section.inner_text()
+    assert "peserta unik Zoom" in text and "diketik" in text and "Jangkauan kotor" in text
+    assert re.search(r"berkas ekspor\s+golden-seri-b", text)
+    # The typed badge stands apart from the text around it (not the page's background).
+    badge = typed.locator(".badge.typed").evaluate("e => [getComputedStyle(e).borderTopStyle, getComputedStyle(e).borderTopWidth]")
+    assert badge[0] != "none" and badge[1] != "0px"
+    violations = axe_violations(page)
+    assert violations == []
+    assert opened.errors == []
 
 
-def test_screenshots_light_and_dark(browser, site):
+def test_screenshots_light_and_dark(tab, site):
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width in (360, 1280):
         for scheme in ("light", "dark"):
-            context, page, errors = open_page(browser, site + PAGE, width, scheme)
-            try:
-                section = page.locator("section[aria-labelledby=jangkauan]")
-                section.screenshot(path=str(SHOTS / f"seri-b-reach-{width}-{scheme}.png"))
-                page.screenshot(path=str(SHOTS / f"seri-b-{width}-{scheme}.png"), full_page=True)
-                assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
-                assert errors == []
-            finally:
-                context.close()
+            opened = tab(site + PAGE, width=width, scheme=scheme)
+            page = opened.page
+            section = page.locator("section[aria-labelledby=jangkauan]")
+            section.screenshot(path=str(SHOTS / f"seri-b-reach-{width}-{scheme}.png"))
+            page.screenshot(path=str(SHOTS / f"seri-b-{width}-{scheme}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+            assert opened.errors == []

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from conftest import REPO, make_project, run_cli
 from sitegen.load import MARKDOWN_KINDS, Document, parse_document
 from sitegen.problems import WARNING, Problems
-from sitegen.scaffold import schema_texts
+from sitegen.schemafiles import schema_texts
 from sitegen.schema import FIELDS_BY_KIND, SLUG_RE
 from sitegen.validate import check_fields
 
@@ -289,7 +289,7 @@ def test_new_bad_arguments(tmp_path, args, code):
 # ---- the editors' guide and the VS Code mapping -----------------------------------------------
 
 MESSAGE_SOURCES = ("validate.py", "fieldcheck.py", "load.py", "schema.py", "yamlfile.py", "config.py", "pipeline.py", "gather.py",
-                   "reports.py", "render.py", "search.py", "scaffold.py", "preview/command.py",
+                   "reports.py", "render.py", "search.py", "scaffold.py", "schemafiles.py", "preview/command.py",
                    "preview/livesite.py", "writer.py", "cli.py", "reach/tables.py", "reach/zoom.py", "reach/youtube.py",
                    "reach/command.py", "reach/records.py", "reach/site.py", "names.py", "plausible.py")
 MESSAGE_CALLS = {"error", "warning", "Invalid", "expected", "_err", "_fail", "UsageError", "ArgumentTypeError", "ExportError"}

@@ -7,22 +7,19 @@ and filters the same series as one index.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gzip
-import http.server
 import json
 import os
 import random
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 import contentfacts
-from conftest import REPO as REPO_ROOT, SITE_YAML, make_project, tree_bytes
+from conftest import REPO as REPO_ROOT, SITE_YAML, Tab, copy_repo_project, make_project, needs_chromium, serve_folder, tree_bytes
 from sitegen import search
 from sitegen.pipeline import Options, build
 from sitegen.problems import BuildFailed
@@ -337,15 +334,6 @@ def test_a_missing_pagefind_is_a_problem_not_a_crash(tmp_path, monkeypatch):
 
 # ---- in the browser ----------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def _results(page, query: str, program: str | None = None) -> list:
     """Every result of a query (optionally with one program ticked), as hrefs."""
     page.locator("#cari .pagefind-ui__search-input").fill(query)
@@ -370,46 +358,30 @@ def _results(page, query: str, program: str | None = None) -> list:
     return sorted(a.get_attribute("href") for a in links.all())
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM}")
-def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
+@needs_chromium
+def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatch, tab):
     root = make_project(tmp_path, corpus())
     www = tmp_path / "www"
-    handler = functools.partial(QuietHandler, directory=str(www))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    # One index as Pagefind cuts it, against parts of 8 pages whose word index is cut
-    # into chunks of 6 positions (only the series text is indexed: title, speakers, competency,
-    # program and date are metadata, so each page holds few words).
-    monkeypatch.setattr(search, "CHUNK_POSITIONS", None)
-    build(Options(root=root, output=www / "one", today=TODAY, use_cache=False, base_url=origin + "/one/"))
-    monkeypatch.setattr(search, "PAGES_PER_PART", 8)
-    monkeypatch.setattr(search, "CHUNK_POSITIONS", 6)
-    build(Options(root=root, output=www / "parts", today=TODAY, use_cache=False, base_url=origin + "/parts/"))
-    assert len(list((www / "parts/pagefind/index").iterdir())) > 10 > len(list((www / "one/pagefind/index").iterdir()))
-    assert (www / "parts/pagefind/bagian-4/pagefind-entry.json").is_file()
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-            found = {}
-            for site in ("one", "parts"):
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                errors: list = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(f"{origin}/{site}/cari/")
-                found[site] = [
-                    [h.removeprefix(f"/{site}") for h in _results(page, q, prog)]
-                    for q, prog in (("pelayanan", None), ("kesehatan", None), ("etika", None), ("seri", None),
-                                    ("seri", "ASN Mengaji"))
-                ]
-                assert errors == []
-                page.close()
-            browser.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    found = {}
+    with serve_folder(www) as origin:
+        # One index as Pagefind cuts it, against parts of 8 pages whose word index is cut
+        # into chunks of 6 positions (only the series text is indexed: title, speakers, competency,
+        # program and date are metadata, so each page holds few words).
+        monkeypatch.setattr(search, "CHUNK_POSITIONS", None)
+        build(Options(root=root, output=www / "one", today=TODAY, use_cache=False, base_url=origin + "/one/"))
+        monkeypatch.setattr(search, "PAGES_PER_PART", 8)
+        monkeypatch.setattr(search, "CHUNK_POSITIONS", 6)
+        build(Options(root=root, output=www / "parts", today=TODAY, use_cache=False, base_url=origin + "/parts/"))
+        assert len(list((www / "parts/pagefind/index").iterdir())) > 10 > len(list((www / "one/pagefind/index").iterdir()))
+        assert (www / "parts/pagefind/bagian-4/pagefind-entry.json").is_file()
+        for site in ("one", "parts"):
+            opened = tab(f"{origin}/{site}/cari/", width=1280, height=900)
+            found[site] = [
+                [h.removeprefix(f"/{site}") for h in _results(opened.page, q, prog)]
+                for q, prog in (("pelayanan", None), ("kesehatan", None), ("etika", None), ("seri", None),
+                                ("seri", "ASN Mengaji"))
+            ]
+            assert opened.errors == []
     one = found["one"]
     assert [len(hrefs) for hrefs in one] == [3, 3, 3, 25, 8]
     assert found["parts"] == one
@@ -418,28 +390,17 @@ def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatc
 # ---- the search page on a phone (the shipped site) ---------------------------------------
 
 @pytest.fixture(scope="module")
-def phone_search(content, tmp_path_factory):
+def phone_search(content, tmp_path_factory, browser):
     """The content's site with its search index, in Chromium at 360 px: (query, the number of
     series, page errors, the words to search for, taken from the content)."""
-    from playwright.sync_api import sync_playwright
-
-    from conftest import copy_repo_project
-
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
     tmp = tmp_path_factory.mktemp(f"phone-{content.name}")
     root = copy_repo_project(tmp / "proj", content.root)
     www = tmp / "www"
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(www)))
-    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    result = build(Options(root=root, output=www / "s", today=content.today, use_cache=False, base_url=origin + "/s/"))
-    words = contentfacts.search_words(content.facts)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport={"width": 360, "height": 800})
-        errors: list = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with serve_folder(www) as origin:
+        result = build(Options(root=root, output=www / "s", today=content.today, use_cache=False, base_url=origin + "/s/"))
+        words = contentfacts.search_words(content.facts)
+        opened = Tab(browser, width=360, height=800)
+        page = opened.page
 
         def query(text: str):
             page.goto(f"{origin}/s/cari/")
@@ -448,10 +409,8 @@ def phone_search(content, tmp_path_factory):
             page.wait_for_timeout(300)
             return page
 
-        yield query, len(result.site.series), errors, words
-        browser.close()
-    httpd.shutdown()
-    httpd.server_close()
+        yield query, len(result.site.series), opened.errors, words
+        opened.close()
 
 
 def test_results_are_body_size_and_the_first_is_on_the_first_screen(phone_search):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import REPO, make_project, run_cli
+from conftest import REPO, SITE_YAML, make_project, needs_chromium, run_cli
 from sitegen.problems import Problem
 from sitegen.preview.errorpage import error_page, serve_script
 from sitegen.preview.handlers import is_page_path
@@ -380,58 +380,48 @@ def test_error_page_escapes_and_reloads(monkeypatch):
     assert soup.html["lang"] == "id"
 
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM}")
-def test_real_browser_reloads_shows_the_problem_and_recovers(tmp_path):
+@needs_chromium
+def test_real_browser_reloads_shows_the_problem_and_recovers(tmp_path, tab):
     """livereload.js in Chromium: an edit, a broken file and the fix reach the open page by
     themselves, without navigation by the test."""
-    from playwright.sync_api import sync_playwright
-
     root = make_project(tmp_path)
     write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi pertama."))
-    with serving(root) as srv, sync_playwright() as p:
+    with serving(root) as srv:
         srv.wait_for("/seri/satu/", lambda s, b: s == 200 and "Isi pertama." in b, "the series page")
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-            page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
-            timeout_ms = DEADLINE * 1000
+        opened = tab(width=1280, height=720)
+        page, errors = opened.page, opened.errors
+        timeout_ms = DEADLINE * 1000
 
-            def connected(count: int) -> None:
-                """Wait until the page (after each reload) has opened its reload socket."""
-                end = time.monotonic() + DEADLINE
-                while srv.output().count("browser connected: ") < count and time.monotonic() < end:
-                    time.sleep(0.1)
-                assert srv.output().count("browser connected: ") >= count, srv.output()
+        def connected(count: int) -> None:
+            """Wait until the page (after each reload) has opened its reload socket."""
+            end = time.monotonic() + DEADLINE
+            while srv.output().count("browser connected: ") < count and time.monotonic() < end:
+                time.sleep(0.1)
+            assert srv.output().count("browser connected: ") >= count, srv.output()
 
-            page.goto(f"http://{HOST}:{srv.port}/seri/satu/")
-            connected(1)
-            write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi kedua."))
-            page.wait_for_function("document.body && document.body.innerText.includes('Isi kedua.')", timeout=timeout_ms)
-            assert errors == []
+        page.goto(f"http://{HOST}:{srv.port}/seri/satu/")
+        connected(1)
+        write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi kedua."))
+        page.wait_for_function("document.body && document.body.innerText.includes('Isi kedua.')", timeout=timeout_ms)
+        assert errors == []
 
-            connected(2)
-            write(root, "content/series/satu.md", '---\ntitle: Seri Satu\nprogram: asn-belajar\ndate: "2023-02-30"\n---\nIsi.\n')
-            page.wait_for_selector("#masalah li", timeout=timeout_ms)
-            assert "content/series/satu.md:4: field 'date': impossible date" in page.inner_text("#masalah")
+        connected(2)
+        write(root, "content/series/satu.md", '---\ntitle: Seri Satu\nprogram: asn-belajar\ndate: "2023-02-30"\n---\nIsi.\n')
+        page.wait_for_selector("#masalah li", timeout=timeout_ms)
+        assert "content/series/satu.md:4: field 'date': impossible date" in page.inner_text("#masalah")
 
-            connected(3)
-            write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi ketiga."))
-            page.wait_for_function("document.body && document.body.innerText.includes('Isi ketiga.')", timeout=timeout_ms)
-            assert page.query_selector("#masalah") is None
-            # The error page's own status may be logged by the browser; nothing else may fail.
-            assert [e for e in errors if "status of 500" not in e] == []
-        finally:
-            browser.close()
+        connected(3)
+        write(root, "content/series/satu.md", SERIES.format(title="Seri Satu", body="Isi ketiga."))
+        page.wait_for_function("document.body && document.body.innerText.includes('Isi ketiga.')", timeout=timeout_ms)
+        assert page.query_selector("#masalah") is None
+        # The error page is served with status 500 on purpose (the browser may log it too);
+        # nothing else may fail.
+        assert [e for e in errors if "status of 500" not in e and not e.startswith("HTTP 500 ")] == []
 
 
 # ---- stopping, recovery, the build state in memory ----------------------------------------------
 
+@pytest.mark.solo  # stop times (STOP_SECONDS): measured with nothing else running (scripts/test.sh)
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_stops_the_preview_at_once(tmp_path, signum):
     """systemd, Docker, CI runners and IDE task runners stop a process with SIGTERM; a
@@ -446,6 +436,7 @@ def test_a_signal_stops_the_preview_at_once(tmp_path, signum):
     assert "preview stopped" in srv.output()
 
 
+@pytest.mark.solo
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_the_first_load_stops_the_preview(tmp_path, signum):
     """The first load of a site this size parses in worker processes; a signal then ends
@@ -475,6 +466,7 @@ def test_a_signal_during_the_first_load_stops_the_preview(tmp_path, signum):
             proc.wait()
 
 
+@pytest.mark.solo
 def test_a_signal_during_a_reload_stops_the_preview(tmp_path):
     root = make_project(tmp_path, {f"content/series/s{i:03d}.md": SERIES.format(title=f"Seri {i}", body="Isi.")
                                    for i in range(300)})
@@ -566,3 +558,133 @@ def test_preview_pages_are_the_clean_build_and_a_save_renders_only_what_depends_
     # The static assets are served from their sources as the build copies them.
     for rel, src in live.current.assets.items():
         assert built[rel] == live.read_asset(src), rel
+
+
+def test_saves_applied_in_memory_end_as_a_clean_build(tmp_path):
+    """Saves handed to the preview one after another (as the watcher hands them): body
+    edits are applied to the plan in memory (patch.py), every other change loads again;
+    after each, every output the preview serves is the bytes of a clean build of the
+    project as it then is, and a load that fails reports what a build reports."""
+    import datetime as dt
+
+    from sitegen.pipeline import Options, build
+    from sitegen.problems import BuildFailed
+
+    def series(title: str, date: str, body: str, program: str = "asn-belajar") -> str:
+        return f"---\ntitle: {title}\nprogram: {program}\ndate: \"{date}\"\ntags: [literasi, topik-{date[:4]}]\n---\n{body}\n"
+
+    days = ["2022-03-03", "2022-06-02", "2022-09-01", "2023-01-05", "2023-03-02", "2023-05-04",
+            "2023-07-06", "2023-09-07", "2023-11-02", "2024-01-04", "2024-02-01", "2024-03-07", "2024-04-04"]
+    files = {f"content/series/s{i:02d}.md": series(f"Seri {i}", day, f"Isi {i}.") for i, day in enumerate(days)}
+    files["site.yaml"] = SITE_YAML + "per_page: 3\n"  # several archive pages per year
+    root = make_project(tmp_path, files)
+    live = _live_site(root)
+    builds = iter(range(100))
+
+    def clean() -> dict:
+        out = tmp_path / f"bersih-{next(builds)}"
+        build(Options(root=root, output=out, base_url=live.base_url, today=dt.date(2024, 3, 1), search=False,
+                      use_cache=False, serve_script=live.script, jobs=1))
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                if p.is_file() and p.name != ".sitegen"}
+
+    stamp = iter(range(1, 1000))
+
+    def save(rel: str, text: str | None) -> str:
+        path = root / rel
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text, encoding="utf-8")
+            ns = 1_700_000_000_000_000_000 + next(stamp) * 1_000_000_000  # a new time, whatever the clock's step
+            os.utime(path, ns=(ns, ns))
+        return str(path)
+
+    def apply(*paths: str):
+        outcome = live.load(changed=list(paths))
+        live.accept(outcome)
+        return outcome
+
+    def same_as_clean() -> None:
+        served = _served(live)
+        built = clean()
+        pages = {rel: data for rel, data in built.items() if rel in live.current.routes}
+        assert set(pages) == set(served)
+        different = sorted(rel for rel in served if served[rel] != pages[rel])
+        assert not different, different
+
+    live.accept(live.load())
+    same_as_clean()
+
+    # A body edit: patched, and the page, the feed and its neighbours show it as a build does.
+    before = live.patched
+    outcome = apply(save("content/series/s04.md", series("Seri 4", days[4], "Isi yang diubah *sekali*.")))
+    assert live.patched == before + 1 and outcome.read == 1
+    assert b"Isi yang diubah" in live.render(live.current.routes["seri/s04/index.html"])[0]
+    same_as_clean()
+
+    # Two bodies saved at once, one of them a second time.
+    outcome = apply(save("content/series/s04.md", series("Seri 4", days[4], "Isi ketiga.")),
+                    save("content/series/s09.md", series("Seri 9", days[9], "Isi sembilan diubah.")))
+    assert live.patched == before + 2 and outcome.read == 2
+    same_as_clean()
+
+    # A title change (listings, the share image, the feed): loaded again.
+    apply(save("content/series/s05.md", series("Seri Lima Berjudul Baru", days[5], "Isi 5.")))
+    assert live.patched == before + 2
+    same_as_clean()
+
+    # A date that moves a series to another year and another archive page.
+    apply(save("content/series/s01.md", series("Seri 1", "2023-12-07", "Isi 1.")))
+    same_as_clean()
+
+    # A series added, and one deleted.
+    apply(save("content/series/s20.md", series("Seri Baru", "2023-08-03", "Isi baru.")))
+    assert "seri/s20/index.html" in live.current.routes
+    same_as_clean()
+    apply(save("content/series/s07.md", None))
+    assert "seri/s07/index.html" not in live.current.routes
+    same_as_clean()
+
+    # A mistake: the load fails with the problems a build reports; the pages stay.
+    apply(save("content/series/s03.md", series("Seri 3", "2023-02-30", "Isi 3.")))
+    assert live.problems is not None
+    with pytest.raises(BuildFailed) as failed:
+        clean()
+    assert [p.format() for p in live.problems] == [p.format() for p in failed.value.problems.sorted()]
+    # ... and its fix, after which body edits are patched again.
+    apply(save("content/series/s03.md", series("Seri 3", "2023-02-02", "Isi 3 diperbaiki.")))
+    assert live.problems is None
+    same_as_clean()
+    after_fix = live.patched
+    apply(save("content/series/s03.md", series("Seri 3", "2023-02-02", "Isi 3 diperbaiki lagi.")))
+    assert live.patched == after_fix + 1
+    same_as_clean()
+
+
+
+def test_a_body_saved_in_the_shipped_project_is_patched_and_as_built(tmp_path):
+    """On a copy of the shipped project (its templates, settings and every kind of output
+    context), a series' body saved is applied in memory, not loaded again, and every
+    page the preview then serves is the bytes of a clean build (share images aside: they
+    show no body, and drawing them all is the slow part)."""
+    from conftest import CONTENT_TODAY, copy_repo_project
+    from sitegen.pipeline import Options, build
+    from sitegen.preview.command import base_url_for
+    from sitegen.preview.livesite import LiveSite
+
+    root = copy_repo_project(tmp_path / "proj")
+    live = LiveSite(root, serve_script(8123), base_url_for(HOST, 8123), today=CONTENT_TODAY)
+    live.accept(live.load())
+    page = next(r for rel, r in sorted(live.current.routes.items()) if rel.startswith("seri/") and rel.endswith("/index.html"))
+    path = root / page.context["series"].path
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\nParagraf yang baru disimpan.\n", encoding="utf-8")
+    live.accept(live.load(changed=[str(path)]))
+    assert live.patched == 1 and live.problems is None
+    out = tmp_path / "bersih"
+    build(Options(root=root, output=out, base_url=live.base_url, today=CONTENT_TODAY, search=False,
+                  use_cache=False, serve_script=live.script, jobs=1))
+    served = {rel: live.render(route)[0] for rel, route in live.current.routes.items() if not rel.endswith(".png")}
+    assert b"Paragraf yang baru disimpan." in served[page.output]
+    different = sorted(rel for rel, data in served.items() if (out / rel).read_bytes() != data)
+    assert not different, different

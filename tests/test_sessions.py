@@ -6,19 +6,13 @@ moved series."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import os
-import threading
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import make_project, run_cli
+from conftest import make_project, needs_chromium, run_cli, serve_folder
 
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BUILD_DAY = dt.date(2026, 12, 7)  # a Monday
 
 # ASN Belajar (Thursday) has no time or links of its own: the upcoming series does.
@@ -80,11 +74,6 @@ SERIES = {
         Isi seri.
         """,
 }
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def build_fixture(tmp: Path, today: dt.date = BUILD_DAY) -> Path:
@@ -180,147 +169,106 @@ def test_add_to_calendar_links(site):
 
 # ---- in Chromium, at 360x800, with the clock fixed -------------------------------------
 
-pytestmark_browser = pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"Chromium not installed at {CHROMIUM}")
-
-
 @pytest.fixture(scope="module")
 def served(site):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
-def open_at(browser, url: str, when: str, width: int = 360, height: int = 800, scheme: str = "light", zone: str | None = None):
-    """A page opened with the clock set to `when` (an ISO time with its offset), on a device
-    set to the time zone `zone` (default: the machine's)."""
-    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme, timezone_id=zone)
-    page = context.new_page()
-    errors: list = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.clock.set_fixed_time(dt.datetime.fromisoformat(when))
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return context, page, errors
+    with serve_folder(site) as origin:
+        yield origin
 
 
 def visible_text(locator) -> str:
     return " ".join(locator.inner_text().split())
 
 
-@pytestmark_browser
+@needs_chromium
 @pytest.mark.parametrize("path", ["/", "/jadwal/"])
-def test_next_session_is_on_the_first_screen_of_a_phone(browser, served, path):
-    context, page, errors = open_at(browser, served + path, "2026-12-08T10:00:00+07:00")
-    try:
-        nxt = page.locator(".session.is-next").first
-        assert "Literasi Data untuk Pengambil Keputusan" in visible_text(nxt)
-        for part in (nxt.locator("time").first, nxt.locator(".time").first, nxt.locator("a.join-link").first):
-            box = part.bounding_box()
-            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 800, (path, part, box)
-        assert "Kamis, 10 Desember 2026" in visible_text(nxt) and "09.00–10.30 WIB" in visible_text(nxt)
-        # No visible card says the time is unknown for a day whose series has a time.
-        for card in page.locator('[data-session][data-date="2026-12-10"]').all():
-            if card.is_visible():
-                assert "belum diumumkan" not in visible_text(card)
-        assert not errors
-    finally:
-        context.close()
+def test_next_session_is_on_the_first_screen_of_a_phone(tab, served, path):
+    opened = tab(served + path, clock="2026-12-08T10:00:00+07:00")
+    page, errors = opened.page, opened.errors
+    nxt = page.locator(".session.is-next").first
+    assert "Literasi Data untuk Pengambil Keputusan" in visible_text(nxt)
+    for part in (nxt.locator("time").first, nxt.locator(".time").first, nxt.locator("a.join-link").first):
+        box = part.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 800, (path, part, box)
+    assert "Kamis, 10 Desember 2026" in visible_text(nxt) and "09.00–10.30 WIB" in visible_text(nxt)
+    # No visible card says the time is unknown for a day whose series has a time.
+    for card in page.locator('[data-session][data-date="2026-12-10"]').all():
+        if card.is_visible():
+            assert "belum diumumkan" not in visible_text(card)
+    assert not errors
 
 
-@pytestmark_browser
+@needs_chromium
 @pytest.mark.parametrize("path", ["/", "/jadwal/"])
-def test_after_the_day_the_browser_moves_on(browser, served, path):
+def test_after_the_day_the_browser_moves_on(tab, served, path):
     """The page was built on Monday 7 December; read on Friday 11 December, Thursday's
     session is over: no longer next, no join button; the next one held is on the 18th."""
-    context, page, errors = open_at(browser, served + path, "2026-12-11T08:00:00+07:00")
-    try:
-        nxt = page.locator(".session.is-next").first
-        assert nxt.get_attribute("data-date") == "2026-12-18"
-        assert "Seri yang Dipindah" in visible_text(nxt)
-        box = nxt.locator("time").first.bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 800
-        thursday = page.locator('.sessions [data-session][data-date="2026-12-10"]')
-        for i in range(thursday.count()):
-            card = thursday.nth(i)
-            if card.is_visible():
-                assert "Sudah berlangsung" in visible_text(card) and card.locator("a.join-link").count() == 0
-        if path == "/":
-            assert page.locator('#berikutnya ~ [data-sessions] [data-date="2026-12-10"]').count() == 0
-        assert not errors
-    finally:
-        context.close()
+    opened = tab(served + path, clock="2026-12-11T08:00:00+07:00")
+    page, errors = opened.page, opened.errors
+    nxt = page.locator(".session.is-next").first
+    assert nxt.get_attribute("data-date") == "2026-12-18"
+    assert "Seri yang Dipindah" in visible_text(nxt)
+    box = nxt.locator("time").first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800
+    thursday = page.locator('.sessions [data-session][data-date="2026-12-10"]')
+    for i in range(thursday.count()):
+        card = thursday.nth(i)
+        if card.is_visible():
+            assert "Sudah berlangsung" in visible_text(card) and card.locator("a.join-link").count() == 0
+    if path == "/":
+        assert page.locator('#berikutnya ~ [data-sessions] [data-date="2026-12-10"]').count() == 0
+    assert not errors
 
 
-@pytestmark_browser
+@needs_chromium
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_a_series_page_offers_joining_on_a_phones_first_screen(browser, served, scheme):
+def test_a_series_page_offers_joining_on_a_phones_first_screen(tab, served, scheme):
     """An upcoming series' page answers "how do I join" before its description: the join
     buttons are inside the first 800 px at 360 px wide, above the series' text."""
-    context, page, errors = open_at(browser, served + "/seri/akan-datang/", "2026-12-08T10:00:00+07:00", scheme=scheme)
-    try:
-        zoom = page.locator(".join-box a.join-link").first
-        box = zoom.bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 800, box
-        assert "Zoom" in zoom.inner_text()
-        assert box["y"] < page.locator(".series .prose").bounding_box()["y"]
-        assert not errors
-    finally:
-        context.close()
+    opened = tab(served + "/seri/akan-datang/", clock="2026-12-08T10:00:00+07:00", scheme=scheme)
+    page, errors = opened.page, opened.errors
+    zoom = page.locator(".join-box a.join-link").first
+    box = zoom.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800, box
+    assert "Zoom" in zoom.inner_text()
+    assert box["y"] < page.locator(".series .prose").bounding_box()["y"]
+    assert not errors
 
 
-@pytestmark_browser
+@needs_chromium
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo"])
-def test_the_day_turns_at_midnight_in_jakarta_whatever_the_devices_zone(browser, served, zone):
+def test_the_day_turns_at_midnight_in_jakarta_whatever_the_devices_zone(tab, served, zone):
     """Thursday 10 December ends at 24:00 WIB (17:00 UTC): half an hour before, its session
     is still the next one and Thursday is today; half an hour after, both have moved on,
     on a phone set to New York or Tokyo time alike."""
     before, after = "2026-12-10T16:30:00+00:00", "2026-12-10T17:30:00+00:00"
     for when, next_date, thursday in ((before, "2026-12-10", True), (after, "2026-12-18", False)):
-        context, page, errors = open_at(browser, served + "/", when, zone=zone)
-        try:
-            assert page.locator("#berikutnya ~ [data-sessions] .is-next").get_attribute("data-date") == next_date, when
-            assert page.locator('.week > li[data-weekday="3"]').evaluate("li => li.classList.contains('today')") is thursday, when
-            assert not errors
-        finally:
-            context.close()
+        opened = tab(served + "/", clock=when, timezone_id=zone)
+        page = opened.page
+        assert page.locator("#berikutnya ~ [data-sessions] .is-next").get_attribute("data-date") == next_date, when
+        assert page.locator('.week > li[data-weekday="3"]').evaluate("li => li.classList.contains('today')") is thursday, when
+        assert not opened.errors
 
 
-@pytestmark_browser
-def test_a_week_later_the_schedule_shows_the_new_weeks(browser, served):
-    context, page, errors = open_at(browser, served + "/jadwal/", "2026-12-15T08:00:00+07:00")
-    try:
-        heads = page.locator(".by-week [data-week]")
-        shown = [(heads.nth(i).get_attribute("data-week"), visible_text(heads.nth(i))) for i in range(heads.count()) if heads.nth(i).is_visible()]
-        assert shown == [("2026-12-14", "Pekan ini"), ("2026-12-21", "Pekan depan")]
-        assert not page.locator('.by-week [data-date="2026-12-10"]').is_visible()
-        assert not errors
-    finally:
-        context.close()
+@needs_chromium
+def test_a_week_later_the_schedule_shows_the_new_weeks(tab, served):
+    opened = tab(served + "/jadwal/", clock="2026-12-15T08:00:00+07:00")
+    page, errors = opened.page, opened.errors
+    heads = page.locator(".by-week [data-week]")
+    shown = [(heads.nth(i).get_attribute("data-week"), visible_text(heads.nth(i))) for i in range(heads.count()) if heads.nth(i).is_visible()]
+    assert shown == [("2026-12-14", "Pekan ini"), ("2026-12-21", "Pekan depan")]
+    assert not page.locator('.by-week [data-date="2026-12-10"]').is_visible()
+    assert not errors
 
 
-@pytestmark_browser
-def test_a_cancelled_series_is_never_the_next_session(browser, served):
-    context, page, errors = open_at(browser, served + "/", "2026-12-09T07:00:00+07:00")
-    try:
-        nxt = page.locator("#berikutnya ~ [data-sessions] .is-next")
-        assert nxt.get_attribute("data-date") == "2026-12-10"
-        cancelled = page.locator('#berikutnya ~ [data-sessions] [data-date="2026-12-09"]')
-        assert "Dibatalkan" in visible_text(cancelled) and cancelled.locator("a.join-link").count() == 0
-        assert not errors
-    finally:
-        context.close()
+@needs_chromium
+def test_a_cancelled_series_is_never_the_next_session(tab, served):
+    opened = tab(served + "/", clock="2026-12-09T07:00:00+07:00")
+    page, errors = opened.page, opened.errors
+    nxt = page.locator("#berikutnya ~ [data-sessions] .is-next")
+    assert nxt.get_attribute("data-date") == "2026-12-10"
+    cancelled = page.locator('#berikutnya ~ [data-sessions] [data-date="2026-12-09"]')
+    assert "Dibatalkan" in visible_text(cancelled) and cancelled.locator("a.join-link").count() == 0
+    assert not errors
 
 
 def test_footer_links_the_channel_and_contact_only_when_set(tmp_path, site):

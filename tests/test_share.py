@@ -5,7 +5,6 @@ build; redrawn by an incremental build only when what they show changes."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from conftest import copy_repo_project, run_cli, tree_bytes
+from conftest import copy_repo_project, needs_chromium, run_cli, tree_bytes
 
 BASE_URL = "https://example.github.io/asn-belajar/"
 TODAY = "2026-11-23"
@@ -191,38 +190,29 @@ def test_images_are_valid_pngs_for_a_strict_decoder(built):
         assert max(raw) < palette, path  # every index names a colour of the palette
 
 
-@pytest.mark.skipif(not Path(os.environ.get("CHROME_PATH", "/usr/bin/chromium")).is_file(), reason="Chromium not installed")
-def test_chromium_decodes_the_images(built):
+@needs_chromium
+def test_chromium_decodes_the_images(built, tab):
     """The client's decoder: Chromium draws every image at 1200x630, and the pixels it
     draws are the ones Pillow reads."""
     import base64
 
-    from playwright.sync_api import sync_playwright
-
     _, out = built
     paths = [out / "pratinjau.png", out / "laporan" / "pratinjau.png", sorted((out / "seri").glob("*/pratinjau.png"))[0]]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("CHROME_PATH", "/usr/bin/chromium"),
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page()
-            for path in paths:
-                url = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-                seen = page.evaluate("""async (url) => {
-                    const img = new Image(); img.src = url; await img.decode();
-                    const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
-                    const g = c.getContext('2d'); g.drawImage(img, 0, 0);
-                    const px = (x, y) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
-                    return {w: img.naturalWidth, h: img.naturalHeight, corner: px(5, 5), footer: px(5, 620), text: px(600, 300)};
-                }""", url)
-                with Image.open(path) as img:
-                    rgb = img.convert("RGB")
-                    assert seen["w"] == 1200 and seen["h"] == 630, path
-                    for key, xy in (("corner", (5, 5)), ("footer", (5, 620)), ("text", (600, 300))):
-                        assert tuple(seen[key]) == rgb.getpixel(xy), (path, key)
-        finally:
-            browser.close()
+    page = tab().page
+    for path in paths:
+        url = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+        seen = page.evaluate("""async (url) => {
+            const img = new Image(); img.src = url; await img.decode();
+            const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+            const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+            const px = (x, y) => Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+            return {w: img.naturalWidth, h: img.naturalHeight, corner: px(5, 5), footer: px(5, 620), text: px(600, 300)};
+        }""", url)
+        with Image.open(path) as img:
+            rgb = img.convert("RGB")
+            assert seen["w"] == 1200 and seen["h"] == 630, path
+            for key, xy in (("corner", (5, 5)), ("footer", (5, 620)), ("text", (600, 300))):
+                assert tuple(seen[key]) == rgb.getpixel(xy), (path, key)
 
 
 def test_text_in_any_script_is_drawn():

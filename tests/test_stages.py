@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sitegen import i18n, markup
+from sitegen import localeformat, markup
 from sitegen.load import parse_document
 from sitegen.model import Period
 from sitegen.problems import Problems
@@ -96,16 +96,16 @@ def test_json_schema_derives_from_fields():
     assert "additionalProperties" not in schema  # unknown fields are warnings, not errors
 
 
-# ---- i18n: Indonesian through Babel ---------------------------------------------------------
+# ---- localeformat: Indonesian through Babel ---------------------------------------------------------
 
 def test_indonesian_formats():
-    assert i18n.number(1529584) == "1.529.584"
-    assert i18n.long_date(dt.date(2024, 2, 22)) == "Kamis, 22 Februari 2024"
-    assert i18n.date(dt.date(2023, 9, 14)) == "14 September 2023"
-    assert i18n.decimal(8193.5, 0) == "8.194"
-    assert i18n.decimal(2.364, 1) == "2,4"
-    assert i18n.percent(1.364) == "136,4%"
-    assert [i18n.weekday_name(i) for i in range(5)] == ["Senin", "Selasa", "Rabu", "Kamis", "Jumat"]
+    assert localeformat.number(1529584) == "1.529.584"
+    assert localeformat.long_date(dt.date(2024, 2, 22)) == "Kamis, 22 Februari 2024"
+    assert localeformat.date(dt.date(2023, 9, 14)) == "14 September 2023"
+    assert localeformat.decimal(8193.5, 0) == "8.194"
+    assert localeformat.decimal(2.364, 1) == "2,4"
+    assert localeformat.percent(1.364) == "136,4%"
+    assert [localeformat.weekday_name(i) for i in range(5)] == ["Senin", "Selasa", "Rabu", "Kamis", "Jumat"]
 
 
 def test_period_labels():

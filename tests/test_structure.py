@@ -160,3 +160,35 @@ def test_every_module_is_in_the_module_map():
 def test_the_module_map_reader_sees_both_kinds_of_drift():
     text = "# A\n\n## Module map\n\n| `sitegen/a.py` | x |\n| `sitegen/sub/b.py` | y |\n\n## Later\n`sitegen/c.py`\n"
     assert documented_modules(text) == {"a.py", "sub/b.py"}
+
+
+def unexplained_function_imports(package: Path = PACKAGE) -> list:
+    """Imports inside functions without a comment on their line or one of the two lines
+    above it, as "file:line: import". An import belongs at the top of its module; one made
+    late on purpose (a heavy library only some builds need, a command's modules loaded
+    when it runs) says why where it stands."""
+    found = []
+    for path in module_files(package).values():
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for fn in ast.walk(ast.parse(text)):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    near = lines[max(0, node.lineno - 3): node.lineno]
+                    if not any("#" in line for line in near):
+                        found.append(f"{path.relative_to(package.parent).as_posix()}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    return sorted(set(found))
+
+
+def test_imports_inside_functions_say_why():
+    assert unexplained_function_imports() == [], "move these imports to the top of their module, or say why they are late"
+
+
+def test_the_late_import_finder_sees_a_silent_one(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "a.py").write_text("import os\n\n\ndef f():\n    import json\n\n    return json\n\n\ndef g():\n"
+                                  "    import csv  # only where tables are read\n\n    return csv\n", encoding="utf-8")
+    assert unexplained_function_imports(package) == ["pkg/a.py:5: import json"]

@@ -48,6 +48,7 @@ WATCHED = ("content", TEMPLATES_DIR, STATIC_DIR, CONFIG_FILE, ADMIN_DIR)
 DEFAULT_OUTPUT = Path(".cache") / "serve-site"  # the preview's search index (pages are in memory)
 WORK_DIR = Path(".cache") / "serve"  # the preview's build cache
 SAVE_EVERY = 60.0  # seconds between two saves of the build cache while editing
+AFTER_START = 0.5  # seconds from the start of serving to the background work of the first load
 
 
 class Stopped(BaseException):
@@ -75,10 +76,10 @@ def report(outcome: Outcome, was_failing: bool) -> None:
         + (_("; problems fixed") if was_failing else ""))
 
 
-def safe_load(live: LiveSite, jobs: int = 1) -> Outcome:
+def safe_load(live: LiveSite, jobs: int = 1, changed=None) -> Outcome:
     """A load that never raises: an engine bug is reported like a problem."""
     try:
-        return live.load(jobs)
+        return live.load(jobs, changed)
     except UsageError as exc:
         return Outcome(None, [Problem("build.py", 1, str(exc))], summary=str(exc))
     except Exception as exc:
@@ -120,16 +121,29 @@ class Reloads:
         self._thread(lambda: self._load(paths))
 
     def _load(self, paths: list) -> None:
-        outcome = safe_load(self.live)
+        patched = self.live.patched
+        outcome = safe_load(self.live, changed=paths)
         self.loop.add_callback(self._loaded, outcome, paths)
+        # Between loads, in this thread: what the next save needs, and what a patched load
+        # did not read (the commit times; when they changed, everything is loaded again).
+        if self.live.patched != patched and self.live.history_changed():
+            self.loop.add_callback(self.changed, {str(self.live.root / CONFIG_FILE)})
+        self._prepare()
         if outcome.snapshot is not None and time.monotonic() - self.saved_at > SAVE_EVERY:
             self.saved_at = time.monotonic()
             self.live.save_cache()
         self.loop.add_callback(self._next)
 
+    def _prepare(self) -> None:
+        try:
+            self.live.prepare()
+        except Exception:  # only the next save's speed depends on it
+            traceback.print_exc()
+
     def _save_only(self) -> None:
         self.saved_at = time.monotonic()
         self.live.save_cache()
+        self._prepare()
         self.loop.add_callback(self._next)
 
     def _loaded(self, outcome: Outcome, paths: list) -> None:
@@ -210,7 +224,9 @@ def _serve(root: Path, args, output: Path, sockets: list, port: int) -> int:
     if fingerprint(watched) != before:  # saved during the first load
         reloads.changed({str(root / CONFIG_FILE)})
     elif outcome.snapshot is not None:
-        reloads.save_cache()
+        # The build cache and the index of routes for patching (livesite.py) are made in
+        # the background, after the first pages have been asked for: they would slow them.
+        loop.call_later(AFTER_START, reloads.save_cache)
     if outcome.snapshot is not None and indexer is not None and outcome.snapshot.config.search:
         indexer.submit(outcome.snapshot)
 

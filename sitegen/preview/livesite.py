@@ -20,7 +20,10 @@ with the problems (errorpage.py) until a later load succeeds.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
+import os
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -29,11 +32,14 @@ from pathlib import Path
 from .. import cache, gather, gctune, lastmod, planners
 from ..assets import collect as collect_assets, read_asset
 from ..buildstate import BuildState
+from ..load import MAX_SOURCE_BYTES, SourceFile
 from ..messages import _
 from ..pipeline import make_renderer
 from ..problems import Problem, Problems
 from ..render import Renderer, template_error
+from ..reuse import Reuse
 from ..routes import Route
+from . import patch
 
 MEMO_BYTES = 256 << 20  # rendered outputs kept in memory, by digest, at most
 
@@ -48,6 +54,24 @@ class Snapshot:
     assets: dict  # output rel path -> source file
     renderer: Renderer
     warnings: tuple = ()
+
+
+@dataclass
+class _Base:
+    """The last successful load, as a save is applied to it (patch.py)."""
+
+    snapshot: Snapshot
+    problems: list
+    summary: str
+    index: patch.RouteIndex | None = None  # made when first needed (LiveSite.prepare)
+
+
+def _same_front_matter(old, new) -> bool:
+    """Two readings of a source whose front matter reads the same: the same validated
+    record at the same lines, with the same problems, in the same validation context."""
+    return (old.record == new.record and old.problems == new.problems and old.key[1:] == new.key[1:]
+            and old.doc is not None and new.doc is not None and old.doc.lines == new.doc.lines
+            and old.doc.body_line == new.doc.body_line and old.doc.path == new.doc.path and old.doc.kind == new.doc.kind)
 
 
 @dataclass
@@ -77,14 +101,111 @@ class LiveSite:
         self._memo: dict = {}  # route digest -> bytes
         self._memo_bytes = 0
         self._memo_lock = threading.Lock()
+        # Kept from one load to the next (each only read and replaced by the loading thread):
+        self._planned = Reuse()  # planning steps' results (reuse.py)
+        self._environment: dict = {}  # the Jinja environment, with its compiled templates
+        self._config = None  # the settings, kept while their digest is the same
+        self._history = None  # the sources' commit times (lastmod.py), kept while the same
+        self._base: _Base | None = None  # the last load's snapshot, to patch (patch.py)
+        self.patched = 0  # loads made by patching, since the start
 
     # ---- loading (in the caller's worker thread) -------------------------------------------
 
-    def load(self, jobs: int = 1) -> Outcome:
-        """Load everything again; never raises for a problem in the input. The cyclic
-        garbage collector is paused meanwhile, as during a build's loading (gctune.py)."""
+    def load(self, jobs: int = 1, changed=None) -> Outcome:
+        """Load everything again, or, when `changed` (the files saved since the last load)
+        holds only series whose front matter reads as before, patch the last load's plan
+        (patch.py); never raises for a problem in the input. The cyclic garbage collector
+        is paused meanwhile, as during a build's loading (gctune.py)."""
         with gctune.Phases():
-            return self._load(jobs)
+            if changed is not None:
+                outcome = self._patch(changed)
+                if outcome is not None:
+                    return outcome
+            self._base = None
+            outcome = self._load(jobs)
+            if outcome.snapshot is not None:
+                self._base = _Base(outcome.snapshot, outcome.problems, outcome.summary)
+            return outcome
+
+    def prepare(self) -> None:
+        """Index the last load's routes for the next save (in the loading thread, between
+        loads: it walks every route once)."""
+        base = self._base
+        if base is not None and base.index is None:
+            base.index = patch.RouteIndex(base.snapshot.routes)
+
+    def history_changed(self) -> bool:
+        """The sources' commit times differ from those the last load planned with (a
+        commit since): the next load must plan again. Read after a patched load, which
+        does not read them, so that the preview still ends as a clean load would."""
+        if lastmod.read(self.root) == self._history:
+            return False
+        self._base = None
+        return True
+
+    def _patch(self, changed) -> Outcome | None:
+        """The saved series applied to the last load (patch.py), or None when the save is
+        not one that can be applied so: then everything is loaded again."""
+        started = time.perf_counter()
+        base = self._base
+        if base is None or self.current is None or base.snapshot is not self.current:
+            return None
+        snap = base.snapshot
+        if gather.today_for(snap.config, self.today) != snap.site.today:
+            return None  # a new day since: what is upcoming changed
+        recorded = self.recorded
+        programs = sorted(rel for rel, e in recorded.entities.items() if rel.startswith("content/programs/"))
+        slugs = [recorded.entities[rel].record["slug"] for rel in programs if recorded.entities[rel].record is not None]
+        saved = []  # (rel, stat, entry, old object, new object)
+        for path in sorted(set(changed)):
+            rel = Path(os.path.relpath(path, self.root)).as_posix()
+            old_entry, old_stat = recorded.entities.get(rel), recorded.stats.get(rel)
+            if old_stat is None and not os.path.lexists(path):
+                continue  # a file made and removed again (an editor's scratch file): a load would not see it either
+            if not rel.startswith("content/series/") or old_entry is None or old_stat is None or old_entry.record is None:
+                return None
+            try:
+                st = os.lstat(self.root / rel)
+            except OSError:
+                return None  # deleted, or renamed away
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SOURCE_BYTES:
+                return None
+            if (st.st_size, st.st_mtime_ns) == (old_stat.size, old_stat.mtime_ns):
+                continue  # as it was
+            got = gather.reread_source(SourceFile("series", rel, str(self.root / rel), st.st_size, st.st_mtime_ns),
+                                       snap.config, slugs)
+            if got is None:
+                return None
+            entry, obj, read = got
+            old_obj = recorded.objects.get(old_entry.key)
+            if obj is None or old_obj is None or old_obj.reach_imports or not _same_front_matter(old_entry, entry):
+                return None
+            saved.append((rel, read, entry, old_obj, obj))
+        if base.index is None:
+            base.index = patch.RouteIndex(snap.routes)
+        if not base.index.complete:
+            return None
+        table = {id(old): (old, new) for _rel, _read, _entry, old, new in saved}
+        memo: dict = {}
+        routes = dict(snap.routes)
+        for _rel, _read, _entry, old, new in saved:
+            for out in base.index.routes_with(old):
+                routes[out] = patch.swap(routes[out], table, memo)
+        site = patch.swap(snap.site, table, memo)
+        stats, entities, objects = dict(recorded.stats), dict(recorded.entities), dict(recorded.objects)
+        for rel, read, entry, old, new in saved:
+            stats[rel] = read
+            objects.pop(entities[rel].key, None)
+            entities[rel] = entry
+            objects[entry.key] = new
+            base.index.replaced(old, new)
+        self.recorded = dataclasses.replace(recorded, stats=stats, entities=entities, objects=objects)
+        r = snap.renderer
+        renderer = Renderer(r.env, r.templates, r.closures, r.globals_digest, r.globals)
+        snapshot = Snapshot(snap.config, site, routes, snap.assets, renderer, snap.warnings)
+        base.snapshot = snapshot
+        self.patched += 1
+        return Outcome(snapshot, list(base.problems), time.perf_counter() - started, len(saved), len(entities), base.summary)
 
     def _load(self, jobs: int) -> Outcome:
         started = time.perf_counter()
@@ -100,9 +221,18 @@ class LiveSite:
         self.recorded = new  # what was read is kept for the next load
         if problems.fails(self.strict):
             return self._done(outcome, problems, started)
-        renderer = make_renderer(self.root, config, self.script, site, state, problems)
+        if self._config is not None and self._config.digest == config.digest:
+            site = dataclasses.replace(site, config=self._config)  # the same settings: kept, as a key of what is reused
+        self._config = site.config
+        history = lastmod.read(self.root)
+        if history == self._history:
+            history = self._history
+        self._history = history
+        renderer = make_renderer(self.root, site.config, self.script, site, state, problems, self._environment)
         routes: dict = {}
-        for route in planners.plan(site, reports, lastmod.read(self.root)):
+        planned = planners.plan(site, reports, history, self._planned)
+        self._planned.next_load()
+        for route in planned:
             first = routes.setdefault(route.output, route)
             if first is not route:
                 problems.error("templates", 1, _("two outputs share the path {path}: {first} and {second}").format(
@@ -112,7 +242,7 @@ class LiveSite:
             if rel in routes:
                 problems.error(f"static/{rel}", 1, _("static file would overwrite the page {url}").format(url=routes[rel].url))
         if not problems.fails(self.strict):
-            outcome.snapshot = Snapshot(config, site, routes, assets, renderer, tuple(problems.sorted()))
+            outcome.snapshot = Snapshot(site.config, site, routes, assets, renderer, tuple(problems.sorted()))
         return self._done(outcome, problems, started)
 
     def _done(self, outcome: Outcome, problems: Problems, started: float) -> Outcome:

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from ..digests import fingerprint
 from ..messages import N_, _
 from ..problems import Problems
 from ..fieldcheck import unknown_field
@@ -272,8 +273,6 @@ def read_emitted(text: str) -> Parsed | None:
 
 def validate(parsed: Parsed | None, path: str, ctx: dict, problems: Problems) -> dict | None:
     """{"series": slug, "imports": [record...], "line": n} or None when unusable."""
-    from ..model import fingerprint  # here, not at the top: `reach import` needs no site model
-
     if parsed is None:
         return None
     data, lines = parsed.data, parsed.lines
@@ -351,8 +350,6 @@ def _validate_import(item: dict, where: tuple, path: str, line, ctx: dict, probl
 
 
 def make_file(valid: dict, path: str, digest: str) -> ReachFile:
-    from ..model import fingerprint
-
     imports = tuple(
         ReachImport(
             channel=r["channel"], figure=r["figure"], measure=r["measure"], as_of=r["as_of"], file=r["file"],

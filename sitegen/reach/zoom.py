@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from ..messages import _
@@ -210,67 +211,63 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def read_meeting(table: Table, zone_name: str) -> Import:
-    rows = table.rows
-    zone = ZoneInfo(zone_name)
-    i = _first_filled(rows, 0)
-    meeting_rows: list = []
-    meeting_cols: dict = {}
-    meeting_header = None
-    if is_meeting_header(rows[i]):
-        meeting_header = rows[i]
-        meeting_cols, _lang = _columns(meeting_header, _MEETING)
-        i += 1
-        while i < len(rows) and rows[i].cells and not is_participant_header(rows[i]):
-            if any(rows[i].cells):
-                _check_width(rows[i], meeting_header)
-                meeting_rows.append(rows[i])
-            i += 1
-        if not meeting_rows:
-            raise ExportError(meeting_header.line + 1, _("the meeting block has a header but no meeting row (expected the meeting's ID, topic and times below line {line})").format(line=meeting_header.line))
-        i = _first_filled(rows, i, meeting_header.line)
+def _meeting_block(rows, i: int) -> tuple[Row | None, dict, list, int]:
+    """The meeting block at row i, when the export has one ("Export with meeting data"):
+    (its header, its columns, its rows, the index of the participants' header)."""
+    if not is_meeting_header(rows[i]):
+        return None, {}, [], i
     header = rows[i]
-    if not is_participant_header(header):
-        raise ExportError(header.line, _("expected the participants' header (Name (Original Name), User Email, Join Time, Leave Time, Duration (Minutes), ...), got {found}").format(found=_show(header)))
-    cols, lang = _columns(header, _PARTICIPANT)
-    data = [r for r in rows[i + 1:] if r.cells]  # trailing empty cells are gone: an empty row has none
+    cols, _lang = _columns(header, _MEETING)
+    block: list = []
+    i += 1
+    while i < len(rows) and rows[i].cells and not is_participant_header(rows[i]):
+        if any(rows[i].cells):
+            _check_width(rows[i], header)
+            block.append(rows[i])
+        i += 1
+    if not block:
+        raise ExportError(header.line + 1, _("the meeting block has a header but no meeting row (expected the meeting's ID, topic and times below line {line})").format(line=header.line))
+    return header, cols, block, _first_filled(rows, i, header.line)
+
+
+def _layout(header: Row, cols: dict) -> str:
+    """Which participant report this is (the module's docstring lists them)."""
     if "total" in cols:
-        layout = "unique-users"
-    elif "join" not in cols or "leave" not in cols:
+        return "unique-users"
+    if "join" not in cols or "leave" not in cols:
         missing = [c for c in ("join", "leave") if c not in cols]
         raise ExportError(header.line, _("the participants' header has no {columns} column (expected Join Time and Leave Time, or Total Duration (Minutes) for a report of unique users)").format(columns=" / ".join(PARTICIPANT_COLUMNS[c][0][0].title() for c in missing)))
-    elif "email" in cols and header_key(_label(header, cols, "email")) == "email":
-        layout = "2024"
-    else:
-        layout = "older"
-    order = choose_order(
-        _stamps_of(data, cols, ("join", "leave")) | _stamps_of(meeting_rows, meeting_cols, ("start", "end")),
-        "dmy" if lang == "id" else "mdy",
-    )
-    clock = Clock(order, zone)
-    result = Import(
-        channel="zoom", platform="zoom", format="zoom-meeting-participants", layout=layout, labels=lang,
-        measure="unique-participants", figure=0, timezone=zone_name, date_order=order,
-        encoding=table.encoding, delimiter=table.delimiter,
-    )
-    # The meeting block: IDs, the meeting's start and end, Zoom's own count.
+    if "email" in cols and header_key(_label(header, cols, "email")) == "email":
+        return "2024"
+    return "older"
+
+
+def _read_meeting_block(block: list, header: Row | None, cols: dict, clock: Clock, result: Import) -> tuple[list, list, int]:
+    """The meeting block's IDs (into result), the meetings' starts and ends, and Zoom's own
+    count of participants (their sum)."""
     starts, ends, headline = [], [], 0
-    for r in meeting_rows:
-        mid = _cell(r, meeting_cols, "meeting_id")
+    for r in block:
+        mid = _cell(r, cols, "meeting_id")
         if mid and mid not in result.ids:
             result.ids += (mid,)
         for column, sink in (("start", starts), ("end", ends)):
-            text = _cell(r, meeting_cols, column)
+            text = _cell(r, cols, column)
             if text:
                 moment = clock.moment(text)
                 if moment is None:
-                    raise ExportError(r.line, bad_stamp(_label(meeting_header, meeting_cols, column), text))
+                    raise ExportError(r.line, bad_stamp(_label(header, cols, column), text))
                 sink.append(moment)
-        n = _whole(_cell(r, meeting_cols, "participants"))
-        headline += n or 0
+        headline += _whole(_cell(r, cols, "participants")) or 0
+    return starts, ends, headline
+
+
+def _count_participants(data: list, header: Row, cols: dict, layout: str, clock: Clock, result: Import) -> tuple[_People, set, str | None]:
+    """Every participant row read and counted (or left out, with its reason): (the people,
+    the keys seen in the waiting room, the last leave time as written). The loop reads cells
+    by position, once per row: a report of a large webinar has tens of thousands of rows."""
     people = _People()
     seen_waiting: set = set()
-    latest = None
+    latest = latest_text = None
     width = len(header.cells)
     name_i, email_i = cols.get("name"), cols.get("email")
     waiting_i = cols.get("waiting")
@@ -324,8 +321,34 @@ def read_meeting(table: Table, zone_name: str) -> Import:
         result.rows_counted += 1
         if latest is None or left > latest:
             latest, latest_text = left, leave_text
-    if latest is not None:
-        latest = clock.moment(latest_text)
+    return people, seen_waiting, latest_text
+
+
+def read_meeting(table: Table, zone_name: str) -> Import:
+    """The participant report: its meeting block (when there is one), the participants'
+    header and layout, the date order decided from every stamp, each row counted, then
+    the figures and the meeting's times."""
+    rows = table.rows
+    zone = ZoneInfo(zone_name)
+    block_header, block_cols, block, i = _meeting_block(rows, _first_filled(rows, 0))
+    header = rows[i]
+    if not is_participant_header(header):
+        raise ExportError(header.line, _("expected the participants' header (Name (Original Name), User Email, Join Time, Leave Time, Duration (Minutes), ...), got {found}").format(found=_show(header)))
+    cols, lang = _columns(header, _PARTICIPANT)
+    data = [r for r in rows[i + 1:] if r.cells]  # trailing empty cells are gone: an empty row has none
+    layout = _layout(header, cols)
+    order = choose_order(
+        _stamps_of(data, cols, ("join", "leave")) | _stamps_of(block, block_cols, ("start", "end")),
+        "dmy" if lang == "id" else "mdy",
+    )
+    clock = Clock(order, zone)
+    result = Import(
+        channel="zoom", platform="zoom", format="zoom-meeting-participants", layout=layout, labels=lang,
+        measure="unique-participants", figure=0, timezone=zone_name, date_order=order,
+        encoding=table.encoding, delimiter=table.delimiter,
+    )
+    starts, ends, headline = _read_meeting_block(block, block_header, block_cols, clock, result)
+    people, seen_waiting, latest_text = _count_participants(data, header, cols, layout, clock, result)
     # Rows merged into a person are counted (their minutes are); the reason records them.
     merged = result.left_out.pop("rejoin-merged", 0)
     result.figure = len(people)
@@ -341,10 +364,10 @@ def read_meeting(table: Table, zone_name: str) -> Import:
         result.figures["peak_concurrent"] = peak
         if when is not None:
             result.notes.append(("peak_at", dt.datetime.fromtimestamp(when, zone).isoformat()))
-    if meeting_rows and headline:
+    if block and headline:
         result.figures["zoom_headline"] = headline
     start = min(starts) if starts else None
-    end = max(ends) if ends else latest
+    end = max(ends) if ends else (clock.moment(latest_text) if latest_text is not None else None)
     result.started, result.ended = _iso(start), _iso(end)
     result.as_of = end.date() if end is not None else None
     return result
@@ -365,80 +388,115 @@ def _show(row: Row) -> str:
 
 # ---- webinar -----------------------------------------------------------------------------------
 
-def read_webinar(table: Table, zone_name: str) -> Import:
-    rows = table.rows
-    zone = ZoneInfo(zone_name)
-    title_lang = "id" if any(header_key(rows[_first_filled(list(rows), 0)].cells[0]) in names for names in REPORT_TITLES[1:]) else "en"
-    generated_text, generated_line = None, 0
-    summary_header = summary_values = None
-    sections: dict = {"host": [], "panelist": [], "attendee": [], "other": [], "unknown": []}
-    headers: dict = {}
+SECTION_ORDER = ("host", "panelist", "attendee", "other", "unknown")
+
+
+@dataclass
+class _Sheet:
+    """An attendee report cut into its parts, nothing read from them yet: the summary block
+    (its header and value rows), each section's header row and data rows, the 'Report
+    Generated' stamp, and every language its titles were seen in."""
+
+    langs: list
+    generated_text: str | None = None
+    generated_line: int = 0
+    summary_header: Row | None = None
+    summary_values: Row | None = None
+    headers: dict = field(default_factory=dict)  # section -> its header row
+    sections: dict = field(default_factory=lambda: {name: [] for name in SECTION_ORDER})  # section -> data rows
+
+
+def _cut_sheet(rows) -> _Sheet:
+    """The report's rows, cut at its section titles (Host Details, Attendee Details, ...)."""
+    first = _first_filled(list(rows), 0)
+    title_lang = "id" if any(header_key(rows[first].cells[0]) in names for names in REPORT_TITLES[1:]) else "en"
+    sheet = _Sheet(langs=[title_lang])
     current = None
-    langs = [title_lang]
-    i = _first_filled(list(rows), 0) + 1
+    i = first + 1
     while i < len(rows):
         r = rows[i]
         i += 1
         if not any(r.cells):
             continue
-        first = header_key(r.cells[0])
-        if len(r.cells) <= 2 and any(first in names or first.rstrip(":") in names for names in GENERATED):
-            generated_text, generated_line = (r.cells[1] if len(r.cells) > 1 else ""), r.line
+        key = header_key(r.cells[0])
+        if len(r.cells) <= 2 and any(key in names or key.rstrip(":") in names for names in GENERATED):
+            sheet.generated_text, sheet.generated_line = (r.cells[1] if len(r.cells) > 1 else ""), r.line
             continue
-        if len(r.cells) == 1 and (first in _SECTIONS or first.endswith(("details", "detail")) or first.startswith("detail ")):
-            current = _SECTIONS.get(first, "unknown")
-            if first in _INDONESIAN_SECTIONS:
-                langs.append("id")
-            headers.pop(current, None)
+        if len(r.cells) == 1 and (key in _SECTIONS or key.endswith(("details", "detail")) or key.startswith("detail ")):
+            current = _SECTIONS.get(key, "unknown")
+            if key in _INDONESIAN_SECTIONS:
+                sheet.langs.append("id")
+            sheet.headers.pop(current, None)
             continue
-        cols, lang = _columns(r, _SUMMARY)
-        if current is None and "webinar_id" in cols:
-            summary_header = r
+        if current is None and "webinar_id" in _columns(r, _SUMMARY)[0]:
+            sheet.summary_header = r
             while i < len(rows) and not any(rows[i].cells):
                 i += 1
             if i < len(rows):
-                summary_values = rows[i]
-                _check_width(summary_values, summary_header)
+                sheet.summary_values = rows[i]
+                _check_width(sheet.summary_values, sheet.summary_header)
                 i += 1
             continue
-        if (current is None or current not in headers) and is_participant_header(r):
-            if current is None:
-                current = "attendee"
-            headers[current] = r
+        if (current is None or current not in sheet.headers) and is_participant_header(r):
+            current = current or "attendee"
+            sheet.headers[current] = r
             continue
-        if current is None or current not in headers:
+        if current is None or current not in sheet.headers:
             raise ExportError(r.line, _("a row outside any section of the attendee report, got {found} (expected a section title such as Attendee Details, then its header row)").format(found=_show(r)))
-        sections[current].append(r)
-    if "attendee" not in headers:
+        sheet.sections[current].append(r)
+    if "attendee" not in sheet.headers:
         raise ExportError((rows[-1].line if rows else 1), _("the attendee report has no Attendee Details section with a header row (expected Attended, User Name (Original Name), Email, Join Time, ...): is it truncated?"))
-    cols_all = {s: _columns(h, _PARTICIPANT) for s, h in headers.items()}
-    langs.append(cols_all["attendee"][1])
-    lang = "id" if "id" in langs else "en"
+    return sheet
+
+
+def _webinar_stamps(sheet: _Sheet, cols_of: dict, summary_cols: dict) -> set:
+    """Every date and time the report holds, from which its date order is decided."""
     stamps = set()
-    for s, rs in sections.items():
-        if s in cols_all:
-            stamps |= _stamps_of(rs, cols_all[s][0], ("join", "leave"))
-    sum_cols = _columns(summary_header, _SUMMARY)[0] if summary_header is not None else {}
-    if summary_values is not None and _cell(summary_values, sum_cols, "start"):
-        stamps.add(_cell(summary_values, sum_cols, "start"))
-    if generated_text:
-        stamps.add(generated_text)
-    order = choose_order(stamps, "dmy" if lang == "id" else "mdy")
-    clock = Clock(order, zone)
-    result = Import(
-        channel="zoom", platform="zoom", format="zoom-webinar-attendees", layout="sectioned", labels=lang,
-        measure="webinar-attendees", figure=0, timezone=zone_name, date_order=order,
-        encoding=table.encoding, delimiter=table.delimiter,
-    )
-    attendees, panelists, absent = _People(), _People(), set()
-    latest = None
-    for section in ("host", "panelist", "attendee", "other", "unknown"):
-        rs = sections[section]
-        if not rs:
-            continue
-        header = headers[section]
-        cols = cols_all[section][0]
-        for r in rs:
+    for section, rs in sheet.sections.items():
+        if section in cols_of:
+            stamps |= _stamps_of(rs, cols_of[section], ("join", "leave"))
+    if sheet.summary_values is not None and _cell(sheet.summary_values, summary_cols, "start"):
+        stamps.add(_cell(sheet.summary_values, summary_cols, "start"))
+    if sheet.generated_text:
+        stamps.add(sheet.generated_text)
+    return stamps
+
+
+def _span(r: Row, header: Row, cols: dict, clock: Clock) -> tuple[tuple[float, float], dt.datetime] | None:
+    """A row's (join, leave) in seconds and its leave moment; None without both columns."""
+    if "join" not in cols or "leave" not in cols:
+        return None
+    moments = []
+    for column in ("join", "leave"):
+        text = _cell(r, cols, column)
+        moment = clock.moment(text)
+        if moment is None:
+            raise ExportError(r.line, bad_stamp(_label(header, cols, column), text))
+        moments.append(moment)
+    if moments[1] < moments[0]:
+        raise ExportError(r.line, _("{leave} {left} is before {join} {joined} (expected a leave time at or after the join time)").format(
+            leave=_label(header, cols, "leave"), left=_cell(r, cols, "leave"), join=_label(header, cols, "join"), joined=_cell(r, cols, "join")))
+    return (moments[0].timestamp(), moments[1].timestamp()), moments[1]
+
+
+@dataclass
+class _Audience:
+    """Who a webinar report shows: attendees and panelists (each counted once), the
+    registered who did not attend, and the last leave time seen."""
+
+    attendees: _People = field(default_factory=_People)
+    panelists: _People = field(default_factory=_People)
+    absent: set = field(default_factory=set)
+    latest: dt.datetime | None = None
+
+
+def _count_audience(sheet: _Sheet, cols_of: dict, clock: Clock, result: Import) -> _Audience:
+    """Every row of every section read and counted (or left out, with its reason)."""
+    seen = _Audience()
+    for section in SECTION_ORDER:
+        header = sheet.headers.get(section)
+        cols = cols_of[section] if section in cols_of else {}
+        for r in sheet.sections[section]:
             _check_width(r, header)
             result.rows_read += 1
             if section in ("host", "unknown"):
@@ -452,62 +510,83 @@ def read_webinar(table: Table, zone_name: str) -> Import:
             if "attended" in cols and section != "other" and _cell(r, cols, "attended").casefold() not in YES | NO:
                 raise ExportError(r.line, _("{column}: expected Yes or No, got {found}").format(column=_label(header, cols, "attended"), found=repr(_cell(r, cols, "attended"))))
             if not attended:
-                absent.add(key)
+                seen.absent.add(key)
                 result.leave_out("registered-not-attended")
                 continue
+            found = _span(r, header, cols, clock)
             span = None
-            if "join" in cols and "leave" in cols:
-                moments = []
-                for column in ("join", "leave"):
-                    text = _cell(r, cols, column)
-                    moment = clock.moment(text)
-                    if moment is None:
-                        raise ExportError(r.line, bad_stamp(_label(header, cols, column), text))
-                    moments.append(moment)
-                if moments[1] < moments[0]:
-                    raise ExportError(r.line, _("{leave} {left} is before {join} {joined} (expected a leave time at or after the join time)").format(
-                        leave=_label(header, cols, "leave"), left=_cell(r, cols, "leave"), join=_label(header, cols, "join"), joined=_cell(r, cols, "join")))
-                span = (moments[0].timestamp(), moments[1].timestamp())
-                latest = moments[1] if latest is None or moments[1] > latest else latest
+            if found is not None:
+                span, left = found
+                seen.latest = left if seen.latest is None or left > seen.latest else seen.latest
             minutes = _minutes(r, cols, "duration", _label(header, cols, "duration")) if "duration" in cols else 0
             if section == "panelist":
-                panelists.add(key, minutes, span)
+                seen.panelists.add(key, minutes, span)
                 result.leave_out("panelist")
                 continue
-            attendees.add(key, minutes, span)
+            seen.attendees.add(key, minutes, span)
             result.rows_counted += 1
-    result.figure = len(attendees)
-    result.figures["attendees"] = len(attendees)
-    result.figures["panelists"] = len(panelists)
-    result.figures["registered_not_attended"] = len(absent - set(attendees.minutes))
-    result.figures["minutes_total"] = sum(attendees.minutes.values())
-    if attendees.spans:
-        peak, when = attendees.peak()
+    return seen
+
+
+def _read_summary(sheet: _Sheet, summary_cols: dict, clock: Clock, result: Import) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The summary block's webinar ID and Unique Viewers (into result), and its actual
+    start and end; (None, None) without one."""
+    values = sheet.summary_values
+    if values is None:
+        return None, None
+    wid = _cell(values, summary_cols, "webinar_id")
+    if wid:
+        result.ids = (wid,)
+    viewers = _whole(_cell(values, summary_cols, "unique_viewers"))
+    if viewers is not None:
+        result.figures["zoom_headline"] = viewers
+    text = _cell(values, summary_cols, "start")
+    if not text:
+        return None, None
+    start = clock.moment(text)
+    if start is None:
+        raise ExportError(values.line, bad_stamp(_label(sheet.summary_header, summary_cols, "start"), text))
+    minutes = _whole(_cell(values, summary_cols, "duration"))
+    return start, (start + dt.timedelta(minutes=minutes) if minutes is not None else None)
+
+
+def read_webinar(table: Table, zone_name: str) -> Import:
+    """The attendee report: cut into sections, its date order decided from every stamp in
+    it, each row counted, then the figures and the webinar's times."""
+    zone = ZoneInfo(zone_name)
+    sheet = _cut_sheet(table.rows)
+    cols_of, langs = {}, list(sheet.langs)
+    for section, header in sheet.headers.items():
+        cols_of[section], lang = _columns(header, _PARTICIPANT)
+        if section == "attendee":
+            langs.append(lang)
+    lang = "id" if "id" in langs else "en"
+    summary_cols = _columns(sheet.summary_header, _SUMMARY)[0] if sheet.summary_header is not None else {}
+    order = choose_order(_webinar_stamps(sheet, cols_of, summary_cols), "dmy" if lang == "id" else "mdy")
+    clock = Clock(order, zone)
+    result = Import(
+        channel="zoom", platform="zoom", format="zoom-webinar-attendees", layout="sectioned", labels=lang,
+        measure="webinar-attendees", figure=0, timezone=zone_name, date_order=order,
+        encoding=table.encoding, delimiter=table.delimiter,
+    )
+    seen = _count_audience(sheet, cols_of, clock, result)
+    result.figure = len(seen.attendees)
+    result.figures["attendees"] = len(seen.attendees)
+    result.figures["panelists"] = len(seen.panelists)
+    result.figures["registered_not_attended"] = len(seen.absent - set(seen.attendees.minutes))
+    result.figures["minutes_total"] = sum(seen.attendees.minutes.values())
+    if seen.attendees.spans:
+        peak, when = seen.attendees.peak()
         result.figures["peak_concurrent"] = peak
         if when is not None:
             result.notes.append(("peak_at", dt.datetime.fromtimestamp(when, zone).isoformat()))
-    start = end = None
-    if summary_values is not None:
-        wid = _cell(summary_values, sum_cols, "webinar_id")
-        if wid:
-            result.ids = (wid,)
-        viewers = _whole(_cell(summary_values, sum_cols, "unique_viewers"))
-        if viewers is not None:
-            result.figures["zoom_headline"] = viewers
-        text = _cell(summary_values, sum_cols, "start")
-        if text:
-            start = clock.moment(text)
-            if start is None:
-                raise ExportError(summary_values.line, bad_stamp(_label(summary_header, sum_cols, "start"), text))
-            minutes = _whole(_cell(summary_values, sum_cols, "duration"))
-            if minutes is not None:
-                end = start + dt.timedelta(minutes=minutes)
+    start, end = _read_summary(sheet, summary_cols, clock, result)
     if end is None:
-        end = latest
-    if end is None and generated_text:
-        end = clock.moment(generated_text)
+        end = seen.latest
+    if end is None and sheet.generated_text:
+        end = clock.moment(sheet.generated_text)
         if end is None:
-            raise ExportError(generated_line, bad_stamp("Report Generated", generated_text))
+            raise ExportError(sheet.generated_line, bad_stamp("Report Generated", sheet.generated_text))
     result.started, result.ended = _iso(start), _iso(end)
     result.as_of = end.date() if end is not None else None
     return result

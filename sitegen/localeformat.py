@@ -1,6 +1,7 @@
-"""How the site writes numbers, dates and day names in its language (Indonesian), through
-Babel (CLDR data), loaded once per build. What the engine itself prints (problems, usage
-messages) is translated in messages.py."""
+"""The pages' locale: how the site writes numbers, dates and day names for its readers
+(Indonesian), through Babel (CLDR data), loaded once per build. What the engine itself
+prints to the person running it (problems, usage mistakes) is messages.py, its gettext
+catalog."""
 
 from __future__ import annotations
 
