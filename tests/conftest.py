@@ -84,7 +84,7 @@ TEST_KINDS = {
              "test_numbers.py", "test_scaffold.py", "test_schema_agrees.py", "test_stages.py", "test_structure.py"),
     "site": ("test_admin.py", "test_content_edits.py", "test_engine.py", "test_golden.py", "test_incremental.py",
              "test_join.py", "test_outputs.py", "test_reach_site.py", "test_share.py", "test_site_pages.py",
-             "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py"),
+             "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py", "test_memo.py"),
     "system": ("test_bench.py", "test_browser.py", "test_reach_browser.py", "test_reliability.py", "test_cache.py", "test_kills.py", "test_sessions.py", "test_page_tools.py", "test_ci_skips.py", "test_hostile.py", "test_hostile_repo.py",
                "test_lighthouse.py", "test_property.py", "test_scripts.py", "test_search.py", "test_serve.py",
                "test_validity.py", "test_watcher.py", "test_workflows.py"),
