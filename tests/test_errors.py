@@ -415,7 +415,7 @@ def test_two_routes_for_one_file_are_refused(tmp_path, monkeypatch):
     from sitegen import opendata, routes
 
     data_routes = opendata.data_routes
-    monkeypatch.setattr(opendata, "data_routes", lambda site, reports: data_routes(site, reports) + [routes.Route("/jadwal/", None, {}, producer=lambda g, c: b"")])
+    monkeypatch.setattr(opendata, "data_routes", lambda site, reports, *keep: data_routes(site, reports, *keep) + [routes.Route("/jadwal/", None, {}, producer=lambda g, c: b"")])
     root = make_project(tmp_path)
     with pytest.raises(BuildFailed) as info:
         build(Options(root=root, use_cache=False, search=False))
