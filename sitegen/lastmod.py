@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,14 +74,43 @@ def _environment() -> dict:
     return env
 
 
+# The git processes running now (the preview reads the history in a background thread, and
+# must not leave one behind when it is told to stop: end_running()).
+_running: set = set()
+_running_lock = threading.Lock()
+
+
 def _git(root: Path, *args: str) -> bytes | None:
     command = ["git", "-C", str(root), "-c", "core.quotepath=off", "-c", "log.showSignature=false", "--no-pager", *args]
     try:
-        proc = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              env=_environment(), timeout=GIT_TIMEOUT, check=False)
-    except (OSError, subprocess.SubprocessError):
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                env=_environment())
+    except OSError:
         return None
-    return proc.stdout if proc.returncode == 0 else None
+    with _running_lock:
+        _running.add(proc)
+    try:
+        out, _err = proc.communicate(timeout=GIT_TIMEOUT)
+    except subprocess.SubprocessError:
+        proc.kill()
+        proc.communicate()
+        return None
+    finally:
+        with _running_lock:
+            _running.discard(proc)
+    return out if proc.returncode == 0 else None
+
+
+def end_running() -> None:
+    """Kill the git processes still running (a stopping preview), and reap them."""
+    with _running_lock:
+        procs = list(_running)
+    for proc in procs:
+        try:
+            proc.kill()
+            proc.wait(timeout=5)
+        except (OSError, subprocess.SubprocessError):
+            pass
 
 
 def _shallow_commits(root: Path) -> frozenset:

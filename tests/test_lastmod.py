@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 from sitegen import lastmod
@@ -72,13 +74,13 @@ def test_source_date_epoch_stands_in_for_files_git_does_not_know(tmp_path, monke
 def test_one_git_log_for_the_whole_history(tmp_path, monkeypatch):
     root = make_repo(tmp_path)
     calls = []
-    real = subprocess.run
+    real = subprocess.Popen
 
     def counting(cmd, *args, **kwargs):
         calls.append(cmd)
         return real(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(lastmod.subprocess, "run", counting)
+    monkeypatch.setattr(lastmod.subprocess, "Popen", counting)
     for i in range(30):
         (root / f"content/series/s{i}.md").write_text(f"{i}\n")
     git(root, "add", "-A")
@@ -109,3 +111,30 @@ def test_git_variables_of_the_caller_are_ignored(tmp_path, monkeypatch):
     git(other, "init", "-q", "-b", "main")
     monkeypatch.setenv("GIT_DIR", str(other / ".git"))  # as inside a git hook of another repository
     assert lastmod.read(root).of("content/series/a.md") == utc("2026-02-01T10:00:00+07:00")
+
+
+def test_a_stopping_preview_ends_the_git_it_started(tmp_path, monkeypatch):
+    """The preview reads the history in a background thread; when it is told to stop,
+    end_running() kills and reaps the git still running, so none outlives it."""
+    root = make_repo(tmp_path)
+    started = []
+    real = subprocess.Popen
+
+    def slow_git(cmd, *args, **kwargs):  # a git that would take a minute
+        proc = real(["sleep", "60"], *args, **kwargs)
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(lastmod.subprocess, "Popen", slow_git)
+    results = []
+    reader = threading.Thread(target=lambda: results.append(lastmod.read(root)))
+    reader.start()
+    deadline = time.monotonic() + 10
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started and started[0].poll() is None
+    lastmod.end_running()
+    assert started[0].poll() is not None  # killed and reaped
+    reader.join(10)
+    assert not reader.is_alive() and results  # the reader went on, with no history from git
+    assert lastmod._running == set()

@@ -160,8 +160,6 @@ class LiveSite:
         for path in sorted(set(changed)):
             rel = Path(os.path.relpath(path, self.root)).as_posix()
             old_entry, old_stat = recorded.entities.get(rel), recorded.stats.get(rel)
-            if old_stat is None and not os.path.lexists(path):
-                continue  # a file made and removed again (an editor's scratch file): a load would not see it either
             if not rel.startswith("content/series/") or old_entry is None or old_stat is None or old_entry.record is None:
                 return None
             try:
