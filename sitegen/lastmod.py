@@ -95,6 +95,10 @@ def _git(root: Path, *args: str) -> bytes | None:
         proc.kill()
         proc.communicate()
         return None
+    except BaseException:  # a build told to stop (stopping.Stopped): no git left behind
+        proc.kill()
+        proc.wait()
+        raise
     finally:
         with _running_lock:
             _running.discard(proc)
