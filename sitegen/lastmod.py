@@ -29,10 +29,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import stopping
 from .gather import epoch_seconds
 
 GIT_TIMEOUT = 120  # seconds; the log of a 20,000-file history takes well under one
@@ -74,21 +74,15 @@ def _environment() -> dict:
     return env
 
 
-# The git processes running now (the preview reads the history in a background thread, and
-# must not leave one behind when it is told to stop: end_running()).
-_running: set = set()
-_running_lock = threading.Lock()
-
-
 def _git(root: Path, *args: str) -> bytes | None:
     command = ["git", "-C", str(root), "-c", "core.quotepath=off", "-c", "log.showSignature=false", "--no-pager", *args]
     try:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                env=_environment())
-    except OSError:
+        # Remembered by stopping.py: the preview reads the history in a background thread
+        # and must not leave a git behind when it is told to stop (end_programs()).
+        proc = stopping.start_program(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, env=_environment())
+    except OSError:  # git not installed, or the preview stopping
         return None
-    with _running_lock:
-        _running.add(proc)
     try:
         out, _err = proc.communicate(timeout=GIT_TIMEOUT)
     except subprocess.SubprocessError:
@@ -100,21 +94,8 @@ def _git(root: Path, *args: str) -> bytes | None:
         proc.wait()
         raise
     finally:
-        with _running_lock:
-            _running.discard(proc)
+        stopping.program_done(proc)
     return out if proc.returncode == 0 else None
-
-
-def end_running() -> None:
-    """Kill the git processes still running (a stopping preview), and reap them."""
-    with _running_lock:
-        procs = list(_running)
-    for proc in procs:
-        try:
-            proc.kill()
-            proc.wait(timeout=5)
-        except (OSError, subprocess.SubprocessError):
-            pass
 
 
 def _shallow_commits(root: Path) -> frozenset:

@@ -59,6 +59,7 @@ from .config import Config
 from .problems import Problems
 from .messages import _
 from .killpoints import checkpoint
+from . import stopping
 from .stopping import remove_tree
 
 # Pages per part: an edit indexes one part again (Pagefind takes about 0.35 s plus 1.3 ms
@@ -166,7 +167,7 @@ def command(site: Path, out: Path, language: str) -> list:
 def _start(site: Path, out: Path, cwd: Path, language: str) -> subprocess.Popen:
     """Pagefind in an empty folder (it reads pagefind.yml/.toml/.json from where it runs),
     without PAGEFIND_* variables; it dies with the build (PR_SET_PDEATHSIG)."""
-    return subprocess.Popen(
+    return stopping.start_program(  # remembered: a stopping preview ends it (stopping.py)
         command(site, out, language), cwd=cwd, env=environment(), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=parallel.die_with_parent if sys.platform.startswith("linux") else None,  # none on Windows
@@ -216,7 +217,10 @@ def _index_part(job: IndexJob, i: int) -> tuple:
     except OSError as exc:  # no Pagefind binary, or one that cannot run
         return ("-", str(exc)), None
     checkpoint("indexing", job.build)  # a test kills the build while Pagefind runs
-    said, err = proc.communicate()
+    try:
+        said, err = proc.communicate()
+    finally:
+        stopping.program_done(proc)
     if proc.returncode != 0:
         _disk_full(out, err)
         return (proc.returncode, err.strip()), None

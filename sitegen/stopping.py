@@ -130,3 +130,49 @@ def remove_tree(path) -> None:
         os.rmdir(path)
     except OSError:
         pass
+
+
+class Closed(OSError):
+    """A program was to be started after `end_programs()`: the process is stopping."""
+
+
+# The programs a build or the preview has running now (git, Pagefind). The preview starts
+# them from background threads; told to stop, it ends them with `end_programs()` and waits
+# for them, so that none outlives it (their PR_SET_PDEATHSIG would kill them only after it
+# is gone, while whatever waits for the preview may already look for them).
+_programs: set = set()
+_programs_lock = threading.Lock()
+_programs_closed = [False]
+
+
+def start_program(command, **popen) -> "subprocess.Popen":
+    """subprocess.Popen(command, **popen), remembered until `program_done(proc)`. Raises
+    Closed (an OSError, as for a program that cannot run) once `end_programs()` ran. The
+    lock is held while starting, so a program is either ended by end_programs() or never
+    started."""
+    import subprocess  # here: a build that starts no program does not load it
+
+    with _programs_lock:
+        if _programs_closed[0]:
+            raise Closed("stopping")
+        proc = subprocess.Popen(command, **popen)
+        _programs.add(proc)
+        return proc
+
+
+def program_done(proc) -> None:
+    with _programs_lock:
+        _programs.discard(proc)
+
+
+def end_programs(timeout: float = 5.0) -> None:
+    """Kill the programs still running and reap them; start no more."""
+    with _programs_lock:
+        _programs_closed[0] = True
+        procs = list(_programs)
+    for proc in procs:
+        try:
+            proc.kill()
+            proc.wait(timeout=timeout)
+        except Exception:  # already reaped by its own thread, or will not die in time
+            pass

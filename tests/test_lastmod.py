@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from sitegen import lastmod
+from sitegen import lastmod, stopping
 
 
 def git(root: Path, *args: str, when: str | None = None) -> str:
@@ -115,8 +115,10 @@ def test_git_variables_of_the_caller_are_ignored(tmp_path, monkeypatch):
 
 def test_a_stopping_preview_ends_the_git_it_started(tmp_path, monkeypatch):
     """The preview reads the history in a background thread; when it is told to stop,
-    end_running() kills and reaps the git still running, so none outlives it."""
+    stopping.end_programs() kills and reaps the git still running, so none outlives it,
+    and no git starts after it."""
     root = make_repo(tmp_path)
+    monkeypatch.setattr(stopping, "_programs_closed", [False])  # this test process goes on
     started = []
     real = subprocess.Popen
 
@@ -125,7 +127,7 @@ def test_a_stopping_preview_ends_the_git_it_started(tmp_path, monkeypatch):
         started.append(proc)
         return proc
 
-    monkeypatch.setattr(lastmod.subprocess, "Popen", slow_git)
+    monkeypatch.setattr(subprocess, "Popen", slow_git)
     results = []
     reader = threading.Thread(target=lambda: results.append(lastmod.read(root)))
     reader.start()
@@ -133,8 +135,11 @@ def test_a_stopping_preview_ends_the_git_it_started(tmp_path, monkeypatch):
     while not started and time.monotonic() < deadline:
         time.sleep(0.01)
     assert started and started[0].poll() is None
-    lastmod.end_running()
+    stopping.end_programs()
     assert started[0].poll() is not None  # killed and reaped
     reader.join(10)
     assert not reader.is_alive() and results  # the reader went on, with no history from git
-    assert lastmod._running == set()
+    assert results[0].of("content/series/a.md") is None
+    assert stopping._programs == set()
+    again = lastmod.read(root)  # once stopping, no git is started at all
+    assert len(started) == 1 and again.of("content/series/a.md") is None

@@ -32,7 +32,7 @@ from tornado import netutil
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
-from .. import cache, lastmod
+from .. import cache, stopping
 from ..load import ADMIN_DIR, CONFIG_FILE, STATIC_DIR, TEMPLATES_DIR
 from ..messages import _
 from ..problems import Problem, UsageError
@@ -250,7 +250,9 @@ def _serve(root: Path, args, output: Path, sockets: list, port: int) -> int:
         watcher.stop()
         if indexer is not None:
             indexer.stop()
-        lastmod.end_running()  # a background read of the history must not outlive the preview
+        # git (reading the history) and Pagefind (the search index) run in background
+        # threads: ended and reaped here, so that none outlives the preview.
+        stopping.end_programs()
         for signum in (signal.SIGTERM, signal.SIGINT):
             aio.remove_signal_handler(signum)
     log(_("preview stopped"))
