@@ -9,6 +9,7 @@ templates and the site-wide globals.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
@@ -42,9 +43,10 @@ class Route:
     def share_image(self) -> str | None:
         return self.url + SHARE_IMAGE_NAME if self.card else None
 
-    @property
+    @functools.cached_property
     def output(self) -> str:
-        """File path relative to the output folder: /seri/x/ -> seri/x/index.html."""
+        """File path relative to the output folder: /seri/x/ -> seri/x/index.html
+        (worked out once: every step of a build asks for it)."""
         path = self.url.lstrip("/")
         if path == "" or path.endswith("/"):
             return path + "index.html"

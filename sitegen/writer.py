@@ -16,7 +16,7 @@ import os
 import shutil
 import stat
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from . import disk
 from .killpoints import checkpoint
@@ -161,15 +161,22 @@ def check_cache_location(root: Path, cache: Path, output: Path | None = None) ->
     return real
 
 
+def safe_path(base: str, rel: str) -> str:
+    """base/rel as a string, refusing absolute paths, '..', empty parts but a trailing one,
+    and a path naming `base` itself. String work only: it runs for every output of a
+    build, and pathlib would cost more than the file system call it leads to."""
+    parts = rel.split("/")
+    if not rel or rel[0] == "/" or ".." in parts or "" in parts[:-1]:
+        raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+    kept = [part for part in parts if part and part != "."]
+    if not kept:
+        raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+    return os.path.join(base, *kept)
+
+
 def safe_join(base: Path, rel: str) -> Path:
     """base/rel, refusing absolute paths, '..', and anything that resolves outside base."""
-    p = PurePosixPath(rel)
-    if p.is_absolute() or not rel or any(part in ("..", "") for part in rel.split("/")[:-1]) or ".." in p.parts:
-        raise ValueError(f"refusing to write outside the output folder: {rel!r}")
-    full = base.joinpath(*p.parts)
-    if not os.path.abspath(full).startswith(os.path.abspath(base) + os.sep):
-        raise ValueError(f"refusing to write outside the output folder: {rel!r}")
-    return full
+    return Path(safe_path(os.fspath(base), rel))
 
 
 _RENAME_EXCHANGE = 2
@@ -451,6 +458,7 @@ class InPlaceTree(_Tree):
 
     def __init__(self, output: Path):
         self.output = output
+        self._output_str = os.fspath(output)
         self._lock = _Lock(output)
         self.scratch = output.parent / f".{output.name}.update-{os.getpid()}"
         try:
@@ -476,7 +484,7 @@ class InPlaceTree(_Tree):
 
     def keep(self, rel: str) -> bool:
         """The file is already in place."""
-        return _is_regular(safe_join(self.output, rel))
+        return _is_regular(safe_path(self._output_str, rel))
 
     def remove(self, rel: str) -> None:
         """Delete, on commit, an output that the build no longer makes."""
