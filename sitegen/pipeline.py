@@ -221,6 +221,9 @@ def _render_task(job: RenderJob, i: int) -> Rendered:
     """Render route i (in a worker process when there are many)."""
     route = job.routes[i]
     try:
+        if job.tree is None and not job.send and route.checker is not None:  # `check`: only what can fail
+            route.checker(job.renderer.globals, route.context)
+            return Rendered(i, None, None, None, "")
         data = job.renderer.render(route)
     except Exception as exc:  # template mistakes are reported like content problems
         return Rendered(i, None, None, template_error(exc, job.renderer.templates, job.root, route), "")

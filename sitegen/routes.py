@@ -38,6 +38,9 @@ class Route:
     # error): `check` makes those and throws the bytes away, and skips the others (a share
     # image is drawn from texts already checked, and nothing it does can fail on them).
     checked: bool = True
+    # What `check` runs instead of `producer`, when making the bytes does more than can
+    # fail: (site_globals, context) -> None, raising what the producer would raise.
+    checker: Callable | None = None
 
     @property
     def share_image(self) -> str | None:

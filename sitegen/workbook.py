@@ -52,6 +52,26 @@ def _width(column, values) -> int:
 def workbook_bytes(title: str, author: str, tables) -> bytes:
     """tables: (sheet name, columns, records) in sheet order."""
     buf = io.BytesIO()
+    book = _filled(buf, title, author, tables)
+    book.close()
+    return buf.getvalue()
+
+
+def check_workbook(title: str, author: str, tables) -> None:
+    """What `check` runs instead of workbook_bytes: every cell is written as a build writes
+    it (XlsxWriter raises on a value of the wrong type for its cell there), but the sheets'
+    XML and the zip are not made. Of what `close` does, only encoding the text as UTF-8
+    can fail on this workbook's data (no chart, table, theme or file: its other checks
+    cannot fire), so the texts are encoded here, raising the same error."""
+    book = _filled(io.BytesIO(), title, author, tables)
+    for text in book.str_table.string_table:
+        text.encode("utf-8")
+    for text in [title, author] + [sheet.name for sheet in book.worksheets()]:
+        text.encode("utf-8")
+
+
+def _filled(buf, title: str, author: str, tables) -> xlsxwriter.Workbook:
+    """The workbook with every sheet and cell written, not yet closed."""
     book = xlsxwriter.Workbook(buf, {
         "in_memory": True,
         # Text stays text: no guessing numbers, formulas or links from it.
@@ -97,14 +117,17 @@ def workbook_bytes(title: str, author: str, tables) -> bytes:
     about.set_column(2, 2, 9)
     about.set_column(3, 3, 100)
     about.freeze_panes(1, 0)
-    book.close()
-    return buf.getvalue()
+    return book
 
 
 def render_workbook(globals_: dict, ctx: dict) -> bytes:
     return workbook_bytes(ctx["title"], ctx["author"], ctx["tables"])
 
 
+def checked_workbook(globals_: dict, ctx: dict) -> None:
+    check_workbook(ctx["title"], ctx["author"], ctx["tables"])
+
+
 def workbook_route(title: str, author: str, tables) -> Route:
     return Route(WORKBOOK_URL, None, {"title": title, "author": author, "tables": tuple(tables)},
-                 producer=render_workbook, sitemap=False)
+                 producer=render_workbook, checker=checked_workbook, sitemap=False)

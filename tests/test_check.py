@@ -5,7 +5,9 @@ no share image drawn, no search index, nothing written."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
+import sys
 
 import pytest
 
@@ -90,3 +92,53 @@ def test_check_draws_no_image_and_makes_no_search_index(tmp_path, monkeypatch):
     with pytest.raises(BuildFailed) as failed:
         pipeline.build(pipeline.Options(**opts, output=tmp_path / "site"))
     assert "a share image was drawn" in "\n".join(p.format() for p in failed.value.problems.errors)
+
+
+def test_check_fills_the_workbook_without_zipping_it(tmp_path, monkeypatch):
+    """`check` writes every cell of the open-data workbook (where XlsxWriter refuses a value
+    of the wrong type) but does not make its XML and zip; a build does. With closing the
+    workbook broken, check passes and the build fails."""
+    import xlsxwriter
+
+    from sitegen import pipeline
+    from sitegen.problems import BuildFailed
+
+    def no_zip(self):
+        raise AssertionError("the workbook was zipped")
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", no_zip)
+    root = copy_repo_project(tmp_path / "proj")
+    opts = dict(root=root, today=dt.date(2026, 11, 23), search=False, use_cache=False, jobs=1)
+    result = pipeline.build(pipeline.Options(**opts), write=False)
+    assert not result.problems.errors
+    assert any(r.url.endswith(".xlsx") and r.checker is not None for r in result.routes)
+    with pytest.raises(BuildFailed) as failed:
+        pipeline.build(pipeline.Options(**opts, output=tmp_path / "site"))
+    assert "the workbook was zipped" in "\n".join(p.format() for p in failed.value.problems.errors)
+
+
+@pytest.mark.parametrize("value", ["\ud800 tanpa pasangan", "bukan angka"], ids=["lone-surrogate", "text-as-number"])
+def test_check_of_the_workbook_fails_where_making_it_fails(value):
+    """A text that cannot be written as UTF-8 (a lone surrogate) and a text in a number
+    column: making the workbook raises, and so does what check runs instead, with the
+    same error; good data passes both."""
+    from sitegen.opendata import Column
+    from sitegen.workbook import check_workbook, workbook_bytes
+
+    column = Column("nilai", "number" if value == "bukan angka" else "string", "Nilai.")
+    good = [("lembar", (column,), ({"nilai": 3 if column.type == "number" else "teks"},))]
+    bad = [("lembar", (column,), ({"nilai": value},))]
+    assert workbook_bytes("Judul", "Penyusun", good)[:2] == b"PK"
+    check_workbook("Judul", "Penyusun", good)
+    hook = sys.unraisablehook  # the failed workbook's half-made zip complains when collected
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        with pytest.raises(Exception) as made:
+            workbook_bytes("Judul", "Penyusun", bad)
+        error = made.type
+        del made
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    with pytest.raises(error):
+        check_workbook("Judul", "Penyusun", bad)
