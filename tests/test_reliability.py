@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_project, run_cli
+from sitegen import parallel, stopping
 
 PYTHON = sys.executable
 BUILD = str(REPO / "build.py")
@@ -498,3 +499,27 @@ def test_indonesian_by_default(tmp_path):
 def test_shipped_content_passes_strict():
     proc = run_cli("check", "--strict")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_pool_told_to_stop_while_it_forks_its_workers_leaves_none(monkeypatch):
+    """A signal that lands while the pool forks its workers (before `with` holds the pool):
+    Pool() ends its workers itself only on an Exception, and Stopped is not one."""
+    import multiprocessing
+    import multiprocessing.pool
+
+    real = multiprocessing.pool.Pool._repopulate_pool
+
+    def forked_then_signalled(self):
+        real(self)  # the workers are running
+        raise stopping.Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_repopulate_pool", forked_then_signalled)
+    try:
+        with pytest.raises(stopping.Stopped):
+            parallel.run(abs, list(range(-50, 50)), 2)
+        left = multiprocessing.active_children()
+        assert left == [], left
+    finally:
+        for child in multiprocessing.active_children():  # a failure leaves no worker to the next test
+            child.kill()
+            child.join()
