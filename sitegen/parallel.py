@@ -91,10 +91,18 @@ def run(fn: Callable, items: list, jobs: int) -> list:
         import multiprocessing  # here, as in jobs_for: only a build that forks loads it
 
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs, initializer=_worker_start) as pool:
-            out: list = []
-            for part in pool.imap(_call, chunks):
-                out.extend(part)
-            return out
+        try:
+            with ctx.Pool(jobs, initializer=_worker_start) as pool:
+                out: list = []
+                for part in pool.imap(_call, chunks):
+                    out.extend(part)
+                return out
+        except BaseException:
+            # Told to stop while the pool forked its workers (Pool() ends them only on an
+            # Exception) or before `with` took the pool: no worker is left to die later.
+            for child in multiprocessing.active_children():
+                child.kill()
+                child.join(5)
+            raise
     finally:
         _task = None

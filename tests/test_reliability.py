@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, make_project, run_cli
+from sitegen import parallel, stopping
 
 PYTHON = sys.executable
 BUILD = str(REPO / "build.py")
@@ -125,13 +126,13 @@ def _stop(proc: subprocess.Popen, sig: int, after: float) -> tuple[int, float, l
 
 
 @pytest.mark.solo  # a stop time: measured with nothing else running (scripts/test.sh)
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 @pytest.mark.parametrize("mode", ["clean", "incremental"])
-def test_build_stops_on_signal_at_random_moments(built_corpus, sig, mode):
+def test_build_stops_on_signal_at_random_moments(built_corpus, mode):
     """A build told to stop at a random moment ends within 2 s with 143 (SIGTERM) or 130
     (SIGINT) (or 0 when it had just finished), leaves no worker or Pagefind running and no
     scratch folder, and the site is the previous one byte for byte (or the new one,
-    whole); the next build is clean."""
+    whole); the next build is clean. The rounds alternate SIGTERM and SIGINT (the two take
+    the same path: stopping.py), each signal twice per kind of build."""
     root = fresh_copy(built_corpus)
     # Built, and current: a build now has nothing to do.
     again = run_cli("build", "--root", str(root), "--today", "2026-12-05", timeout=600)
@@ -144,10 +145,11 @@ def test_build_stops_on_signal_at_random_moments(built_corpus, sig, mode):
     extra = ["--no-cache"] if mode == "clean" else []
     assert run_cli("build", "--root", str(root), "--today", "2026-12-05", "--quiet", *extra, timeout=600).returncode == 0
     duration = time.monotonic() - started
-    rng = random.Random(f"{sig}-{mode}")
-    expected = 128 + sig
+    rng = random.Random(f"signals-{mode}")
     stopped = 0
     for n in range(4):
+        sig = (signal.SIGTERM, signal.SIGINT)[n % 2]
+        expected = 128 + sig
         before = site_files(root / "_site")
         series = sorted((root / "content/series").glob("*.md"))
         edited = series[n]
@@ -498,3 +500,27 @@ def test_indonesian_by_default(tmp_path):
 def test_shipped_content_passes_strict():
     proc = run_cli("check", "--strict")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_pool_told_to_stop_while_it_forks_its_workers_leaves_none(monkeypatch):
+    """A signal that lands while the pool forks its workers (before `with` holds the pool):
+    Pool() ends its workers itself only on an Exception, and Stopped is not one."""
+    import multiprocessing
+    import multiprocessing.pool
+
+    real = multiprocessing.pool.Pool._repopulate_pool
+
+    def forked_then_signalled(self):
+        real(self)  # the workers are running
+        raise stopping.Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_repopulate_pool", forked_then_signalled)
+    try:
+        with pytest.raises(stopping.Stopped):
+            parallel.run(abs, list(range(-50, 50)), 2)
+        left = multiprocessing.active_children()
+        assert left == [], left
+    finally:
+        for child in multiprocessing.active_children():  # a failure leaves no worker to the next test
+            child.kill()
+            child.join()

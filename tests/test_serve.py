@@ -120,7 +120,8 @@ def stop(proc: subprocess.Popen, signum: int, group: bool = False) -> float:
         except ProcessLookupError:
             return took
         time.sleep(0.02)
-    pytest.fail("a process of the preview's group outlived it")
+    left = subprocess.run(["ps", "-o", "pid,ppid,stat,etime,args", "-g", str(proc.pid)], capture_output=True, text=True).stdout
+    pytest.fail("a process of the preview's group outlived it:\n" + left)
 
 
 def write(root: Path, rel: str, text: str) -> None:
