@@ -49,8 +49,6 @@ def _width(column, values) -> int:
 
 def workbook_bytes(title: str, author: str, tables) -> bytes:
     """tables: (sheet name, columns, records) in sheet order."""
-    import xlsxwriter  # here, not at the top: a rebuild that keeps the workbook never loads it (0.1 to 0.3 s)
-
     buf = io.BytesIO()
     book = _filled(buf, title, author, tables)
     book.close()
@@ -70,8 +68,10 @@ def check_workbook(title: str, author: str, tables) -> None:
         text.encode("utf-8")
 
 
-def _filled(buf, title: str, author: str, tables) -> xlsxwriter.Workbook:
+def _filled(buf, title: str, author: str, tables):
     """The workbook with every sheet and cell written, not yet closed."""
+    import xlsxwriter  # here, not at the top: a rebuild that keeps the workbook never loads it (0.1 to 0.3 s)
+
     book = xlsxwriter.Workbook(buf, {
         "in_memory": True,
         # Text stays text: no guessing numbers, formulas or links from it.
