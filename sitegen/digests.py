@@ -39,10 +39,24 @@ class Digester:
     their repr. A container or report object shared by many routes (the archive facets,
     the program list, the reports) is digested once: its digest is remembered by object
     identity, and the object is kept alive meanwhile so that an identity is never reused.
-    Use one Digester per build, for values that are not mutated while it is in use."""
+    Use one Digester per build, for values that are not mutated while it is in use.
 
-    def __init__(self):
+    With outline=True a model object that has an `outline` (a series: the fingerprint of
+    everything but its body) contributes that instead of its fingerprint: the digest of a
+    page that reads no series' body (pipeline._digests)."""
+
+    def __init__(self, outline: bool = False):
         self.memo: dict = {}
+        self._outline = outline
+
+    def _print(self, value):
+        """What a model object contributes ("F" + fingerprint, "O" + outline), or None."""
+        if self._outline:
+            fp = getattr(value, "outline", None)
+            if type(fp) is str and fp:
+                return "O" + fp
+        fp = getattr(value, "fingerprint", None)
+        return "F" + fp if type(fp) is str else None
 
     def digest(self, *values) -> str:
         parts: list = []
@@ -80,9 +94,9 @@ class Digester:
         elif t in _PLAIN:
             out.append("V" + repr(value))
         else:
-            fp = getattr(value, "fingerprint", None)
-            if type(fp) is str:
-                out.append("F" + fp)
+            fp = self._print(value)
+            if fp is not None:
+                out.append(fp)
             elif t is tuple or t is list or t is dict:
                 if len(value) >= _MEMO_MIN:
                     self._memoised(value, t.__name__, out)
@@ -111,7 +125,7 @@ class Digester:
     def _walk_items(self, items, out: list) -> None:
         """Walk a container's items (a dict's as key, value, key, value...), the common
         cases inline: this loop runs for every route."""
-        append, walk = out.append, self._walk
+        append, walk, print_ = out.append, self._walk, self._print
         for item in items:
             ti = type(item)
             if ti is str:
@@ -119,9 +133,9 @@ class Digester:
             elif ti in _PLAIN:
                 append("V" + repr(item))
             else:
-                fp = getattr(item, "fingerprint", None)
-                if type(fp) is str:
-                    append("F" + fp)
+                fp = print_(item)
+                if fp is not None:
+                    append(fp)
                 else:
                     walk(item, out)
 

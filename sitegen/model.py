@@ -24,6 +24,28 @@ def is_meeting(channel: str) -> bool:
     return "zoom" in channel or "meet" in channel
 
 
+# Reads of a series' body (its rendered Markdown) in this process. Rendering a page counts
+# them (pipeline._render_task, render.memo_call): a page that read no body is recorded as
+# made from the series' outline (everything but the body), so editing a series' body
+# renders again only the pages that show it, not every list the series appears in.
+_BODY_READS = [0]
+
+
+def body_reads() -> int:
+    return _BODY_READS[0]
+
+
+def count_body_reads(n: int) -> None:
+    """Count reads made earlier and remembered (a card rendered once, shown again)."""
+    _BODY_READS[0] += n
+
+
+def outline_of(fields: dict) -> str:
+    """The fingerprint of a series' fields but its body: every value a page can show of it
+    without reading `body_html` (and its source's path)."""
+    return fingerprint(*sorted((k, v) for k, v in fields.items() if k not in ("_body", "fingerprint", "outline")))
+
+
 @dataclass(frozen=True)
 class Tag:
     slug: str
@@ -100,7 +122,7 @@ class Series:
     summary: str
     draft: bool
     sample: bool
-    body_html: str
+    _body: str = field(repr=False)  # the rendered Markdown: read it as body_html (counted)
     path: str
     fingerprint: str
     # Reach imported from the platforms' exports (sitegen/reach/), one per channel; where a
@@ -109,6 +131,12 @@ class Series:
     reach_imports: tuple = ()  # of reach.records.ReachImport
     status: str = SCHEDULED  # terjadwal | dibatalkan | ditunda | dipindah
     previous_date: dt.date | None = None  # the day a moved series was first set for
+    outline: str = ""  # outline_of its fields: what its pages but its own are made from
+
+    @property
+    def body_html(self) -> str:
+        _BODY_READS[0] += 1
+        return self._body
 
     @property
     def url(self) -> str:
@@ -322,16 +350,17 @@ def make_series(doc, rec: dict, body_html: str) -> Series:
         if slug not in seen:
             seen.add(slug)
             tags.append(Tag(slug, tag_label(label)))
-    return Series(
+    fields = dict(
         slug=rec["slug"], title=rec["title"], program=rec["program"], date=rec["date"],
         time=rec.get("time"), speakers=rec.get("speakers", ()), competency=rec.get("competency"),
         tags=tuple(tags), reach=rec.get("reach", ()), video=rec.get("video"),
         duration=rec.get("duration"), links=rec.get("links", ()),
         summary=rec.get("summary", ""), draft=rec.get("draft", False), sample=rec.get("sample", False),
-        body_html=body_html, path=doc.path, fingerprint=fingerprint(doc.digest, doc.path),
+        _body=body_html, path=doc.path, fingerprint=fingerprint(doc.digest, doc.path),
         typed_reach=rec.get("reach", ()),
         status=rec.get("status", SCHEDULED), previous_date=rec.get("previous_date"),
     )
+    return Series(**fields, outline=outline_of(fields))
 
 
 def with_imports(series: Series, reach_file, channel_order: list) -> Series:
@@ -344,10 +373,10 @@ def with_imports(series: Series, reach_file, channel_order: list) -> Series:
     rank = {ch: i for i, ch in enumerate(channel_order)}
     added = sorted((r for r in reach_file.imports if r.channel not in dict(typed)), key=lambda r: (rank.get(r.channel, len(rank)), r.channel))
     merged += [(r.channel, r.figure) for r in added]
-    return replace(
-        series, reach=tuple(merged), typed_reach=typed, reach_imports=reach_file.imports,
-        fingerprint=fingerprint(series.fingerprint, reach_file.fingerprint),
-    )
+    changed = dict(reach=tuple(merged), typed_reach=typed, reach_imports=reach_file.imports,
+                   fingerprint=fingerprint(series.fingerprint, reach_file.fingerprint))
+    fields = {f: getattr(series, f) for f in series.__dataclass_fields__} | changed
+    return replace(series, **changed, outline=outline_of(fields))
 
 
 def make_page(doc, rec: dict, body_html: str) -> Page:

@@ -184,12 +184,34 @@ def _plan(site, reports, history: lastmod.History, problems: Problems) -> list:
     return planned
 
 
+# What a page's recorded digest starts with: "B" when rendering it read a series' body
+# (then it is the digest of everything in its context, fingerprints and all), "O" when it
+# read none (then each series in its context counts by its outline: editing a series' body
+# leaves the lists that show the series current). Data outputs have a plain digest.
+BODY, OUTLINE = "B", "O"
+
+
+def page_digest(renderer: Renderer, route, read_body: bool) -> str:
+    if read_body:
+        return BODY + renderer.route_digest(route)
+    return OUTLINE + renderer.route_outline_digest(route)
+
+
 def _digests(renderer: Renderer, planned: list, state: BuildState) -> tuple[list, list]:
     """Each output's digest, and the indexes of the outputs to render (those not current).
-    Digests only serve the cache: without it every output is rendered anyway."""
+    Digests only serve the cache: without it every output is rendered anyway. A page is
+    digested the way it was last recorded (a page never rendered: by outlines; rendering
+    it records what it read, _write_pages)."""
     if state.cache_path is None:
         return [""] * len(planned), list(range(len(planned)))
-    digests = [renderer.route_digest(r) for r in planned]
+    previous = state.previous.outputs
+    digests = []
+    for r in planned:
+        if r.template is None:
+            digests.append(renderer.route_digest(r))
+        else:
+            old = previous.get(r.output)
+            digests.append(page_digest(renderer, r, old is not None and old.digest[:1] == BODY))
     return digests, [i for i, r in enumerate(planned) if not state.current(r.output, digests[i])]
 
 
@@ -201,6 +223,7 @@ class Rendered(NamedTuple):
     data: bytes | None  # the bytes, when the build writes them itself
     error: tuple | None  # (path, line, message) of a template mistake
     content: str  # digest of the bytes of a page the search index reads, else ""
+    read_body: bool = False  # rendering it read a series' body
 
 
 class RenderJob(NamedTuple):
@@ -224,13 +247,13 @@ def _render_task(job: RenderJob, i: int) -> Rendered:
         if job.tree is None and not job.send and route.checker is not None:  # `check`: only what can fail
             route.checker(job.renderer.globals, route.context)
             return Rendered(i, None, None, None, "")
-        data = job.renderer.render(route)
+        data, read_body = job.renderer.render_counted(route)
     except Exception as exc:  # template mistakes are reported like content problems
         return Rendered(i, None, None, template_error(exc, job.renderer.templates, job.root, route), "")
     content = content_digest(route.output, data)
     if job.tree is not None:
-        return Rendered(i, job.tree.write_file(route.output, data), None, None, content)
-    return Rendered(i, None, data if job.send else None, None, content)
+        return Rendered(i, job.tree.write_file(route.output, data), None, None, content, read_body)
+    return Rendered(i, None, data if job.send else None, None, content, read_body)
 
 
 def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jobs: int, config: Config, root: Path,
@@ -259,7 +282,10 @@ def _write_pages(state: BuildState, planned: list, digests: list, rendered: list
     """Record (and write, where the workers did not) every rendered output; keep the
     current ones from the previous build."""
     for r in rendered:
-        rel = planned[r.index].output
+        route = planned[r.index]
+        rel = route.output
+        if route.template is not None and digests[r.index] and (digests[r.index][:1] == BODY) != r.read_body:
+            digests[r.index] = page_digest(renderer, route, r.read_body)  # it read what it was not digested by, or less
         if r.stat is not None:
             state.wrote(rel, digests[r.index], r.stat, r.content)
         else:
@@ -267,8 +293,9 @@ def _write_pages(state: BuildState, planned: list, digests: list, rendered: list
     done = {r.index for r in rendered}
     for i, route in enumerate(planned):
         if i not in done and not state.keep(route.output):  # then it could not be reused after all
-            data = renderer.render(route)
-            state.write(route.output, digests[i], data, content_digest(route.output, data))
+            data, read_body = renderer.render_counted(route)
+            digest = page_digest(renderer, route, read_body) if route.template is not None else digests[i]
+            state.write(route.output, digest, data, content_digest(route.output, data))
 
 
 def _check_assets(root: Path, planned: list, problems: Problems) -> dict:

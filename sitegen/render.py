@@ -20,7 +20,7 @@ from jinja2 import meta
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from . import ENGINE_VERSION, PACKAGE_ROOT, localeformat, structured
+from . import ENGINE_VERSION, PACKAGE_ROOT, localeformat, model, structured
 from .config import Config
 from .digests import Digester, digest  # noqa: F401 (digest: render.digest is the name tests use)
 from .load import _skip_hidden, decode, read_regular, regular_files
@@ -173,7 +173,11 @@ def memo_call(env: jinja2.Environment):
         key = (id(macro),) + tuple((type(a), a) if type(a) in _VALUES else id(a) for a in args)
         hit = outputs.get(key)
         if hit is None:
-            hit = outputs[key] = (macro(*args), macro, args)
+            before = model.body_reads()
+            out = macro(*args)
+            hit = outputs[key] = (out, macro, args, model.body_reads() - before)
+        elif hit[3]:  # the bodies it read are read again, as far as the page is concerned
+            model.count_body_reads(hit[3])
         return hit[0]
 
     return memo
@@ -285,6 +289,7 @@ class Renderer:
         self.globals_digest = globals_digest
         self.globals = globals_
         self.digester = Digester()
+        self.outline_digester = Digester(outline=True)
         self._prefixes: dict = {}
 
     def _prefix(self, route: Route) -> str:
@@ -302,6 +307,17 @@ class Renderer:
 
     def route_digest(self, route: Route) -> str:
         return self.digester.digest_context(self._prefix(route), route.url, route.context)
+
+    def route_outline_digest(self, route: Route) -> str:
+        """route_digest with each series' outline in place of its fingerprint: all a page
+        is made from when rendering it read no series' body (pipeline._digests)."""
+        return self.outline_digester.digest_context(self._prefix(route), route.url, route.context)
+
+    def render_counted(self, route: Route) -> tuple[bytes, bool]:
+        """(render(route), whether rendering it read a series' body)."""
+        before = model.body_reads()
+        data = self.render(route)
+        return data, model.body_reads() != before
 
     def render(self, route: Route) -> bytes:
         if route.template is None:

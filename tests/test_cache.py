@@ -35,7 +35,7 @@ def test_values_round_trip_as_plain_data():
     series = model.Series(
         slug="s", title="Judul", program="asn-belajar", date=dt.date(2024, 2, 22), time=dt.time(9, 30),
         speakers=("A", "B"), competency=None, tags=(model.Tag("data", "Data"),), reach=(("zoom", 10),),
-        video=None, summary="", draft=False, sample=True, body_html="<p>x</p>", path="content/series/s.md",
+        video=None, summary="", draft=False, sample=True, _body="<p>x</p>", path="content/series/s.md",
         fingerprint="f", duration=90, links=(("zoom", "https://example.org/j/1"),),
     )
     value = {("k", 1, None, True): (series, [1, 2.5, "x"], {"a": dt.date(2024, 1, 1)}, {3: "int key"}),

@@ -20,7 +20,7 @@ from sitegen.routes import Route
 def series(**changes) -> model.Series:
     base = dict(slug="s", title="Judul", program="asn-belajar", date=dt.date(2024, 2, 22), time=None, speakers=("A",),
                 competency=None, tags=(), reach=(), video=None, summary="", draft=False, sample=False,
-                body_html="<p>x</p>", path="content/series/s.md", fingerprint="f1", duration=None, links=())
+                _body="<p>x</p>", path="content/series/s.md", fingerprint="f1", duration=None, links=())
     base.update(changes)
     return model.Series(**base)
 

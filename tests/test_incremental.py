@@ -197,6 +197,61 @@ def test_the_edited_series_and_its_neighbours_change(tmp_path):
     assert rendered < len(before) // 2
 
 
+def test_a_body_edit_renders_only_the_pages_that_read_a_body(tmp_path, monkeypatch):
+    """Editing a series' body renders its own page and its neighbours' (each series page
+    reads its own body and links to its neighbours), not the archive, program, report and
+    home pages that list it: they read no body and are digested by each series' outline.
+    The result is the clean build's."""
+    from sitegen import pipeline
+
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    slug = _past_series(root).stem
+    before = tree_bytes(out)
+    listing = {k for k, v in before.items() if k.endswith(".html") and not k.startswith("seri/") and f'href="/seri/{slug}/"' in v.decode()}
+    assert len(listing) >= 3, "the edited series is listed on too few pages to check"
+    _edit_body(root)
+    pages: list = []
+    render = pipeline._render
+
+    def spy(renderer, planned, todo, *args):
+        pages.extend(planned[i].output for i in todo if planned[i].template is not None)
+        return render(renderer, planned, todo, *args)
+
+    monkeypatch.setattr(pipeline, "_render", spy)
+    pipeline.build(pipeline.Options(root=root, output=out, today=dt.date.fromisoformat(TODAY), search=False, jobs=1))
+    assert f"seri/{slug}/index.html" in pages
+    assert all(p.startswith("seri/") for p in pages) and len(pages) <= 3, pages  # itself and its neighbours
+    assert not listing & set(pages)
+    assert_same_as_clean(root, out, tmp_path, "editing a series body")
+
+
+@pytest.mark.parametrize("where", ["card", "page"])
+def test_a_list_that_shows_a_body_is_rendered_again_when_it_changes(tmp_path, where):
+    """A template that shows part of a series' body on the lists (in the card, whose output
+    is remembered and reused across pages, or straight in the archive page) makes those
+    pages depend on the body: editing the body renders them again, as the clean build."""
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    if where == "card":
+        p = root / "templates/partials/card.html"
+        text = p.read_text(encoding="utf-8")
+        at = text.index("{% macro card(")
+        at = text.index("%}", at) + 2
+        p.write_text(text[:at] + "<!-- isi {{ s.body_html | length }} -->" + text[at:], encoding="utf-8")
+    else:
+        p = root / "templates/archive.html"
+        text = p.read_text(encoding="utf-8")
+        at = text.index("{% block main %}") + len("{% block main %}")
+        p.write_text(text[:at] + "{% for s in series %}<!-- isi {{ s['body' ~ '_html'] | length }} -->{% endfor %}" + text[at:], encoding="utf-8")
+    build(root, out)
+    _edit_body(root)
+    rendered, _ = counts(build(root, out))
+    assert rendered > 3
+    assert_same_as_clean(root, out, tmp_path, f"editing a series body shown by the {where}")
+
+
 def test_touching_a_file_renders_nothing(tmp_path):
     root = copy_repo_project(tmp_path / "proj")
     out = tmp_path / "site"
