@@ -142,6 +142,19 @@ class BuildState:
             return False
         return stat.S_ISREG(st.st_mode) and st.st_size == old.size and st.st_mtime_ns == old.mtime_ns
 
+    def unchanged_outputs(self, plan_key: str) -> list | None:
+        """When the previous build planned its outputs from the very inputs this one has
+        (`plan_key`, pipeline._plan_key), its pages and data outputs are this build's, made
+        from the same digests: their paths, when every one is still as it was written.
+        Else None (the build plans and digests every output)."""
+        old = self.previous.outputs
+        if not plan_key or self.previous.plan_key != plan_key or not old:
+            return None
+        rels = [rel for rel, w in old.items() if not w.digest.startswith(("asset:", "search:"))]
+        if not all(self.current(rel, old[rel].digest) for rel in rels):
+            return None
+        return rels
+
     @contextlib.contextmanager
     def updating(self):
         """The output tree for this build's writes, as a context: committed when the block

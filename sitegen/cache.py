@@ -169,11 +169,12 @@ class CacheState:
     contents: dict = field(default_factory=dict)  # page the search index reads -> digest of its bytes
     closures: Closures | None = None  # of the last build's templates
     assets: dict = field(default_factory=dict)  # static source path -> Stat
+    plan_key: str = ""  # digest of everything the outputs were planned from (pipeline._plan_key)
     shard_keys: dict = field(default_factory=dict, repr=False)  # shard -> keys as on disk
 
 
 # What state.json holds (the entities and objects are in the shards).
-_STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "contents", "closures", "assets")
+_STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "contents", "closures", "assets", "plan_key")
 
 
 def shard_of(key: SourceKey) -> int:
@@ -317,6 +318,7 @@ def _valid_state(saved) -> bool:
         and type(saved["outputs"]) is dict and all(type(v) is Written for v in saved["outputs"].values())
         and type(saved["assets"]) is dict and all(type(v) is Stat for v in saved["assets"].values())
         and type(saved["search_parts"]) is dict and type(saved["contents"]) is dict and type(saved["output_dir"]) is str
+        and type(saved["plan_key"]) is str
         and (saved["marker"] is None or type(saved["marker"]) is Marker)
         and (saved["closures"] is None or type(saved["closures"]) is Closures)
     )

@@ -290,7 +290,7 @@ def cmd_build(args) -> int:
             pass
         print(
             _("built {pages} pages into {path}/ in {seconds} s ({rendered} rendered, {reused} unchanged); {warnings} warnings").format(
-                pages=len(result.routes), path=rel, seconds=f"{total:.2f}", rendered=result.rendered,
+                pages=len(result.routes) or result.reused, path=rel, seconds=f"{total:.2f}", rendered=result.rendered,
                 reused=result.reused, warnings=len(result.problems.warnings))
         )
         print(_("preview: {python} build.py serve   (or: {python} -m http.server -d {path} 8000)").format(python=python_command(), path=rel))

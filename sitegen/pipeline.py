@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import marshal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from . import buildstate, cache, disk, gather, gctune, lastmod, localeformat, parallel, planners, search, stopping
+from . import buildstate, cache, disk, gather, gctune, lastmod, localeformat, messages, parallel, planners, search, stopping
 from .assets import collect as collect_assets, read_asset
 from .buildstate import BuildState
 from .config import Config
@@ -87,32 +89,51 @@ def build(opts: Options, write: bool = True) -> Result:
         _stop_on(problems, opts, config is None)
         renderer = make_renderer(root, config, opts.serve_script, site, state, problems)
         _stop_on(problems, opts)
-        planned = result.routes = _plan(site, reports, lastmod.read(root), problems)
-        timer.mark("plan")
-        digests, todo = _digests(renderer, planned, state)
-        if not write:  # a check makes only what can show a problem (Route.checked)
-            todo = [i for i in todo if planned[i].checked]
-        result.reused, result.rendered = len(planned) - len(todo), len(todo)
-        timer.mark("digest")
+        history = lastmod.read(root)
+        key = state.next.plan_key = _plan_key(opts, config, site, state, renderer, history)
+        # Nothing the outputs are planned from changed, and every output is as written: the
+        # previous build's outputs are this one's, without planning and digesting them.
+        kept = state.unchanged_outputs(key) if write else None
+
+        def plan_and_digest() -> tuple:
+            planned = result.routes = _plan(site, reports, history, problems)
+            timer.mark("plan")
+            digests, todo = _digests(renderer, planned, state)
+            if not write:  # a check makes only what can show a problem (Route.checked)
+                todo = [i for i in todo if planned[i].checked]
+            result.reused, result.rendered = len(planned) - len(todo), len(todo)
+            timer.mark("digest")
+            return planned, digests, todo
+
+        if kept is None:
+            planned, digests, todo = plan_and_digest()
+        else:
+            planned, digests, todo = [], [], []
+            result.reused = len(kept)
         phases.render()
         disk.reset()
         disk.known("output", state.output)
         disk.known("cache", state.cache_path.parent if state.cache_path else None)
         disk.target("output", state.output)
         with state.updating():
+            if kept is not None and not all(state.keep(rel) for rel in kept):  # one could not be carried over
+                kept = None
+                planned, digests, todo = plan_and_digest()
             rendered = _render(renderer, planned, todo, state, opts.jobs, config, root, problems)
             timer.mark("render")
             _stop_on(problems, opts)
+            outputs = _output_urls(planned) if kept is None else {rel: _url_of(rel) for rel in kept}
             if not write:
-                _check_assets(root, planned, problems)
+                _check_assets(root, outputs, problems)
                 _stop_on(problems, opts)
                 return result
-            _write_pages(state, planned, digests, rendered, renderer)
-            _write_assets(state, root, planned, problems)
+            if kept is None:
+                _write_pages(state, planned, digests, rendered, renderer)
+            _write_assets(state, root, outputs, problems)
             _stop_on(problems, opts)
             timer.mark("write")
             if opts.search and config.search:
-                _search_index(state, planned, opts.jobs, config.language, problems)
+                _search_index(state, list(outputs), opts.jobs, config.language, problems)
                 timer.mark("search")
                 _stop_on(problems, opts)
         timer.mark("commit")
@@ -170,6 +191,32 @@ def _locations(opts: Options, root: Path, write: bool) -> tuple:
         return output, None
     cache_dir = check_cache_location(root, opts.cache_dir or root / ".cache" / "sitegen", output)
     return output, cache_dir / cache.STATE_FILE
+
+
+def _plan_key(opts: Options, config: Config, site, state: BuildState, renderer: Renderer, history: lastmod.History) -> str:
+    """A digest of everything the outputs are planned and digested from: every source this
+    build read (its path and the digest of its bytes, and for a Markdown source the key
+    its record and model object are cached under: validation context, Markdown engine,
+    raw HTML), the settings, the day, drafts, the templates, the preview's script, the
+    commit times and the messages' language. (The engine's own code is in the cache's
+    format: a cache written by other code is never read.)"""
+    h = hashlib.blake2b(digest_size=16)
+    stats, entities = state.next.stats, state.next.entities
+    h.update(marshal.dumps(sorted((rel, st.digest) for rel, st in stats.items()), 2))
+    h.update(repr(sorted((rel, tuple(entry.key)) for rel, entry in entities.items())).encode("utf-8", "surrogatepass"))
+    h.update(repr((config.digest, site.today.isoformat(), opts.drafts, opts.base_url, opts.serve_script, messages.language(),
+                   sorted(renderer.templates.hashes.items()))).encode("utf-8", "surrogatepass"))
+    h.update(marshal.dumps((history.times, history.first, history.epoch), 2))
+    return h.hexdigest()
+
+
+def _url_of(rel: str) -> str:
+    """The URL of an output path (Route.output, the other way round)."""
+    return "/" + (rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
+
+
+def _output_urls(planned: list) -> dict:
+    return {r.output: r.url for r in planned}
 
 
 def _plan(site, reports, history: lastmod.History, problems: Problems) -> list:
@@ -298,9 +345,9 @@ def _write_pages(state: BuildState, planned: list, digests: list, rendered: list
             state.write(route.output, digest, data, content_digest(route.output, data))
 
 
-def _check_assets(root: Path, planned: list, problems: Problems) -> dict:
-    """The static files that take no page's place (the others are reported)."""
-    pages = {r.output: r.url for r in planned}
+def _check_assets(root: Path, pages: dict, problems: Problems) -> dict:
+    """The static files that take no page's place (`pages`: output path -> URL; the others
+    are reported)."""
     assets = {}
     for rel, src in collect_assets(root).items():
         if rel in pages:
@@ -310,18 +357,18 @@ def _check_assets(root: Path, planned: list, problems: Problems) -> dict:
     return assets
 
 
-def _write_assets(state: BuildState, root: Path, planned: list, problems: Problems) -> None:
+def _write_assets(state: BuildState, root: Path, pages: dict, problems: Problems) -> None:
     """The static files, copied where they changed; none may take a page's place."""
-    for rel, src in _check_assets(root, planned, problems).items():
+    for rel, src in _check_assets(root, pages, problems).items():
         d = "asset:" + state.asset_digest(src)
         if not (state.current(rel, d) and state.keep(rel)):
             state.write(rel, d, read_asset(src))
 
 
-def _search_index(state: BuildState, planned: list, jobs: int, language: str, problems: Problems) -> None:
+def _search_index(state: BuildState, outputs: list, jobs: int, language: str, problems: Problems) -> None:
     """The search index, in parts (search.py): current parts are kept, the others indexed
-    again."""
-    pages = {r.output: state.content(r.output) for r in planned if search.indexed(r.output)}
+    again. `outputs`: the path of every page and data output of the build."""
+    pages = {rel: state.content(rel) for rel in outputs if search.indexed(rel)}
     todo = [part for part in search.plan(pages, language) if not state.keep_search_part(part.digest)]
     if not todo:
         return

@@ -252,6 +252,54 @@ def test_a_list_that_shows_a_body_is_rendered_again_when_it_changes(tmp_path, wh
     assert_same_as_clean(root, out, tmp_path, f"editing a series body shown by the {where}")
 
 
+def _git(root: Path, *args: str, when: str = "2026-01-01T10:00:00+07:00") -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when, GIT_AUTHOR_NAME="Uji", GIT_AUTHOR_EMAIL="uji@example.org",
+               GIT_COMMITTER_NAME="Uji", GIT_COMMITTER_EMAIL="uji@example.org")
+    subprocess.run(["git", *args], cwd=root, check=True, env=env, capture_output=True)
+
+
+def test_a_build_with_nothing_changed_plans_nothing_and_any_input_change_plans_again(tmp_path, monkeypatch):
+    """When nothing the outputs are planned from changed, a build keeps the previous
+    build's outputs without planning them; a new day, another commit time of a source
+    (no file touched), the messages' language or an output edited by hand each make it
+    plan again, and the result is the clean build's."""
+    from sitegen import messages, pipeline, planners
+
+    root = copy_repo_project(tmp_path / "proj")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "satu")
+    out = tmp_path / "site"
+    plans = []
+    plan = planners.plan
+    monkeypatch.setattr(planners, "plan", lambda *args, **kwargs: plans.append(1) or plan(*args, **kwargs))
+
+    def again(today: str = TODAY, lang: str | None = None) -> int:
+        plans.clear()
+        messages.set_language(lang)
+        try:
+            pipeline.build(pipeline.Options(root=root, output=out, today=dt.date.fromisoformat(today), search=False, jobs=1))
+        finally:
+            messages.set_language(None)
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        pipeline.build(pipeline.Options(root=root, output=clean, today=dt.date.fromisoformat(today), search=False, use_cache=False, jobs=1))
+        assert differences(tree_bytes(out), tree_bytes(clean)) == []
+        return len(plans) - 1  # the clean build plans once
+
+    assert again() == 1  # the first build
+    assert again() == 0  # nothing changed
+    assert again("2026-11-24") == 1
+    assert again("2026-11-24") == 0
+    _git(root, "commit", "-q", "--amend", "-m", "satu", when="2026-06-01T10:00:00+07:00")  # another time, same files
+    assert again("2026-11-24") == 1
+    assert again("2026-11-24", lang="id") == 1  # the tests run in English
+    (out / "index.html").write_text("diubah tangan", encoding="utf-8")
+    assert again("2026-11-24") == 1
+    assert again("2026-11-24") == 0
+
+
 def test_touching_a_file_renders_nothing(tmp_path):
     root = copy_repo_project(tmp_path / "proj")
     out = tmp_path / "site"
