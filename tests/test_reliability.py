@@ -352,27 +352,34 @@ def git_clone_on_case_insensitive(paths: list) -> list:
     return sorted(kept.values())
 
 
-@pytest.mark.parametrize("name", ["con.md", "CON.md", "aux.md", "nul.md", "com1.md", "Lpt9.md", "prn.txt.md", "nul.tar.gz"])
-def test_reserved_windows_names_are_refused(tmp_path, name):
-    folder = "content/series" if name.endswith(".md") else "static"
-    root = make_project(tmp_path, {f"{folder}/{name}": SERIES.format(title="Seri", extra="slug: seri-x\n")})
+RESERVED = ["con.md", "CON.md", "aux.md", "nul.md", "com1.md", "Lpt9.md", "prn.txt.md", "nul.tar.gz"]
+FORBIDDEN = ["a:b.md", "tanya?.md", "x|y.md", "kutip\".md", "bintang*.md", "tab\t.md"]
+DOT_OR_SPACE = ["akhir.", "spasi ", "gambar.png."]
+
+
+def test_names_windows_cannot_hold_are_each_refused(tmp_path):
+    """Reserved device names, forbidden characters and names ending in a dot or a space,
+    all in one project: each file is refused on its own line (all problems at once)."""
+    files = {}
+    for i, name in enumerate(RESERVED):
+        folder = "content/series" if name.endswith(".md") else "static"
+        files[f"{folder}/{name}"] = SERIES.format(title="Seri", extra=f"slug: seri-r{i}\n")
+    for i, name in enumerate(FORBIDDEN):
+        files[f"content/series/{name}"] = SERIES.format(title="Seri", extra=f"slug: seri-f{i}\n")
+    for name in DOT_OR_SPACE:
+        files[f"static/{name}"] = "x"
+    root = make_project(tmp_path, files)
     proc = check(root)
     assert proc.returncode == 1, proc.stderr
-    assert f"{folder}/{name}:1: file name {name}: {name.split('.')[0]} is a name Windows reserves" in proc.stderr
-
-
-@pytest.mark.parametrize("name", ["a:b.md", "tanya?.md", "x|y.md", "kutip\".md", "bintang*.md", "tab\t.md"])
-def test_forbidden_characters_are_refused(tmp_path, name):
-    root = make_project(tmp_path, {f"content/series/{name}": SERIES.format(title="Seri", extra="slug: seri-y\n")})
-    proc = check(root)
-    assert proc.returncode == 1 and "which Windows does not allow in a file name" in proc.stderr, proc.stderr
-
-
-@pytest.mark.parametrize("name", ["akhir.", "spasi ", "gambar.png."])
-def test_names_ending_in_a_dot_or_space(tmp_path, name):
-    root = make_project(tmp_path, {f"static/{name}": "x"})
-    proc = check(root)
-    assert proc.returncode == 1 and "ends in a dot or a space" in proc.stderr, proc.stderr
+    lines = proc.stderr.splitlines()
+    for name in RESERVED:
+        folder = "content/series" if name.endswith(".md") else "static"
+        assert f"{folder}/{name}:1: file name {name}: {name.split('.')[0]} is a name Windows reserves" in proc.stderr, (name, lines)
+    for name in FORBIDDEN:
+        mine = [line for line in lines if line.startswith(f"content/series/{name}:1: ") and "which Windows does not allow in a file name" in line]
+        assert len(mine) == 1, (name, lines)
+    assert len([line for line in lines if "which Windows does not allow in a file name" in line]) == len(FORBIDDEN), lines
+    assert len([line for line in lines if "ends in a dot or a space" in line]) == len(DOT_OR_SPACE), lines
 
 
 @pytest.mark.parametrize("with_slug", [True, False], ids=["slug", "no-slug"])
@@ -421,16 +428,25 @@ def test_new_refuses_reserved_and_folding_names(tmp_path):
 
 # ---- invisible characters ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
-def test_invisible_characters_are_reported_with_their_code_point(tmp_path, char):
-    text = SERIES.format(title=f"Literasi{char} Data", extra=f"speakers:\n  - \"Ibu{char} Ani\"\ntags: [\"data{char}\"]\n")
-    root = make_project(tmp_path, {"content/series/seri-a.md": text})
+INVISIBLE = ["\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+
+
+def test_invisible_characters_are_reported_with_their_code_point(tmp_path):
+    """Each invisible character in its own series (title, a speaker, a tag), all in one
+    project: every field of every file is reported with the character's code point."""
+    files = {}
+    for char in INVISIBLE:
+        files[f"content/series/seri-{ord(char):04x}.md"] = SERIES.format(
+            title=f"Literasi{char} Data", extra=f"slug: seri-{ord(char):04x}\nspeakers:\n  - \"Ibu{char} Ani\"\ntags: [\"data{char}\"]\n")
+    root = make_project(tmp_path, files)
     out = tmp_path / "out"
     proc = run_cli("build", "--root", str(root), "--output", str(out), "--no-search", "--lang", "en")
     assert proc.returncode == 1 and not out.exists(), proc.stderr
-    code = f"U+{ord(char):04X}"
-    for where in ("content/series/seri-a.md:2: field 'title'", "content/series/seri-a.md:6: field 'speakers[1]'", "content/series/seri-a.md:7: field 'tags[1]'"):
-        assert any(line.startswith(where) and code in line for line in proc.stderr.splitlines()), (where, proc.stderr)
+    lines = proc.stderr.splitlines()
+    for char in INVISIBLE:
+        rel, code = f"content/series/seri-{ord(char):04x}.md", f"U+{ord(char):04X}"
+        for where in (f"{rel}:2: field 'title'", f"{rel}:7: field 'speakers[1]'", f"{rel}:8: field 'tags[1]'"):
+            assert any(line.startswith(where) and code in line for line in lines), (where, lines)
 
 
 def test_invisible_character_in_a_file_name(tmp_path):
