@@ -25,6 +25,7 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import threading
 import time
 
@@ -145,13 +146,11 @@ _programs_lock = threading.Lock()
 _programs_closed = [False]
 
 
-def start_program(command, **popen) -> "subprocess.Popen":
+def start_program(command, **popen) -> subprocess.Popen:
     """subprocess.Popen(command, **popen), remembered until `program_done(proc)`. Raises
     Closed (an OSError, as for a program that cannot run) once `end_programs()` ran. The
     lock is held while starting, so a program is either ended by end_programs() or never
     started."""
-    import subprocess  # here: a build that starts no program does not load it
-
     with _programs_lock:
         if _programs_closed[0]:
             raise Closed("stopping")
