@@ -550,9 +550,8 @@ def test_killed_in_every_phase_leaves_the_site_and_the_next_build_cleans_up(tmp_
     """With search on, a build passes through every phase a build without search passes
     through, and two more (search, indexing); test_kills.py kills builds without search at
     each step of an incremental update."""
-    search = True
     site_yaml = (REPO / "tests/conftest.py").read_text().split('SITE_YAML = """\\\n')[1].split('"""')[0]
-    root = make_project(tmp_path, {"site.yaml": site_yaml.replace("search: false", f"search: {'true' if search else 'false'}")})
+    root = make_project(tmp_path, {"site.yaml": site_yaml.replace("search: false", "search: true")})
     extra = ["--today", "2024-03-01"] + (["--no-cache"] if mode == "clean" else [])
     first = run("build", "--root", str(root), *extra)
     assert first.returncode == 0, first.stderr
@@ -585,7 +584,7 @@ def test_killed_in_every_phase_leaves_the_site_and_the_next_build_cleans_up(tmp_
     assert site_files(root / "_site") == site_files(tmp_path / "bersih")
     must = {"parse", "render", "write", "swap", "swapped", "cache-save"}
     must |= {"staged"} if mode == "clean" else {"swapping"}  # incremental builds update in place, with search too
-    must |= {"indexing", "search"} if search else set()
+    must |= {"indexing", "search"}
     assert must <= reached, sorted(must - reached)
     assert not [p for p in (tmp_path).iterdir() if p.name.startswith("._")]
 
