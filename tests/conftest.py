@@ -324,6 +324,24 @@ def project(tmp_path):
     return lambda files=None, base=True: make_project(tmp_path, files, base)
 
 
+def keep_built(work: Path) -> tuple[Path, Path]:
+    """A project just built (its site and its cache), set aside: (where tests work on it,
+    the kept copy). `fresh_copy` puts a copy back at the same path with every file's time
+    kept, so the cache describes it as it described the build (an incremental build stays
+    incremental) and no test pays for the first build again."""
+    kept = work.parent / (work.name + "-simpan")
+    work.rename(kept)
+    return work, kept
+
+
+def fresh_copy(built: tuple[Path, Path]) -> Path:
+    work, kept = built
+    if work.exists():
+        shutil.rmtree(work)
+    shutil.copytree(kept, work, symlinks=True)  # copy2: the times the cache recorded stay
+    return work
+
+
 def copy_repo_project(dest: Path, source: Path = REPO) -> Path:
     """A copy of a project (content, templates, static, site.yaml): the shipped one unless
     `source` names another."""

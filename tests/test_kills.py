@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_project, tree_bytes
+from conftest import REPO, fresh_copy, keep_built, make_project, tree_bytes
 from sitegen import writer
 
 SERIES = "---\ntitle: Seri {i} {v}\nprogram: asn-belajar\ndate: \"2023-{m:02d}-{d:02d}\"\n---\nIsi seri {i}, versi {v}.\n"
@@ -138,23 +137,10 @@ STEPS = ["cache-load", "parse", "render", "write", "swap", "swapping", "swapped"
 
 @pytest.fixture(scope="module")
 def built_small(tmp_path_factory) -> tuple[Path, Path]:
-    """A corpus of 60 series built once (its site and cache), kept aside: (where each test
-    works, the built copy). Each test starts from a copy put back at the same path with
-    every file's time kept, so the cache describes it as it described the build."""
-    base = tmp_path_factory.mktemp("klein")
-    work = make_project(base, corpus(0, 60))
+    """A corpus of 60 series built once, kept aside (conftest.keep_built)."""
+    work = make_project(tmp_path_factory.mktemp("klein"), corpus(0, 60))
     assert build(work).returncode == 0
-    kept = base / "simpan"
-    work.rename(kept)
-    return work, kept
-
-
-def fresh_copy(built: tuple[Path, Path]) -> Path:
-    work, kept = built
-    if work.exists():
-        shutil.rmtree(work)
-    shutil.copytree(kept, work, symlinks=True)  # copy2: the times the cache recorded stay
-    return work
+    return keep_built(work)
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, make_project, run_cli
+from conftest import REPO, fresh_copy, keep_built, make_project, run_cli
 from sitegen import parallel, stopping
 
 PYTHON = sys.executable
@@ -81,25 +81,13 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def built_corpus(corpus, tmp_path_factory) -> tuple[Path, Path]:
-    """The corpus built once (its site and its cache), kept aside: (where each signal test
-    works, the built copy). A test starts from a copy put back at the same path, with every
-    file's time kept, so the cache describes it as it described the build (an incremental
-    build stays incremental) and no test pays for the first build again."""
+    """The corpus built once (its site and its cache), kept aside (conftest.keep_built)."""
     base = tmp_path_factory.mktemp("dibangun")
-    work, kept = base / "site", base / "simpan"
+    work = base / "site"
     shutil.copytree(corpus, work)
     first = run_cli("build", "--root", str(work), "--today", "2026-12-05", "--quiet", timeout=600)
     assert first.returncode == 0, first.stderr
-    work.rename(kept)
-    return work, kept
-
-
-def fresh_copy(built: tuple[Path, Path]) -> Path:
-    work, kept = built
-    if work.exists():
-        shutil.rmtree(work)
-    shutil.copytree(kept, work, symlinks=True)  # copy2: the times the cache recorded stay
-    return work
+    return keep_built(work)
 
 
 def _start(root: Path, *extra: str) -> subprocess.Popen:
