@@ -452,11 +452,23 @@ def test_field_labels_are_not_indexed_and_stay_apart_from_values(phone_search):
 
 
 def test_filter_options_without_a_match_are_hidden(phone_search, content):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # as phone_search loads it
+
     query, _, _, words = phone_search
     page = query(words.rare)
     for name in page.locator(".pagefind-ui__filter-name").all():
         name.click()
-    page.wait_for_timeout(300)
+    # Pagefind's UI draws the options after its filters load, and the page hides the "(0)"
+    # ones as they appear: wait (bounded) for options on screen, none of them "(0)", then
+    # look. A page that never hides them fails below.
+    try:
+        page.wait_for_function("""() => {
+            const shown = [...document.querySelectorAll('.pagefind-ui__filter-value label')]
+                .filter(e => e.offsetParent).map(e => e.innerText.trim());
+            return shown.length > 0 && shown.every(t => !t.endsWith('(0)'));
+        }""", timeout=10_000)
+    except PlaywrightTimeout:
+        pass
     shown = [t.strip() for t in page.locator(".pagefind-ui__filter-value:visible label").all_inner_texts()]
     hidden = page.locator(".pagefind-ui__filter-value[hidden]").count()
     # No option the visitor sees says "(0)": a program none of whose series holds the word
