@@ -67,10 +67,14 @@ def die_with_parent() -> None:
 
 
 def _worker_start() -> None:
-    """A pool worker: dies with the build, and takes the default action of SIGTERM and
-    SIGINT (the build terminates its workers itself; see stopping.py)."""
+    """A pool worker: dies with the build, takes the default action of SIGTERM, and ignores
+    SIGINT. The build terminates its workers itself (stopping.py); a Ctrl+C, which reaches
+    the whole process group, must not kill a worker at a random moment: one that dies
+    while it holds the pool's task-queue lock leaves Pool.terminate() waiting for that lock
+    forever."""
     die_with_parent()
     stopping.reset_in_child()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _call(chunk: list) -> list:
