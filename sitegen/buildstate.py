@@ -181,33 +181,34 @@ class BuildState:
         """Forked workers may write their pages into the tree themselves."""
         return self.tree is not None and self.tree.workers_write
 
-    def write(self, rel: str, digest: str, data: bytes, content: str = "") -> None:
+    def write(self, rel: str, digest: str, data: bytes, content: str = "", outline: str = "", reads: tuple = ()) -> None:
         """Write an output made from `digest` (`content`: digest of a page's bytes that the
-        search index reads). A file that comes out as it was (a page whose digest changed
+        search index reads; `outline`, `reads`: what a page or data output's digest is made
+        from, cache.Written). A file that comes out as it was (a page whose digest changed
         but not its bytes, a search file indexed again) is kept, not written again: an
         update renames only what changed into the site, and leaves the rest untouched."""
         old = self.previous.outputs.get(rel)
-        if old is not None and self.current(rel, old.digest) and self.same_bytes(rel, data) and self.keep(rel, digest):
+        if (old is not None and self.current(rel, old.digest) and self.same_bytes(rel, data)
+                and self.keep(rel, Written(digest, old.size, old.mtime_ns, outline, "\0".join(reads)))):
             if content:
                 self.next.contents[rel] = content
             return
-        self.wrote(rel, digest, self.tree.write_file(rel, data), content)
+        self.wrote(rel, digest, self.tree.write_file(rel, data), content, outline, reads)
 
-    def wrote(self, rel: str, digest: str, size_mtime: tuple, content: str = "") -> None:
+    def wrote(self, rel: str, digest: str, size_mtime: tuple, content: str = "", outline: str = "", reads: tuple = ()) -> None:
         """Record an output a worker wrote into the tree."""
-        self.next.outputs[rel] = Written(digest, *size_mtime)
+        self.next.outputs[rel] = Written(digest, *size_mtime, outline, "\0".join(reads))
         self._written.add(rel)
         if content:
             self.next.contents[rel] = content
 
-    def keep(self, rel: str, digest: str | None = None) -> bool:
+    def keep(self, rel: str, now: Written | None = None) -> bool:
         """Keep the previous build's file (current, as `current` said); False when it
-        cannot be carried into the tree after all (then write it). `digest`: what it is
-        now recorded as made from, when that changed but its bytes did not."""
+        cannot be carried into the tree after all (then write it). `now`: its record, when
+        what it is made from changed but its bytes did not."""
         if not self.tree.keep(rel):
             return False
-        old = self.previous.outputs[rel]
-        self.next.outputs[rel] = old if digest is None else Written(digest, old.size, old.mtime_ns)
+        self.next.outputs[rel] = self.previous.outputs[rel] if now is None else now
         if rel in self.previous.contents:
             self.next.contents[rel] = self.previous.contents[rel]
         return True

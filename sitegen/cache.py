@@ -104,6 +104,15 @@ class Written(NamedTuple):
     digest: str  # of everything it was made from ("asset:..." for copies, "search:..." for the index)
     size: int
     mtime_ns: int
+    # A page or data output: the digest of what it was made from with each series by its
+    # outline (render.Renderer.route_outline_digest), and the paths of the series whose
+    # body rendering it read, joined by NUL (a string, not a tuple: most are empty, and a
+    # tuple is a tagged value in the file); its digest is made from these (pipeline.made_digest).
+    outline: str = ""
+    reads: str = ""
+
+    def read_paths(self) -> tuple:
+        return tuple(self.reads.split("\0")) if self.reads else ()
 
 
 class Marker(NamedTuple):
@@ -119,16 +128,20 @@ class DocRecord(NamedTuple):
 
     kind: str
     path: str
-    lines: dict  # key path (of a top-level field) -> line
+    lines: dict  # top-level field name (None for the document itself) -> line
     body_line: int
     digest: str
 
     @classmethod
     def of(cls, doc: Document) -> "DocRecord":
-        return cls(doc.kind, doc.path, {k: v for k, v in doc.lines.items() if len(k) <= 1}, doc.body_line, doc.digest)
+        # By name, not by key path: a tuple would be a tagged value each (cache.to_data),
+        # and these are most of the values a cache file holds.
+        return cls(doc.kind, doc.path, {(k[0] if k else None): v for k, v in doc.lines.items() if len(k) <= 1}, doc.body_line,
+                   doc.digest)
 
     def document(self) -> Document:
-        return Document(self.kind, self.path, {}, self.lines, "", self.body_line, self.digest)
+        return Document(self.kind, self.path, {}, {(() if k is None else (k,)): v for k, v in self.lines.items()}, "", self.body_line,
+                        self.digest)
 
 
 class SourceEntry(NamedTuple):
@@ -170,11 +183,13 @@ class CacheState:
     closures: Closures | None = None  # of the last build's templates
     assets: dict = field(default_factory=dict)  # static source path -> Stat
     plan_key: str = ""  # digest of everything the outputs were planned from (pipeline._plan_key)
+    outline_key: str = ""  # the same, with each series by its outline (pipeline._outline_key)
     shard_keys: dict = field(default_factory=dict, repr=False)  # shard -> keys as on disk
 
 
 # What state.json holds (the entities and objects are in the shards).
-_STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "contents", "closures", "assets", "plan_key")
+_STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "contents", "closures", "assets", "plan_key",
+                 "outline_key")
 
 
 def shard_of(key: SourceKey) -> int:
@@ -318,7 +333,7 @@ def _valid_state(saved) -> bool:
         and type(saved["outputs"]) is dict and all(type(v) is Written for v in saved["outputs"].values())
         and type(saved["assets"]) is dict and all(type(v) is Stat for v in saved["assets"].values())
         and type(saved["search_parts"]) is dict and type(saved["contents"]) is dict and type(saved["output_dir"]) is str
-        and type(saved["plan_key"]) is str
+        and type(saved["plan_key"]) is str and type(saved["outline_key"]) is str
         and (saved["marker"] is None or type(saved["marker"]) is Marker)
         and (saved["closures"] is None or type(saved["closures"]) is Closures)
     )

@@ -24,20 +24,33 @@ def is_meeting(channel: str) -> bool:
     return "zoom" in channel or "meet" in channel
 
 
-# Reads of a series' body (its rendered Markdown) in this process. Rendering a page counts
-# them (pipeline._render_task, render.memo_call): a page that read no body is recorded as
-# made from the series' outline (everything but the body), so editing a series' body
-# renders again only the pages that show it, not every list the series appears in.
-_BODY_READS = [0]
+# Reads of a series' body (its rendered Markdown) in this process: the paths of the series
+# read, in order, since the page being rendered began (render.Renderer.render). A page is
+# recorded as made from the outlines of what it shows (everything but the bodies) and the
+# bodies it read (pipeline.made_digest), so editing a series' body renders again only the
+# pages that read it, not every list the series appears in.
+_BODY_READS: list = []
 
 
 def body_reads() -> int:
-    return _BODY_READS[0]
+    """How many reads so far (a mark for bodies_read_since)."""
+    return len(_BODY_READS)
 
 
-def count_body_reads(n: int) -> None:
+def bodies_read_since(mark: int) -> tuple:
+    return tuple(_BODY_READS[mark:])
+
+
+def replay_body_reads(paths: tuple) -> None:
     """Count reads made earlier and remembered (a card rendered once, shown again)."""
-    _BODY_READS[0] += n
+    _BODY_READS.extend(paths)
+
+
+def take_body_reads() -> tuple:
+    """The paths of the series whose body was read since the last take, sorted, once each."""
+    paths = tuple(sorted(set(_BODY_READS)))
+    _BODY_READS.clear()
+    return paths
 
 
 def outline_of(fields: dict) -> str:
@@ -135,7 +148,7 @@ class Series:
 
     @property
     def body_html(self) -> str:
-        _BODY_READS[0] += 1
+        _BODY_READS.append(self.path)
         return self._body
 
     @property

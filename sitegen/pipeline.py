@@ -85,7 +85,7 @@ def build(opts: Options, write: bool = True) -> Result:
         state = BuildState(*_locations(opts, root, write))
         timer.mark("cache-load")
         problems, config, site, reports = gather.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state, timer.mark)
-        result = Result(problems, site, reports, output=state.output)
+        result = Result(problems, site, reports, output=state.output, timings=timer.marks)
         _stop_on(problems, opts, config is None)
         renderer = make_renderer(root, config, opts.serve_script, site, state, problems)
         _stop_on(problems, opts)
@@ -94,21 +94,25 @@ def build(opts: Options, write: bool = True) -> Result:
         # Nothing the outputs are planned from changed, and every output is as written: the
         # previous build's outputs are this one's, without planning and digesting them.
         kept = state.unchanged_outputs(key) if write else None
+        prints = series_prints(site)
 
         def plan_and_digest() -> tuple:
             planned = result.routes = _plan(site, reports, history, problems)
             timer.mark("plan")
-            digests, todo = _digests(renderer, planned, state)
+            if state.cache_path is not None:
+                state.next.outline_key = _outline_key(opts, config, site, state, renderer, history)
+            digests, todo, made = _digests(renderer, planned, state, prints)
             if not write:  # a check makes only what can show a problem (Route.checked)
                 todo = [i for i in todo if planned[i].checked]
             result.reused, result.rendered = len(planned) - len(todo), len(todo)
             timer.mark("digest")
-            return planned, digests, todo
+            return planned, digests, todo, made
 
         if kept is None:
-            planned, digests, todo = plan_and_digest()
+            planned, digests, todo, made = plan_and_digest()
         else:
-            planned, digests, todo = [], [], []
+            planned, digests, todo, made = [], [], [], []
+            state.next.outline_key = state.previous.outline_key
             result.reused = len(kept)
         phases.render()
         disk.reset()
@@ -118,7 +122,7 @@ def build(opts: Options, write: bool = True) -> Result:
         with state.updating():
             if kept is not None and not all(state.keep(rel) for rel in kept):  # one could not be carried over
                 kept = None
-                planned, digests, todo = plan_and_digest()
+                planned, digests, todo, made = plan_and_digest()
             rendered = _render(renderer, planned, todo, state, opts.jobs, config, root, problems)
             timer.mark("render")
             _stop_on(problems, opts)
@@ -128,7 +132,7 @@ def build(opts: Options, write: bool = True) -> Result:
                 _stop_on(problems, opts)
                 return result
             if kept is None:
-                _write_pages(state, planned, digests, rendered, renderer)
+                _write_pages(state, planned, digests, made, rendered, prints, renderer)
             _write_assets(state, root, outputs, problems)
             _stop_on(problems, opts)
             timer.mark("write")
@@ -141,7 +145,6 @@ def build(opts: Options, write: bool = True) -> Result:
             disk.target("cache", state.cache_path.parent if state.cache_path else None, committed=write)
             state.finish()
         timer.mark("cache-save")
-        result.timings = timer.marks
         return result
 
 
@@ -193,21 +196,39 @@ def _locations(opts: Options, root: Path, write: bool) -> tuple:
     return output, cache_dir / cache.STATE_FILE
 
 
-def _plan_key(opts: Options, config: Config, site, state: BuildState, renderer: Renderer, history: lastmod.History) -> str:
+def _plan_key(opts: Options, config: Config, site, state: BuildState, renderer: Renderer, history: lastmod.History,
+              outlines: dict | None = None) -> str:
     """A digest of everything the outputs are planned and digested from: every source this
     build read (its path and the digest of its bytes, and for a Markdown source the key
     its record and model object are cached under: validation context, Markdown engine,
     raw HTML), the settings, the day, drafts, the templates, the preview's script, the
     commit times and the messages' language. (The engine's own code is in the cache's
-    format: a cache written by other code is never read.)"""
+    format: a cache written by other code is never read.)
+
+    `outlines` (source path -> outline, for the series): those sources count by their
+    outline instead of their bytes, which gives the outline key (_outline_key)."""
     h = hashlib.blake2b(digest_size=16)
     stats, entities = state.next.stats, state.next.entities
-    h.update(marshal.dumps(sorted((rel, st.digest) for rel, st in stats.items()), 2))
-    h.update(repr(sorted((rel, tuple(entry.key)) for rel, entry in entities.items())).encode("utf-8", "surrogatepass"))
+    outlines = outlines or {}
+    h.update(marshal.dumps(sorted((rel, outlines.get(rel) or st.digest) for rel, st in stats.items()), 2))
+    h.update(repr(sorted((rel, tuple(entry.key)[1:] if rel in outlines else tuple(entry.key))
+                         for rel, entry in entities.items())).encode("utf-8", "surrogatepass"))
     h.update(repr((config.digest, site.today.isoformat(), opts.drafts, opts.base_url, opts.serve_script, messages.language(),
                    sorted(renderer.templates.hashes.items()))).encode("utf-8", "surrogatepass"))
     h.update(marshal.dumps((history.times, history.first, history.epoch), 2))
     return h.hexdigest()
+
+
+def _outline_key(opts: Options, config: Config, site, state: BuildState, renderer: Renderer, history: lastmod.History) -> str:
+    """The plan key with each series' source counted by the series' outline (everything
+    but its body): unchanged when only bodies changed. Then every output's outline digest
+    is the one recorded last time (_digests)."""
+    outlines = {}
+    for rel, entry in state.next.entities.items():
+        outline = getattr(state.next.objects.get(entry.key), "outline", None)
+        if type(outline) is str and outline:
+            outlines[rel] = "outline:" + outline
+    return _plan_key(opts, config, site, state, renderer, history, outlines)
 
 
 def _url_of(rel: str) -> str:
@@ -231,35 +252,48 @@ def _plan(site, reports, history: lastmod.History, problems: Problems) -> list:
     return planned
 
 
-# What a page's recorded digest starts with: "B" when rendering it read a series' body
-# (then it is the digest of everything in its context, fingerprints and all), "O" when it
-# read none (then each series in its context counts by its outline: editing a series' body
-# leaves the lists that show the series current). Data outputs have a plain digest.
+# What an output's recorded digest starts with: "O" when rendering it read no series' body
+# (then it is its outline digest: each series in its context counts by its outline, so
+# editing a series' body leaves the lists that show the series current), "B" when it read
+# some (then the outline digest and the fingerprints of the series whose body it read).
 BODY, OUTLINE = "B", "O"
 
 
-def page_digest(renderer: Renderer, route, read_body: bool) -> str:
-    if read_body:
-        return BODY + renderer.route_digest(route)
-    return OUTLINE + renderer.route_outline_digest(route)
+def made_digest(outline: str, reads: tuple, prints: dict) -> str:
+    """An output's digest from its outline digest and the paths of the series whose body it
+    read (`prints`: path -> fingerprint of every series; one gone counts as changed)."""
+    if not reads:
+        return OUTLINE + outline
+    h = hashlib.blake2b(outline.encode(), digest_size=16)
+    for path in reads:
+        h.update(f"\0{path}\0{prints.get(path, '')}".encode("utf-8", "surrogatepass"))
+    return BODY + h.hexdigest()
 
 
-def _digests(renderer: Renderer, planned: list, state: BuildState) -> tuple[list, list]:
-    """Each output's digest, and the indexes of the outputs to render (those not current).
-    Digests only serve the cache: without it every output is rendered anyway. A page is
-    digested the way it was last recorded (a page never rendered: by outlines; rendering
-    it records what it read, _write_pages)."""
+def series_prints(site) -> dict:
+    return {s.path: s.fingerprint for s in site.series}
+
+
+def _digests(renderer: Renderer, planned: list, state: BuildState, prints: dict) -> tuple[list, list, list]:
+    """Each output's digest, the indexes of the outputs to render (those not current), and
+    what each digest is made from ((outline digest, reads)). Digests only serve the cache:
+    without it every output is rendered anyway. An output is digested with the reads last
+    recorded for it (one never rendered: none; rendering it records what it read,
+    _write_pages). When only series' bodies changed since the last build (its outline key
+    is this one's), every output's outline digest is the one recorded: only the bodies it
+    read are looked at."""
     if state.cache_path is None:
-        return [""] * len(planned), list(range(len(planned)))
+        return [""] * len(planned), list(range(len(planned))), [("", ())] * len(planned)
     previous = state.previous.outputs
-    digests = []
+    same_outlines = bool(state.next.outline_key) and state.previous.outline_key == state.next.outline_key
+    digests, made = [], []
     for r in planned:
-        if r.template is None:
-            digests.append(renderer.route_digest(r))
-        else:
-            old = previous.get(r.output)
-            digests.append(page_digest(renderer, r, old is not None and old.digest[:1] == BODY))
-    return digests, [i for i, r in enumerate(planned) if not state.current(r.output, digests[i])]
+        old = previous.get(r.output)
+        outline = old.outline if same_outlines and old is not None and old.outline else renderer.route_outline_digest(r)
+        reads = old.read_paths() if old is not None else ()
+        made.append((outline, reads))
+        digests.append(made_digest(outline, reads, prints))
+    return digests, [i for i, r in enumerate(planned) if not state.current(r.output, digests[i])], made
 
 
 class Rendered(NamedTuple):
@@ -270,7 +304,7 @@ class Rendered(NamedTuple):
     data: bytes | None  # the bytes, when the build writes them itself
     error: tuple | None  # (path, line, message) of a template mistake
     content: str  # digest of the bytes of a page the search index reads, else ""
-    read_body: bool = False  # rendering it read a series' body
+    reads: tuple = ()  # the paths of the series whose body rendering it read
 
 
 class RenderJob(NamedTuple):
@@ -294,13 +328,13 @@ def _render_task(job: RenderJob, i: int) -> Rendered:
         if job.tree is None and not job.send and route.checker is not None:  # `check`: only what can fail
             route.checker(job.renderer.globals, route.context)
             return Rendered(i, None, None, None, "")
-        data, read_body = job.renderer.render_counted(route)
+        data, reads = job.renderer.render_counted(route)
     except Exception as exc:  # template mistakes are reported like content problems
         return Rendered(i, None, None, template_error(exc, job.renderer.templates, job.root, route), "")
     content = content_digest(route.output, data)
     if job.tree is not None:
-        return Rendered(i, job.tree.write_file(route.output, data), None, None, content, read_body)
-    return Rendered(i, None, data if job.send else None, None, content, read_body)
+        return Rendered(i, job.tree.write_file(route.output, data), None, None, content, reads)
+    return Rendered(i, None, data if job.send else None, None, content, reads)
 
 
 def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jobs: int, config: Config, root: Path,
@@ -325,24 +359,28 @@ def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jo
     return rendered
 
 
-def _write_pages(state: BuildState, planned: list, digests: list, rendered: list, renderer: Renderer) -> None:
+def _write_pages(state: BuildState, planned: list, digests: list, made: list, rendered: list, prints: dict,
+                 renderer: Renderer) -> None:
     """Record (and write, where the workers did not) every rendered output; keep the
     current ones from the previous build."""
     for r in rendered:
         route = planned[r.index]
         rel = route.output
-        if route.template is not None and digests[r.index] and (digests[r.index][:1] == BODY) != r.read_body:
-            digests[r.index] = page_digest(renderer, route, r.read_body)  # it read what it was not digested by, or less
+        outline, reads = made[r.index]
+        if digests[r.index] and reads != r.reads:  # it read other bodies than it was digested by
+            reads = r.reads
+            digests[r.index] = made_digest(outline, reads, prints)
         if r.stat is not None:
-            state.wrote(rel, digests[r.index], r.stat, r.content)
+            state.wrote(rel, digests[r.index], r.stat, r.content, outline, reads)
         else:
-            state.write(rel, digests[r.index], r.data, r.content)
+            state.write(rel, digests[r.index], r.data, r.content, outline, reads)
     done = {r.index for r in rendered}
     for i, route in enumerate(planned):
         if i not in done and not state.keep(route.output):  # then it could not be reused after all
-            data, read_body = renderer.render_counted(route)
-            digest = page_digest(renderer, route, read_body) if route.template is not None else digests[i]
-            state.write(route.output, digest, data, content_digest(route.output, data))
+            data, reads = renderer.render_counted(route)
+            outline = made[i][0]
+            state.write(route.output, made_digest(outline, reads, prints) if digests[i] else "", data,
+                        content_digest(route.output, data), outline, reads)
 
 
 def _check_assets(root: Path, pages: dict, problems: Problems) -> dict:

@@ -175,9 +175,9 @@ def memo_call(env: jinja2.Environment):
         if hit is None:
             before = model.body_reads()
             out = macro(*args)
-            hit = outputs[key] = (out, macro, args, model.body_reads() - before)
+            hit = outputs[key] = (out, macro, args, model.bodies_read_since(before))
         elif hit[3]:  # the bodies it read are read again, as far as the page is concerned
-            model.count_body_reads(hit[3])
+            model.replay_body_reads(hit[3])
         return hit[0]
 
     return memo
@@ -313,13 +313,13 @@ class Renderer:
         is made from when rendering it read no series' body (pipeline._digests)."""
         return self.outline_digester.digest_context(self._prefix(route), route.url, route.context)
 
-    def render_counted(self, route: Route) -> tuple[bytes, bool]:
-        """(render(route), whether rendering it read a series' body)."""
-        before = model.body_reads()
+    def render_counted(self, route: Route) -> tuple[bytes, tuple]:
+        """(render(route), the paths of the series whose body rendering it read, sorted)."""
         data = self.render(route)
-        return data, model.body_reads() != before
+        return data, model.take_body_reads()
 
     def render(self, route: Route) -> bytes:
+        model.take_body_reads()  # reads made before this page are not this page's
         if route.template is None:
             return route.producer(self.globals, route.context)
         template = self.env.get_template(route.template)

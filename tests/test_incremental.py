@@ -227,6 +227,36 @@ def test_a_body_edit_renders_only_the_pages_that_read_a_body(tmp_path, monkeypat
     assert_same_as_clean(root, out, tmp_path, "editing a series body")
 
 
+def test_after_a_body_edit_no_output_is_digested_again(tmp_path, monkeypatch):
+    """When only series' bodies changed (the outline key is the last build's), each
+    output's outline digest is the one recorded: no route context is walked, only the
+    bodies each output read are looked at. Any other change (here a title) digests every
+    output again. Both give the clean build."""
+    from sitegen import pipeline
+    from sitegen.render import Renderer
+
+    root = copy_repo_project(tmp_path / "proj")
+    out = tmp_path / "site"
+    build(root, out)
+    walked: list = []
+    outline_digest = Renderer.route_outline_digest
+
+    def spy(self, route):
+        walked.append(route.output)
+        return outline_digest(self, route)
+
+    monkeypatch.setattr(Renderer, "route_outline_digest", spy)
+    options = pipeline.Options(root=root, output=out, today=dt.date.fromisoformat(TODAY), search=False, jobs=1)
+    _edit_body(root)
+    result = pipeline.build(options)
+    assert walked == [] and 0 < result.rendered <= 4, (walked[:5], result.rendered)
+    assert_same_as_clean(root, out, tmp_path, "editing a series body")
+    _edit_title(root)
+    result = pipeline.build(options)
+    assert len(walked) == len(result.routes) and result.reused > 0
+    assert_same_as_clean(root, out, tmp_path, "editing a series title")
+
+
 @pytest.mark.parametrize("where", ["card", "page"])
 def test_a_list_that_shows_a_body_is_rendered_again_when_it_changes(tmp_path, where):
     """A template that shows part of a series' body on the lists (in the card, whose output
