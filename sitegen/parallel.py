@@ -66,6 +66,23 @@ def die_with_parent() -> None:
         pass
 
 
+_TRIM: list = []  # glibc's malloc_trim, looked up once (empty: not found yet; None: none here)
+
+
+def release_memory() -> None:
+    """Give the memory the C heap holds free back to the system (glibc's malloc_trim). A
+    worker that has just made a large output (the workbook, the JSON of every series)
+    would otherwise keep that high-water mark while the other workers render, and the
+    build's peak memory is the sum over its processes. Elsewhere than glibc: nothing."""
+    if not _TRIM:
+        try:
+            _TRIM.append(ctypes.CDLL("libc.so.6").malloc_trim if sys.platform.startswith("linux") else None)
+        except (OSError, AttributeError):
+            _TRIM.append(None)
+    if _TRIM[0] is not None:
+        _TRIM[0](0)
+
+
 def _worker_start() -> None:
     """A pool worker: dies with the build, takes the default action of SIGTERM, and ignores
     SIGINT. The build terminates its workers itself (stopping.py); a Ctrl+C, which reaches

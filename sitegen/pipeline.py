@@ -321,6 +321,9 @@ def content_digest(rel: str, data: bytes) -> str:
     return buildstate.content_digest(data) if search.indexed(rel) else ""
 
 
+LARGE_OUTPUT = 1 << 20  # bytes: after making an output this large, the heap is trimmed (parallel.release_memory)
+
+
 def _render_task(job: RenderJob, i: int) -> Rendered:
     """Render route i (in a worker process when there are many)."""
     route = job.routes[i]
@@ -332,6 +335,8 @@ def _render_task(job: RenderJob, i: int) -> Rendered:
     except Exception as exc:  # template mistakes are reported like content problems
         return Rendered(i, None, None, template_error(exc, job.renderer.templates, job.root, route), "")
     content = content_digest(route.output, data)
+    if len(data) >= LARGE_OUTPUT:
+        parallel.release_memory()
     if job.tree is not None:
         return Rendered(i, job.tree.write_file(route.output, data), None, None, content, reads)
     return Rendered(i, None, data if job.send else None, None, content, reads)
@@ -352,7 +357,12 @@ def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jo
         except Exception:  # an unknown language is reported where it is used
             pass
     job = RenderJob(renderer, planned, state.tree if state.workers_write else None, state.tree is not None, root)
-    rendered = parallel.run(functools.partial(_render_task, job), todo, jobs)
+    # Data outputs first: the largest (the workbook, the JSON and CSV of every series) are
+    # made while the workers are still small, and what they leave free is reused by the
+    # pages after them; made last, they came on top of everything the workers had grown to
+    # (the build's peak memory is the sum over its processes). Results keep their index.
+    order = [i for i in todo if planned[i].template is None] + [i for i in todo if planned[i].template is not None]
+    rendered = sorted(parallel.run(functools.partial(_render_task, job), order, jobs), key=lambda r: r.index)
     for r in rendered:
         if r.error is not None:
             problems.error(*r.error)
