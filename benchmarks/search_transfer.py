@@ -12,6 +12,10 @@ script, WebAssembly, metadata, index chunks, filters and the fragments of the re
 shown). Text files are counted gzipped, as GitHub Pages serves them; Pagefind's data files
 are already compressed and are counted as they are.
 
+With --phone it also times each query, from typing it to its first result on screen, in
+Chromium emulating a slow phone (400 ms round trip, 400 kbit/s, a processor four times
+slower).
+
 This is a script, not a test: it measures, it does not judge.
 """
 
@@ -27,6 +31,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -66,10 +71,38 @@ def measure(browser, url: str, query: str) -> tuple[int, int, int]:
     return sum(sizes[:before]), sum(sizes[before:]), len(sizes) - before
 
 
+# A slow phone, as Chromium emulates it (--phone): a 400 ms round trip and 400 kbit/s each
+# way, and a processor four times slower than this machine's.
+PHONE_NETWORK = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1024 / 8, "uploadThroughput": 400 * 1024 / 8}
+PHONE_CPU_SLOWDOWN = 4
+
+
+def phone_seconds(browser, url: str, query: str) -> float:
+    """Seconds from typing `query` on the loaded search page to its first result on screen,
+    on the emulated slow phone."""
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", PHONE_NETWORK)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU_SLOWDOWN})
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    start = time.perf_counter()
+    page.locator("#cari .pagefind-ui__search-input").fill(query)
+    page.locator(".pagefind-ui__message").filter(has_text=query).wait_for(timeout=180000)
+    page.locator(".pagefind-ui__result").first.wait_for(timeout=180000)
+    seconds = time.perf_counter() - start
+    context.close()
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--series", type=int, default=4000)
     p.add_argument("--work", type=Path, default=HERE / "_work" / "search-transfer")
+    p.add_argument("--phone", action="store_true",
+                   help="also time each query to its first result on an emulated slow phone (400 ms, 400 kbit/s, CPU 4x slower)")
     args = p.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -110,14 +143,17 @@ def main(argv: list[str] | None = None) -> int:
             parts = len(list((www / folder / "pagefind").rglob("pagefind-entry.json")))
             for q in QUERIES:
                 page_bytes, query_bytes, requests = measure(browser, f"{origin}/{folder}/cari/", q)
-                rows.append((name, parts, q, page_bytes, query_bytes, requests))
+                phone = phone_seconds(browser, f"{origin}/{folder}/cari/", q) if args.phone else None
+                rows.append((name, parts, q, page_bytes, query_bytes, requests, phone))
         browser.close()
     httpd.shutdown()
     print()
-    print(f"{'index':34} {'parts':>5}  {'query':22} {'page KB':>8} {'query KB':>9} {'requests':>8}")
-    for name, parts, q, page_bytes, query_bytes, requests in rows:
-        print(f"{name:34} {parts:5d}  {q:22} {page_bytes / 1024:8.1f} {query_bytes / 1024:9.1f} {requests:8d}")
-    print(f"\ncommand: python benchmarks/search_transfer.py --series {args.series}")
+    print(f"{'index':34} {'parts':>5}  {'query':22} {'page KB':>8} {'query KB':>9} {'requests':>8}"
+          + (f" {'phone s':>8}" if args.phone else ""))
+    for name, parts, q, page_bytes, query_bytes, requests, phone in rows:
+        print(f"{name:34} {parts:5d}  {q:22} {page_bytes / 1024:8.1f} {query_bytes / 1024:9.1f} {requests:8d}"
+              + (f" {phone:8.1f}" if phone is not None else ""))
+    print(f"\ncommand: python benchmarks/search_transfer.py --series {args.series}" + (" --phone" if args.phone else ""))
     return 0
 
 
