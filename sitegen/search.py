@@ -62,10 +62,11 @@ from .killpoints import checkpoint
 from . import stopping
 from .stopping import remove_tree
 
-# Pages per part: an edit indexes one part again (Pagefind takes about 0.35 s plus 1.3 ms
-# a page here), while every part costs a cold build that fixed time once more and a query
-# one more chunk per word. Parts of 250 made cold builds of 4,000 series 0.2 to 2.3 s
-# slower than parts of 500 (three interleaved runs), for about 0.3 s less per edit.
+# Pages per part: an edit indexes one part again (Pagefind 1.5.2 takes about 2.5 ms a page
+# here and almost no fixed time), while every part costs a query one more chunk per word
+# and one more index for the phone to open. Parts of 250 would make an edit of 4,000
+# series about 0.9 s faster, but on an emulated slow phone a query took 25.8 s to its first
+# result instead of 17.0 s (one index: 9.1 s; `benchmarks/search_transfer.py --phone`).
 PAGES_PER_PART = 500
 BUNDLE = "pagefind/"
 SIGNATURE = b"pagefind_dcd"
