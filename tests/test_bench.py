@@ -42,6 +42,22 @@ def test_the_benchmark_builds_the_shipped_site_with_every_output(tmp_path):
     assert bench.ours_check(site).rc == 0
 
 
+def test_the_benchmarks_edit_always_changes_the_series(tmp_path):
+    """The rebuild after an edit must measure an edit: a file still ending with the marker
+    of an earlier, stopped run is changed all the same."""
+    bench = _bench()
+    path = tmp_path / "seri.md"
+    original = "---\ntitle: Contoh\n---\n\nIsi seri.\n"
+    path.write_text(original, encoding="utf-8")
+    seen = {original}
+    for n in (101, 102, 102, 101):
+        marker = bench.edit_series(path, n)
+        text = path.read_text(encoding="utf-8")
+        assert text not in seen and text.endswith(marker + "\n") and text.count("Catatan suntingan") == 1
+        assert text.startswith(original.rstrip("\n"))
+        seen = {text}
+
+
 def test_the_stand_in_is_only_made_on_request(tmp_path):
     bench = _bench()
     site, _ = bench.corpus(tmp_path / "work", 5, minimal=True)
