@@ -21,7 +21,9 @@ benchmarks/templates/ (no share images), labelled as such: not the site.
 Every build runs as a separate process, the way a user runs it (interpreter start-up
 included). Peak memory is the largest sum of the proportional set size (Pss) of the
 process tree, sampled every 20 ms (worker processes sharing the parent's pages are not
-counted twice); the largest maximum RSS of any one process is printed beside it.
+counted twice); the largest maximum RSS of any one process is printed beside it. Sampling
+takes CPU from the build, so the timed runs are not sampled, as Hugo's are not: memory is
+measured in runs of its own, and the large corpus's ratios compare sampled runs.
 
 This is a script, not a test: timings depend on the machine and its load.
 """
