@@ -153,17 +153,22 @@ def test_json_schema_declares_the_new_fields():
         assert props["links"]["additionalProperties"]["pattern"].startswith(r"^\s*https?://")
 
 
-def test_shipped_content_invents_no_time_or_link():
-    """The sources give no start times, durations, Zoom links or YouTube address."""
-    for path in sorted((REPO / "content").rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        front = text.split("---", 2)[1]
-        for field in ("time:", "duration:", "links:", "video:"):
-            assert f"\n{field}" not in front, f"{path.name} has {field}"
+def test_sample_entries_invent_no_time_or_link():
+    """The sources give no start times, durations, Zoom links or YouTube addresses, so the
+    sample entries we wrote (`sample: true`) carry none: a time or a join link beside an
+    invented session would pass for a real one. A series an editor adds for a real session
+    may carry them (that is what the fields are for), and so may a program whose time an
+    editor has learned; the guard reads the sample entries, whoever edited the copy."""
     import yaml
 
-    channels = yaml.safe_load((REPO / "site.yaml").read_text(encoding="utf-8"))["channels"]
-    assert all(isinstance(name, str) for name in channels.values())  # names only, no address
+    samples = []
+    for path in sorted((REPO / "content" / "series").glob("*.md")):
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---", 2)[1]) or {}
+        if front.get("sample") is True:
+            samples.append(path.name)
+            assert not {"time", "duration", "links", "video"} & set(front), f"{path.name}: {sorted(front)}"
+    if not samples:
+        pytest.skip("the content holds no sample entry any more")
 
 
 # ---- pages -------------------------------------------------------------------------------------------

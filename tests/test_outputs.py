@@ -184,7 +184,11 @@ def test_sitemap_lists_every_page_once_absolute_and_existing(content_site, conte
         seconds = git_time(content.root, f"content/series/{s.slug}.md")
         assert lastmod[base + s.url.lstrip("/")] == (utc(seconds) if seconds is not None else None), s.slug
     if content.name == "shipped":
-        assert all(lastmod.values())  # every page of the shipped site has one, from git
+        # Every page of the shipped site has one, from git, except the page of a series an
+        # editor has written and not yet committed (`build.py new`): git knows no time for it.
+        uncommitted = {base + s.url.lstrip("/") for s in content.facts.series
+                       if git_time(content.root, f"content/series/{s.slug}.md") is None}
+        assert all(v for loc, v in lastmod.items() if loc not in uncommitted), lastmod
 
 
 def test_robots_allows_all_and_names_the_sitemap(content_site, content):

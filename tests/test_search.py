@@ -435,6 +435,11 @@ def test_touch_targets_are_at_least_24_px(phone_search):
         .filter(e => e.offsetParent).map(e => { const r = e.getBoundingClientRect(); return [e.className, r.width, r.height]; })""")
     assert boxes
     assert [b for b in boxes if b[1] < 24 or b[2] < 24] == []
+    # A title that fits on one line (a short one, as editors write) is the smallest a result
+    # link gets: shorten the first one and measure it again.
+    short = page.evaluate("""() => { const a = document.querySelector('.pagefind-ui__result-link');
+        a.textContent = 'Etika ASN'; const r = a.getBoundingClientRect(); return [r.width, r.height]; }""")
+    assert short[0] >= 24 and short[1] >= 24, short
 
 
 def test_field_labels_are_not_indexed_and_stay_apart_from_values(phone_search):
