@@ -74,6 +74,12 @@ class BuildState:
         self.tree: StagedTree | InPlaceTree | None = None
         self._written: set = set()  # output rel paths written by this build
 
+    @property
+    def shows_nothing(self) -> bool:
+        """A check: no output folder and no cache, so nothing this build makes is written,
+        kept or shown."""
+        return self.output is None and self.cache_path is None
+
     # ---- sources ----------------------------------------------------------------------------
 
     def cached_source(self, src, ctx_key: str | None, engine: str, raw: bool) -> tuple[SourceEntry, object] | None:

@@ -93,6 +93,10 @@ class SourceJob(NamedTuple):
     ctx: dict | None  # the validation context; None: site.yaml failed, only parse
     engine: str  # the Markdown engine
     bodies: dict  # Markdown rendered by the last build (BuildState.markdown_bodies)
+    # False for `check` (BuildState.shows_nothing): the HTML sanitiser reports nothing and
+    # what it makes is thrown away, so a check renders the Markdown (which can fail) but
+    # does not clean it. Never False for a build that writes or caches what it renders.
+    sanitise: bool = True
 
 
 def _source_task(job: SourceJob, task: SourceTask) -> SourceResult:
@@ -113,7 +117,7 @@ def _source_task(job: SourceJob, task: SourceTask) -> SourceResult:
             record = found[0][1]
             html = job.bodies.get((d, job.engine, task.raw_html))
             if html is None:
-                html = markup.render(doc.body, job.engine, task.raw_html)
+                html = markup.render(doc.body, job.engine, task.raw_html or not job.sanitise)
             obj = _MAKERS[task.kind](doc, record, html)
     stat = Stat(task.size, task.mtime_ns, d)
     return SourceResult(stat, DocRecord.of(doc) if doc is not None else None, record, problems.items, obj)
@@ -136,7 +140,7 @@ def _load_sources(sources: list, ctx: dict | None, config: Config | None, state:
             todo.append((i, SourceTask(src.kind, src.rel, src.abs, src.size, src.mtime_ns, raw)))
     if todo:
         n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
-        job = SourceJob(ctx, engine, state.markdown_bodies())
+        job = SourceJob(ctx, engine, state.markdown_bodies(), sanitise=not state.shows_nothing)
         done = parallel.run(functools.partial(_source_task, job), [t for _, t in todo], n)
         for (i, task), r in zip(todo, done):
             if r.stat is None:  # unreadable

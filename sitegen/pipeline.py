@@ -97,7 +97,7 @@ def build(opts: Options, write: bool = True) -> Result:
         prints = series_prints(site)
 
         def plan_and_digest() -> tuple:
-            planned = result.routes = _plan(site, reports, history, problems)
+            planned = result.routes = _plan(site, reports, history, problems, check=not write)
             timer.mark("plan")
             if state.cache_path is not None:
                 state.next.outline_key = _outline_key(opts, config, site, state, renderer, history)
@@ -240,10 +240,10 @@ def _output_urls(planned: list) -> dict:
     return {r.output: r.url for r in planned}
 
 
-def _plan(site, reports, history: lastmod.History, problems: Problems) -> list:
+def _plan(site, reports, history: lastmod.History, problems: Problems, check: bool = False) -> list:
     """Every output of the build (planners.py), no two at one path; `history` is when each
-    source last changed (lastmod.py)."""
-    planned = planners.plan(site, reports, history)
+    source last changed (lastmod.py). `check`: planned for `check` (planners.plan)."""
+    planned = planners.plan(site, reports, history, check=check)
     seen: dict = {}
     for r in planned:
         if r.output in seen:
@@ -334,7 +334,7 @@ def _render_task(job: RenderJob, i: int) -> Rendered:
         data, reads = job.renderer.render_counted(route)
     except Exception as exc:  # template mistakes are reported like content problems
         return Rendered(i, None, None, template_error(exc, job.renderer.templates, job.root, route), "")
-    content = content_digest(route.output, data)
+    content = content_digest(route.output, data) if job.tree is not None or job.send else ""  # `check` keeps no bytes
     if len(data) >= LARGE_OUTPUT:
         parallel.release_memory()
     if job.tree is not None:

@@ -17,9 +17,12 @@ from .reuse import Reuse
 from .routes import Route
 
 
-def plan(site, reports: Reports, history: lastmod.History | None = None, keep: Reuse | None = None) -> list[Route]:
+def plan(site, reports: Reports, history: lastmod.History | None = None, keep: Reuse | None = None,
+         check: bool = False) -> list[Route]:
     """`keep`: what the preview's previous load planned, reused where its inputs are the
-    same objects (reuse.py); a build plans everything afresh."""
+    same objects (reuse.py); a build plans everything afresh. `check`: for `check`, which
+    makes only the checked routes (Route.checked): the share images are planned by path
+    (a static file may not take their place), without working out their texts."""
     history = history if history is not None else lastmod.History()
     chart_map = charts.page_charts(site, reports)
     planned: list[Route] = []
@@ -30,5 +33,5 @@ def plan(site, reports: Reports, history: lastmod.History | None = None, keep: R
     planned += opendata.data_routes(site, reports, keep)
     planned += opendata.package_routes(site, planned)
     planned += feeds.sitemap_routes(site, planned, history, keep)
-    planned += share.image_routes(site, reports, planned, keep)
+    planned += share.image_routes(site, reports, planned, keep, texts=not check)
     return planned

@@ -17,6 +17,8 @@ source is loaded (and are not kept in the cache with each file's own problems).
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
+from types import MappingProxyType
 
 from .messages import _
 from .problems import Problems
@@ -38,6 +40,7 @@ Paragraf dipisahkan dengan satu baris kosong.
 SUMMARY_PLACEHOLDER = "Ringkasan satu kalimat tentang seri ini."
 
 
+@lru_cache(maxsize=1)
 def placeholders() -> dict:
     """field -> the texts `new` writes as placeholders or offers as hints for that field
     ("body": the lines of the body): what `check` warns about when a published series
@@ -58,14 +61,17 @@ def placeholders() -> dict:
             urls = tuple(v for v in f.example.values() if isinstance(v, str) and v.endswith("..."))
             if urls:
                 out[f.name] = urls
-    return out
+    return MappingProxyType(out)  # made once, shared: read-only
 
 
 
 def _placeholder_lines(doc, texts: tuple) -> list[int]:
     """Lines of the body (numbered as in the file) that still hold a placeholder text."""
+    body = doc.body
+    if not any(t in body for t in texts):
+        return []  # the usual case, found at C speed: no placeholder anywhere in the text
     found = []
-    for i, line in enumerate(doc.body.split("\n")):
+    for i, line in enumerate(body.split("\n")):
         text = line.strip().lstrip("-*").strip()
         if text and any(text == t for t in texts):
             found.append(doc.body_line + i)

@@ -476,21 +476,24 @@ CARDS = {
 }
 
 
-def image_route(config, route: Route, fonts: str) -> Route:
-    """The PNG route of a page that declares a card, made from the page's context."""
+def image_route(config, route: Route, fonts: str, texts: bool = True) -> Route:
+    """The PNG route of a page that declares a card, made from the page's context.
+    `texts=False` (a check, which never draws a card: checked=False) plans its path only."""
     if route.card not in CARDS:
         raise ValueError(f"{route.url}: unknown share card {route.card!r} (known: {', '.join(sorted(CARDS))})")
     common = {"site": config.title, "org": config.organisation, "fonts": fonts}
-    return Route(route.share_image, None, {**common, **CARDS[route.card](config, route.context)}, producer=produce,
-                 sitemap=False, checked=False)
+    context = {**common, **CARDS[route.card](config, route.context)} if texts else {}
+    return Route(route.share_image, None, context, producer=produce, sitemap=False, checked=False)
 
 
-def image_routes(site, reports, routes_so_far: list, keep=None) -> list:
+def image_routes(site, reports, routes_so_far: list, keep=None, texts: bool = True) -> list:
     """One PNG route for each page that declares a card (Route.card): every series,
     program and report page, and the home page, whose image is the site's. `keep`: what
-    the preview's previous load planned (reuse.py)."""
+    the preview's previous load planned (reuse.py). `texts=False`: paths only (a check)."""
     config = site.config
     if not config.share_images:
         return []
     fonts = fonts_digest()
+    if not texts:
+        return [image_route(config, route, fonts, texts=False) for route in routes_so_far if route.card]
     return [reuse.call(keep, image_route, (config, route), (fonts,)) for route in routes_so_far if route.card]

@@ -68,10 +68,12 @@ def test_check_passes_and_writes_nothing(tmp_path):
     assert not (root / "_site").exists() and not (root / ".cache").exists()
 
 
-def test_check_draws_no_image_and_makes_no_search_index(tmp_path, monkeypatch):
-    """With drawing a share image and making the search index both broken, check still
-    passes: it does neither. The same breakage fails a build, so the check would notice."""
-    from sitegen import pipeline, search, share
+def test_check_draws_no_image_cleans_no_html_and_makes_no_search_index(tmp_path, monkeypatch):
+    """With drawing a share image, working out a card's texts, cleaning a body's HTML and
+    making the search index all broken, check still passes: it does none of them (none can
+    show a problem, and what they make is thrown away). The same breakage fails a build,
+    so the check would notice."""
+    from sitegen import markup, pipeline, search, share
     from sitegen.problems import BuildFailed
 
     def no_drawing(ctx):
@@ -80,14 +82,33 @@ def test_check_draws_no_image_and_makes_no_search_index(tmp_path, monkeypatch):
     def no_index(*args, **kwargs):
         raise AssertionError("the search index was made")
 
+    def no_cleaning(html):
+        raise AssertionError("a body's HTML was cleaned")
+
+    def no_texts(config, context):
+        raise AssertionError("a card's texts were worked out")
+
+    cards = share.CARDS
     monkeypatch.setattr(share, "draw_png", no_drawing)
     monkeypatch.setattr(search, "build_parts", no_index)
+    monkeypatch.setattr(markup, "sanitise", no_cleaning)
+    monkeypatch.setattr(share, "CARDS", {name: no_texts for name in cards})
     root = copy_repo_project(tmp_path / "proj")
     opts = dict(root=root, today=dt.date(2026, 11, 23), search=False, use_cache=False, jobs=1)
     result = pipeline.build(pipeline.Options(**opts), write=False)
     assert not result.problems.errors
     assert any(r.card for r in result.routes) and any(not r.checked for r in result.routes)
     assert result.rendered == sum(1 for r in result.routes if r.checked)  # every page, no image
+    images = {r.output for r in result.routes if not r.checked}
+    assert images == {r.share_image.lstrip("/") for r in result.routes if r.card}  # planned by path all the same
+    # A build cleans every body, and works out every card's texts, with or without a cache.
+    for extra in ({}, {"use_cache": True, "cache_dir": tmp_path / "cache"}):
+        with pytest.raises(AssertionError, match="HTML was cleaned"):
+            pipeline.build(pipeline.Options(**{**opts, **extra}, output=tmp_path / "cleaned"))
+    monkeypatch.setattr(markup, "sanitise", lambda html: html)
+    with pytest.raises(AssertionError, match="texts were worked out"):
+        pipeline.build(pipeline.Options(**opts, output=tmp_path / "texts"))
+    monkeypatch.setattr(share, "CARDS", cards)
 
     with pytest.raises(BuildFailed) as failed:
         pipeline.build(pipeline.Options(**opts, output=tmp_path / "site"))
