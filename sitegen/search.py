@@ -327,8 +327,58 @@ def _unpack(data: bytes):
 
 def _pack(value, level: int = 9) -> tuple[bytes, str]:
     """(file bytes, hex hash of the decoded bytes, as Pagefind names its files)."""
-    raw = SIGNATURE + cbor2.dumps(value)
+    return _pack_encoded(cbor2.dumps(value), level)
+
+
+def _pack_encoded(payload: bytes, level: int) -> tuple[bytes, str]:
+    """_pack of a value already encoded as CBOR (`payload`)."""
+    raw = SIGNATURE + payload
     return gzip.compress(raw, compresslevel=level, mtime=0), hashlib.sha256(raw).hexdigest()
+
+
+def _cbor_head(raw: bytes, pos: int) -> tuple[int, int | None, int]:
+    """(major type, argument, position after it) of the head of the CBOR item at `pos`; the
+    argument is None for an indefinite length."""
+    first = raw[pos]
+    major, info = first >> 5, first & 31
+    if info < 24:
+        return major, info, pos + 1
+    size = {24: 1, 25: 2, 26: 4, 27: 8}.get(info)
+    if size is None:
+        return major, None, pos + 1
+    return major, int.from_bytes(raw[pos + 1 : pos + 1 + size], "big"), pos + 1 + size
+
+
+def _array_head(count: int) -> bytes:
+    """The head of a CBOR array of `count` items (the shortest, as every encoder writes it)."""
+    for limit, info, size in ((24, count, 0), (1 << 8, 24, 1), (1 << 16, 25, 2), (1 << 32, 26, 4)):
+        if count < limit:
+            return bytes([0x80 | info]) + (count.to_bytes(size, "big") if size else b"")
+    return bytes([0x80 | 27]) + count.to_bytes(8, "big")
+
+
+def _word_entries(data: bytes) -> list[tuple[list, bytes]]:
+    """The word entries of a word-index file ([[entry, ...]]), each decoded and with its own
+    CBOR bytes as Pagefind wrote them: a chunk of them is then written by joining those
+    bytes, without encoding the entries again (which cost more than Pagefind's indexing of
+    the part: cbor2 asks of every list whether it is a Mapping)."""
+    raw = gzip.decompress(data)
+    if not raw.startswith(SIGNATURE):
+        raise ValueError("not a Pagefind data file")
+    major, count, pos = _cbor_head(raw, len(SIGNATURE))
+    major2, n, pos2 = _cbor_head(raw, pos) if major == 4 and count == 1 else (None, None, pos)
+    if major2 != 4 or n is None:  # not the shape Pagefind 1.5 writes: decode and encode again
+        return [(entry, cbor2.dumps(entry)) for entry in _unpack(data)[0]]
+    stream = io.BytesIO(raw)
+    stream.seek(pos2)
+    decoder = cbor2.CBORDecoder(stream)
+    entries = []
+    for _ in range(n):
+        start = stream.tell()
+        entries.append((decoder.decode(), raw[start : stream.tell()]))
+    if stream.tell() != len(raw):
+        raise ValueError("trailing bytes")
+    return entries
 
 
 def _short_name(lang: str, full: str, taken) -> str:
@@ -371,17 +421,21 @@ def chunk_words(words: list, limit: int) -> list:
 def rechunk(files: dict, lang: str, meta: list, limit: int) -> None:
     """Cut the word index of a bundle into chunks of about `limit` positions: the index
     files and the metadata's chunk list are replaced (in place)."""
-    words: list = []
+    entries: list = []  # (word entry, its CBOR bytes)
     for _from, _to, h in meta[2]:
-        words.extend(_unpack(files.pop(f"index/{h}.pf_index"))[0])
-    chunks = chunk_words(words, limit)
+        entries.extend(_word_entries(files.pop(f"index/{h}.pf_index")))
+    chunks = chunk_words([entry for entry, _raw in entries], limit)
     bounds = [[c[0][0], c[-1][0]] for c in chunks]
     for left, right in zip(bounds, bounds[1:]):
         left[1], right[0] = _prefixes(left[1], right[0])
     names: set = set()
     listed = []
+    start = 0
     for chunk, (first, last) in zip(chunks, bounds):
-        data, full = _pack([chunk], level=6)
+        # [chunk], encoded as cbor2.dumps([chunk]) would encode it: entries keep their bytes.
+        encoded = b"".join(raw for _entry, raw in entries[start : start + len(chunk)])
+        start += len(chunk)
+        data, full = _pack_encoded(_array_head(1) + _array_head(len(chunk)) + encoded, level=6)
         name = _short_name(lang, full, names)
         names.add(name)
         files[f"index/{name}.pf_index"] = data

@@ -495,3 +495,31 @@ def test_no_results_says_what_to_try(phone_search):
     assert hint.locator("a").get_attribute("href").endswith("/s/arsip/")
     page = query(words.common)
     assert not hint.is_visible()
+
+
+def test_word_index_chunks_keep_pagefinds_bytes_and_equal_a_fresh_encoding(tmp_path, monkeypatch):
+    """The smaller chunks are written by joining the entries' bytes as Pagefind wrote them
+    (search._word_entries), not by encoding the entries again: each chunk file must decode
+    to its entries and be byte for byte what cbor2 makes of them, for chunks of few and of
+    many entries (array heads of one, two and three bytes)."""
+    files = _raw_pagefind(tmp_path)
+    for limit in (40, 2000, None):
+        monkeypatch.setattr(search, "CHUNK_POSITIONS", limit)
+        small = search.normalise(files)
+        index = [rel for rel in small if rel.startswith("index/")]
+        assert index
+        for rel in index:
+            raw = gzip.decompress(small[rel])
+            value = search._unpack(small[rel])
+            assert search.SIGNATURE + search.cbor2.dumps(value) == raw, (limit, rel)
+            entries = search._word_entries(small[rel])
+            assert [e for e, _b in entries] == value[0] and [b for _e, b in entries] == [search.cbor2.dumps(e) for e in value[0]]
+    for count in (0, 1, 23, 24, 255, 256, 65535, 65536):
+        assert search._array_head(count) == search.cbor2.dumps([0] * count)[: len(search._array_head(count))]
+        assert search.cbor2.loads(search._array_head(count) + b"\x00" * count) == [0] * count
+    # A file of another shape (an indefinite-length array) is decoded and encoded again.
+    entries = [["kata", [[0, [1, 2], []]]], ["lain", [[1, [3], []]]]]
+    odd = gzip.compress(search.SIGNATURE + b"\x81\x9f" + b"".join(search.cbor2.dumps(e) for e in entries) + b"\xff")
+    assert search._word_entries(odd) == [(e, search.cbor2.dumps(e)) for e in entries]
+    with pytest.raises(Exception):
+        search._word_entries(gzip.compress(search.SIGNATURE + search.cbor2.dumps([entries]) + b"\x00"))
