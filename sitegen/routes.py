@@ -186,7 +186,7 @@ def series_route(s, program, prev, nxt, today: dt.date, archive_links: tuple, ca
     return Route(s.url, "series.html", {
         "series": s, "program": program, "prev": prev, "next": nxt,
         "upcoming": s.date >= today, "is_today": s.date == today, "today": today,
-        "gcal": sessions.google_calendar(s, program),
+        "gcal": sessions.google_calendar(s, program) if s.date >= today else None,  # offered while upcoming
         "archive_links": archive_links,
         "calendar_file": calendar_file,
     }, card="series")
