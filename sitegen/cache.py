@@ -237,34 +237,42 @@ def to_data(v):
 _TIMES = {"date": dt.date.fromisoformat, "time": dt.time.fromisoformat, "datetime": dt.datetime.fromisoformat}
 
 
-def _tagged(obj: dict):
-    """The value of one tag object (the JSON parser calls this innermost first); raises
-    ValueError on anything to_data does not write."""
-    if len(obj) == 1:
-        (tag, body), = obj.items()
+_ARITY = {name: len(fields) for name, fields in _FIELDS.items()}
+
+
+def _tagged(pairs: list):
+    """The value of one tag object, from its (key, value) pairs as the JSON parser gives
+    them (innermost first; no dict is made for the tag itself); raises ValueError on
+    anything to_data does not write."""
+    if len(pairs) == 1:
+        tag, body = pairs[0]
         t = type(body)
-        if t is list:
-            if tag == "t":
+        if tag == "t":
+            if t is list:
                 return tuple(body)
-            if tag == "d":
+        elif tag == "d":
+            if t is list:
                 try:
                     return dict(body)
                 except TypeError:  # a key that cannot be one (a list)
                     raise ValueError("unexpected value") from None
-        elif t is str and tag in _TIMES:
-            return _TIMES[tag](body)
-    elif len(obj) == 2:
-        name, fields = obj.get("c"), obj.get("v")
-        cls = CLASSES.get(name) if type(name) is str else None
-        if cls is not None and type(fields) is list and len(fields) == len(_FIELDS[name]):
-            return cls(*fields)
+        elif t is str:
+            parse = _TIMES.get(tag)
+            if parse is not None:
+                return parse(body)
+    elif len(pairs) == 2:
+        (first, name), (second, fields) = pairs
+        if first == "c" and second == "v" and type(name) is str:
+            cls = CLASSES.get(name)
+            if cls is not None and type(fields) is list and len(fields) == _ARITY[name]:
+                return cls(*fields)
     raise ValueError("unexpected value")
 
 
 def from_json(payload: bytes | str):
     """The inverse of to_data, from JSON text; raises ValueError on anything to_data does
     not write."""
-    return json.loads(payload, object_hook=_tagged)
+    return json.loads(payload, object_pairs_hook=_tagged)
 
 
 def _digest(payload: bytes) -> str:
