@@ -81,7 +81,8 @@ def pytest_make_collect_report(collector):
 # A file's tests take its kind from this table; a test marked with a kind of its own keeps it.
 TEST_KINDS = {
     "unit": ("test_annotations.py", "test_digests.py", "test_reach_import.py", "test_docs.py", "test_errors.py", "test_messages.py",
-             "test_numbers.py", "test_scaffold.py", "test_schema_agrees.py", "test_stages.py", "test_structure.py"),
+             "test_numbers.py", "test_scaffold.py", "test_schema_agrees.py", "test_stages.py", "test_structure.py",
+             "test_yaml_plain.py"),
     "site": ("test_admin.py", "test_content_edits.py", "test_engine.py", "test_golden.py", "test_incremental.py",
              "test_join.py", "test_outputs.py", "test_reach_site.py", "test_share.py", "test_site_pages.py",
              "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py", "test_memo.py"),

@@ -63,3 +63,21 @@ def test_the_stand_in_is_only_made_on_request(tmp_path):
     site, _ = bench.corpus(tmp_path / "work", 5, minimal=True)
     assert tree_bytes(site / "templates") == tree_bytes(REPO / "benchmarks" / "templates")
     assert not (tmp_path / "work" / "corpus-5").exists()
+
+
+def test_the_step_table_times_the_three_builds_and_puts_the_edit_back(tmp_path, capsys):
+    """benchmarks/steps.py: each build's own step timer, for a cold build, check and an
+    edit, on the benchmark's corpus; the edited series is as generated afterwards."""
+    spec = importlib.util.spec_from_file_location("steps", REPO / "benchmarks" / "steps.py")
+    steps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(steps)
+    site, _ = steps.bench.corpus(tmp_path / "work", 30)
+    before = tree_bytes(site / "content")
+    assert steps.main(["--series", "30", "--repeats", "1", "--work", str(tmp_path / "work")]) == 0
+    table = capsys.readouterr().out
+    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines() if line[:1].isalpha() and len(line.split()) == 4}
+    for step in ("parse", "plan", "render", "search", "cache-save"):
+        assert step in rows, table
+    assert float(rows["search"][0]) > 0 and float(rows["search"][1]) == 0  # check makes no search index
+    assert float(rows["render"][2]) < float(rows["render"][0])  # the edit renders less than the cold build
+    assert tree_bytes(site / "content") == before
