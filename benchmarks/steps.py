@@ -4,8 +4,8 @@ a cold default build, `check`, and a rebuild after editing one series.
     python benchmarks/steps.py --series 4000 --repeats 3
 
 Each build runs in a process of its own, as a user runs it, and prints the build's own step
-timer (`pipeline.Result.timings`: seconds from the start of the build to the end of each
-step); the table gives each step's own seconds, the median over the runs, and the whole
+timer (`pipeline.Result.timings`: the seconds each step took); the table gives the median
+of each step over the runs, and the whole
 process's wall time beside them (interpreter start and imports included). The edit is the
 benchmark's: a paragraph appended to the middle series, a different one each run, and the
 file put back afterwards. Timings depend on the machine and its load: the load average is
@@ -51,12 +51,7 @@ def steps_of(root: Path, output: Path | None, write: bool, cache: bool, search: 
     proc = subprocess.run([sys.executable, "-c", CHILD.format(repo=str(bench.REPO)), json.dumps(args)],
                           capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
-    marks = json.loads(proc.stdout.strip().splitlines()[-1])
-    own, before = {}, 0.0
-    for name, at in marks.items():
-        own[name] = at - before
-        before = at
-    return own, wall
+    return json.loads(proc.stdout.strip().splitlines()[-1]), wall
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -78,6 +78,8 @@ def test_the_step_table_times_the_three_builds_and_puts_the_edit_back(tmp_path, 
     rows = {line.split()[0]: line.split()[1:] for line in table.splitlines() if line[:1].isalpha() and len(line.split()) == 4}
     for step in ("parse", "plan", "render", "search", "cache-save"):
         assert step in rows, table
+    steps_rows = {name: [float(c) for c in cells] for name, cells in rows.items() if name != "load"}
+    assert all(c >= 0 for cells in steps_rows.values() for c in cells), table  # each step's own time
     assert float(rows["search"][0]) > 0 and float(rows["search"][1]) == 0  # check makes no search index
     assert float(rows["render"][2]) < float(rows["render"][0])  # the edit renders less than the cold build
     assert tree_bytes(site / "content") == before
