@@ -39,7 +39,7 @@ def percent(value: float, digits: int = 1, code: str = "id") -> str:
 # Formatting a date through Babel's pattern engine costs a sixteenth of a millisecond, and
 # a site of thousands of series formats each date several times per build (page, share
 # card, feeds), and the preview at every save. These two patterns are put together from
-# the same CLDR names Babel uses (tests/test_numbers.py compares them with format_date for
+# the same CLDR names Babel uses (tests/test_stages.py compares them with format_date for
 # every day of 2000-2040), and each date is formatted once per process.
 @lru_cache(maxsize=1 << 16)
 def long_date(value: dt.date, code: str = "id") -> str:
