@@ -149,14 +149,24 @@ def test_texts_of_the_plain_shape_with_plain_values_are_read_plain():
 
 
 def test_the_plain_reader_reads_what_front_matter_usually_is_and_gives_up_on_the_rest():
-    usual = ('title: "Literasi Digital untuk ASN"\nprogram: asn-belajar\ndate: "2024-02-22"\ntime: "09:00"\n'
-             "speakers:\n  - Dr. Siti Handayani, M.Si.\n  - 'Budi ''Bud'' Santoso'\ntags:\n- x\n" * 0 +
-             'title: "Literasi Digital untuk ASN"\nduration: 90\nreach:\n  zoom: 1.234\n  youtube: 12.000\n'
-             "sample: true\nsummary: Satu kalimat: tanpa spasi sesudah titik dua? Ya:tidak.\n")
+    usual = ('title: "Literasi Digital untuk ASN"\n'  # line 2 of the file (offset 1)
+             "program: asn-belajar\n"
+             'date: "2024-02-22"\n'
+             'time: "09:00"\n'
+             "speakers:\n"
+             "  - Dr. Siti Handayani, M.Si.\n"
+             "  - 'Budi ''Bud'' Santoso'\n"
+             "duration: 90\n"
+             "reach:\n"
+             "  zoom: 1.234\n"
+             "  youtube: 12.000\n"  # line 12
+             "sample: true\n"
+             "summary: Satu kalimat: tanpa spasi sesudah titik dua? Ya:tidak.\n")
     assert agrees(usual.replace("summary: Satu kalimat: tanpa", "summary: Satu kalimat, tanpa"))
     plain = yamlfile._plain(usual.replace("summary: Satu kalimat: tanpa", "summary: Satu kalimat, tanpa"), 1)
+    assert plain.data["speakers"] == ["Dr. Siti Handayani, M.Si.", "Budi 'Bud' Santoso"] and plain.data["duration"] == 90
     assert plain.data["reach"] == {"zoom": 1.234, "youtube": 12.0} and plain.data["reach"]["youtube"].text == "12.000"
-    assert plain.lines[("reach", "youtube")] == 6 and plain.lines[()] == 2
+    assert plain.lines[("reach", "youtube")] == 12 and plain.lines[("speakers", 1)] == 8 and plain.lines[()] == 2
     for text in (usual,  # "kalimat: tanpa" would be a mapping: the parser says what is wrong
                  "title: x # komentar\n", "speakers: [a, b]\n", 'title: "a\\"b"\n', "title: x\n  lanjut\n",
                  "title: x\ntitle: y\n", "true: x\n", "title:\n  - a\n  zoom: 1\n", "title: |\n  teks\n",
