@@ -233,3 +233,25 @@ def test_imports_read_the_same_module_as_jinjas_own_method():
         assert calls[0] is calls[1] is calls[-1] is env.get_template("m.html")._module, cls
         assert calls[-2] is not calls[0], cls  # the page with its own global: a new module
     assert seen[jinja2.Template] == seen[render._Template] == ["[site]", "[site]", "[page]", "[site+own]", "[site]"]
+
+
+def test_with_slug_gives_what_selectattr_first_gives():
+    """`items | with_slug(x)` stands for `items | selectattr('slug', 'equalto', x) | first`
+    in the templates: the same item, and an undefined value that fails when used."""
+    import types
+
+    import jinja2
+
+    from sitegen import render
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.filters["with_slug"] = lambda items, slug: render.with_slug(env, items, slug)
+    items = [types.SimpleNamespace(slug="a", title="A"), {"slug": "b", "title": "B"},
+             types.SimpleNamespace(slug="b", title="B2")]
+    for slug in ("a", "b"):
+        ours = env.from_string("{{ (items | with_slug(slug)).title }}").render(items=items, slug=slug)
+        theirs = env.from_string("{{ (items | selectattr('slug', 'equalto', slug) | first).title }}").render(items=items, slug=slug)
+        assert ours == theirs == {"a": "A", "b": "B"}[slug]
+    for source in ("{{ (items | with_slug('z')).title }}", "{{ (items | selectattr('slug', 'equalto', 'z') | first).title }}"):
+        with pytest.raises(jinja2.UndefinedError):
+            env.from_string(source).render(items=items)
