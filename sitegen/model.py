@@ -355,7 +355,9 @@ def tag_label(text: str) -> str:
     return " ".join(words)
 
 
-def make_series(doc, rec: dict, body_html: str) -> Series:
+def make_series(doc, rec: dict, body_html: str, outline: bool = True) -> Series:
+    """The series of a validated record. outline=False (`check`, which digests no output):
+    its `outline` is left empty."""
     tags = []
     seen = set()
     for label in rec.get("tags", ()):
@@ -373,7 +375,7 @@ def make_series(doc, rec: dict, body_html: str) -> Series:
         typed_reach=rec.get("reach", ()),
         status=rec.get("status", SCHEDULED), previous_date=rec.get("previous_date"),
     )
-    return Series(**fields, outline=outline_of(fields))
+    return Series(**fields, outline=outline_of(fields) if outline else "")
 
 
 def with_imports(series: Series, reach_file, channel_order: list) -> Series:
@@ -389,7 +391,7 @@ def with_imports(series: Series, reach_file, channel_order: list) -> Series:
     changed = dict(reach=tuple(merged), typed_reach=typed, reach_imports=reach_file.imports,
                    fingerprint=fingerprint(series.fingerprint, reach_file.fingerprint))
     fields = {f: getattr(series, f) for f in series.__dataclass_fields__} | changed
-    return replace(series, **changed, outline=outline_of(fields))
+    return replace(series, **changed, outline=outline_of(fields) if series.outline else "")
 
 
 def make_page(doc, rec: dict, body_html: str) -> Page:

@@ -69,11 +69,11 @@ def test_check_passes_and_writes_nothing(tmp_path):
 
 
 def test_check_draws_no_image_cleans_no_html_and_makes_no_search_index(tmp_path, monkeypatch):
-    """With drawing a share image, working out a card's texts, cleaning a body's HTML and
-    making the search index all broken, check still passes: it does none of them (none can
-    show a problem, and what they make is thrown away). The same breakage fails a build,
-    so the check would notice."""
-    from sitegen import markup, pipeline, search, share
+    """With drawing a share image, working out a card's texts, cleaning a body's HTML,
+    taking a series' outline (what digests are made of) and making the search index all
+    broken, check still passes: it does none of them (none can show a problem, and what
+    they make is thrown away). The same breakage fails a build, so the check would notice."""
+    from sitegen import markup, model, pipeline, search, share
     from sitegen.problems import BuildFailed
 
     def no_drawing(ctx):
@@ -88,11 +88,16 @@ def test_check_draws_no_image_cleans_no_html_and_makes_no_search_index(tmp_path,
     def no_texts(config, context):
         raise AssertionError("a card's texts were worked out")
 
+    def no_outline(fields):
+        raise AssertionError("an outline was taken")
+
     cards = share.CARDS
     monkeypatch.setattr(share, "draw_png", no_drawing)
     monkeypatch.setattr(search, "build_parts", no_index)
     monkeypatch.setattr(markup, "sanitise", no_cleaning)
     monkeypatch.setattr(share, "CARDS", {name: no_texts for name in cards})
+    outline_of = model.outline_of
+    monkeypatch.setattr(model, "outline_of", no_outline)
     root = copy_repo_project(tmp_path / "proj")
     opts = dict(root=root, today=dt.date(2026, 11, 23), search=False, use_cache=False, jobs=1)
     result = pipeline.build(pipeline.Options(**opts), write=False)
@@ -106,6 +111,10 @@ def test_check_draws_no_image_cleans_no_html_and_makes_no_search_index(tmp_path,
         with pytest.raises(AssertionError, match="HTML was cleaned"):
             pipeline.build(pipeline.Options(**{**opts, **extra}, output=tmp_path / "cleaned"))
     monkeypatch.setattr(markup, "sanitise", lambda html: html)
+    for extra in ({}, {"use_cache": True, "cache_dir": tmp_path / "cache"}):
+        with pytest.raises(AssertionError, match="outline was taken"):
+            pipeline.build(pipeline.Options(**{**opts, **extra}, output=tmp_path / "outlined"))
+    monkeypatch.setattr(model, "outline_of", outline_of)
     with pytest.raises(AssertionError, match="texts were worked out"):
         pipeline.build(pipeline.Options(**opts, output=tmp_path / "texts"))
     monkeypatch.setattr(share, "CARDS", cards)
