@@ -368,22 +368,25 @@ def _too_deep(lines: list, first: int) -> int | None:
     MAX_BODY_DEPTH deep; None when it never does. Linear in the text: the HTML sanitiser
     takes time that grows with the square of the nesting (a 1 MiB line of '>' would take
     hours), and no honest page nests more than a few levels."""
+    # Each marker takes a character at least, so only a line longer than the limit can hold
+    # too many; each element opens with a '<', so only a body with more of them than the
+    # limit can nest too deep. Most bodies are read without a regular expression.
+    tags = sum(lines[i].count("<") for i in range(first, len(lines))) > MAX_BODY_DEPTH
     depth = 0  # HTML elements open across lines
     for i in range(first, len(lines)):
         line = lines[i]
-        if not line:
-            continue
-        marks = 0
-        pos = 0
-        while marks <= MAX_BODY_DEPTH:
-            m = _BLOCK_MARKS.match(line, pos)
-            if m is None or m.end() == pos:
-                break
-            marks += 1
-            pos = m.end()
-        if marks > MAX_BODY_DEPTH:
-            return i + 1
-        if "<" in line:
+        if len(line) > MAX_BODY_DEPTH:
+            marks = 0
+            pos = 0
+            while marks <= MAX_BODY_DEPTH:
+                m = _BLOCK_MARKS.match(line, pos)
+                if m is None or m.end() == pos:
+                    break
+                marks += 1
+                pos = m.end()
+            if marks > MAX_BODY_DEPTH:
+                return i + 1
+        if tags and "<" in line:
             for m in _TAG.finditer(line):
                 if m.group(3) or m.group(2).lower() in _FLAT:
                     continue

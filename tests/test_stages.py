@@ -255,3 +255,20 @@ def test_with_slug_gives_what_selectattr_first_gives():
     for source in ("{{ (items | with_slug('z')).title }}", "{{ (items | selectattr('slug', 'equalto', 'z') | first).title }}"):
         with pytest.raises(jinja2.UndefinedError):
             env.from_string(source).render(items=items)
+
+
+@pytest.mark.parametrize("one_line", [True, False])
+def test_a_body_nested_one_level_over_the_limit_is_refused_at_its_line(one_line):
+    """load._too_deep reads only lines longer than the limit for markers, and a body's tags
+    only when it has more '<' than the limit: at the limit it passes, one over it fails."""
+    from sitegen import load
+
+    limit = load.MAX_BODY_DEPTH
+    for depth in (limit, limit + 1):
+        for head in (">", "> ", "-  ", "1. ", " 2) "):
+            line = head * depth + "x"
+            assert load._too_deep(["---", "a: 1", "---", "", line], 3) == (5 if depth > limit else None), (head, depth)
+        tags = ["<div>" * depth + "x"] if one_line else ["<div>"] * depth + ["x"]
+        assert load._too_deep(["intro"] + tags, 0) == ((2 if one_line else depth + 1) if depth > limit else None), depth
+        flat = ["<br><p>" * depth + "x"]  # elements that never hold others
+        assert load._too_deep(flat, 0) is None
