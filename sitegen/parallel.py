@@ -98,9 +98,14 @@ def _call(chunk: list) -> list:
     return [_task(item) for item in chunk]
 
 
-def run(fn: Callable, items: list, jobs: int) -> list:
+def run(fn: Callable, items: list, jobs: int, together: Callable | None = None) -> list:
     """[fn(item) for item in items], spread over `jobs` forked processes when jobs > 1.
-    State the workers need is bound to `fn` by the caller (functools.partial)."""
+    State the workers need is bound to `fn` by the caller (functools.partial).
+
+    `together(item)` true: the item is done by the same worker as every other such item,
+    in one task, started where the first of them stands. For items that reuse what a
+    process remembers (the pages that show series cards, `render.memo_call`): each worker
+    would otherwise make all of it again."""
     global _task
     _task = fn
     try:
@@ -108,15 +113,23 @@ def run(fn: Callable, items: list, jobs: int) -> list:
             return [fn(item) for item in items]
         # Small chunks balance the load (pages differ in cost); each costs one round trip.
         size = max(1, min(64, len(items) // (jobs * 8) or 1))
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        grouped = [i for i, item in enumerate(items) if together(item)] if together is not None else []
+        in_group = set(grouped)
+        rest = [i for i in range(len(items)) if i not in in_group]
+        chunks = [rest[i : i + size] for i in range(0, len(rest), size)]
+        if grouped:
+            at = next((k for k, chunk in enumerate(chunks) if chunk[0] > grouped[0]), len(chunks))
+            chunks.insert(at, grouped)
         import multiprocessing  # here, as in jobs_for: only a build that forks loads it
 
         ctx = multiprocessing.get_context("fork")
         try:
             with ctx.Pool(jobs, initializer=_worker_start) as pool:
-                out: list = []
-                for part in pool.imap(_call, chunks):
-                    out.extend(part)
+                out: list = [None] * len(items)
+                parts = pool.imap(_call, [[items[i] for i in chunk] for chunk in chunks])
+                for chunk, part in zip(chunks, parts):
+                    for i, result in zip(chunk, part):
+                        out[i] = result
                 return out
         except BaseException:
             # Told to stop while the pool forked its workers (Pool() ends them only on an

@@ -30,7 +30,7 @@ from .config import Config
 from .digests import digest
 from .messages import _
 from .problems import BuildFailed, Problems
-from .render import Renderer, TemplateSet, make_environment, template_closures, template_error
+from .render import CARD_TEMPLATE, Renderer, TemplateSet, make_environment, template_closures, template_error
 from .killpoints import checkpoint
 from .writer import check_cache_location, check_output_location
 
@@ -362,7 +362,13 @@ def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jo
     # pages after them; made last, they came on top of everything the workers had grown to
     # (the build's peak memory is the sum over its processes). Results keep their index.
     order = [i for i in todo if planned[i].template is None] + [i for i in todo if planned[i].template is not None]
-    rendered = sorted(parallel.run(functools.partial(_render_task, job), order, jobs), key=lambda r: r.index)
+    # The pages that show series cards go to one worker, which makes each card once (every
+    # worker made them all). Only where a worker hands back no page's bytes (it writes them
+    # itself, or `check` keeps none): one task holding thousands of pages would otherwise
+    # bring them all back in one message.
+    shows_cards = {name for name, can_load in renderer.closures.items() if CARD_TEMPLATE in can_load}
+    together = (lambda i: planned[i].template in shows_cards) if job.tree is not None or not job.send else None
+    rendered = sorted(parallel.run(functools.partial(_render_task, job), order, jobs, together), key=lambda r: r.index)
     for r in rendered:
         if r.error is not None:
             problems.error(*r.error)

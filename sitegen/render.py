@@ -174,6 +174,11 @@ def _context_free(env: jinja2.Environment, macro) -> bool:
     return True
 
 
+# The series card (a macro called through `memo`). A build renders every page that can load
+# it on one worker (pipeline._render), so that each card is made once, not once a worker.
+CARD_TEMPLATE = "partials/card.html"
+
+
 def memo_call(env: jinja2.Environment):
     """`memo(macro, arg, ...)` in a template: the macro's output for these arguments, made
     once per process. A series card appears on its archive page, its year's, its program's,

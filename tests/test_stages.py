@@ -272,3 +272,41 @@ def test_a_body_nested_one_level_over_the_limit_is_refused_at_its_line(one_line)
         assert load._too_deep(["intro"] + tags, 0) == ((2 if one_line else depth + 1) if depth > limit else None), depth
         flat = ["<br><p>" * depth + "x"]  # elements that never hold others
         assert load._too_deep(flat, 0) is None
+
+
+def _pid_of(item):
+    import os
+
+    return item, os.getpid()
+
+
+def test_items_kept_together_are_done_by_one_worker_and_results_keep_their_order():
+    """parallel.run(..., together=): the items it picks are done by one worker (the pages
+    that show series cards, so that each card is made once), and the results come back in
+    the items' order."""
+    import os
+
+    from sitegen import parallel
+
+    items = list(range(600))
+    for together in (lambda i: i % 5 == 2, lambda i: i >= 590, lambda i: i == 0):
+        out = parallel.run(_pid_of, items, 2, together=together)
+        assert [item for item, _pid in out] == items
+        grouped = {pid for item, pid in out if together(item)}
+        assert len(grouped) == 1 and os.getpid() not in grouped
+    assert [item for item, _pid in parallel.run(_pid_of, items, 2, together=lambda i: True)] == items
+    # The pages kept together are those that can load the card (pipeline._render): the
+    # shipped card is where render.CARD_TEMPLATE says, and the list pages load it.
+    from pathlib import Path
+
+    import jinja2
+
+    from sitegen import render
+    from sitegen.problems import Problems
+
+    root = Path(__file__).resolve().parent.parent
+    assert "{% macro card(" in (root / "templates" / render.CARD_TEMPLATE).read_text(encoding="utf-8")
+    templates = render.TemplateSet(root)
+    env = jinja2.Environment(loader=templates.loader(), **render.ENV_OPTIONS)
+    closures = render.template_closures(env, templates, Problems(), root)
+    assert {"archive.html", "program.html", "home.html"} <= {n for n, c in closures.items() if render.CARD_TEMPLATE in c}
