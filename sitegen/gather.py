@@ -128,7 +128,7 @@ def _source_task(job: SourceJob, task: SourceTask) -> SourceResult:
 
 
 def _load_sources(sources: list, ctx: dict | None, config: Config | None, state: BuildState,
-                  jobs: int, problems: Problems) -> list:
+                  jobs: int, problems: Problems, meanwhile: Callable | None = None) -> list:
     """[(document or None, record or None, model object or None)] for `sources`, in order."""
     engine = config.markdown if config is not None else ""
     # Problems are cached as text: the key holds the language they are written in.
@@ -146,7 +146,7 @@ def _load_sources(sources: list, ctx: dict | None, config: Config | None, state:
         n = parallel.jobs_for(jobs, len(todo), min_per_job=128)
         job = SourceJob(ctx, engine, state.markdown_bodies(), sanitise=not state.shows_nothing,
                         outlines=not state.shows_nothing)
-        done = parallel.run(functools.partial(_source_task, job), [t for _, t in todo], n)
+        done = parallel.run(functools.partial(_source_task, job), [t for _, t in todo], n, meanwhile=meanwhile)
         for (i, task), r in zip(todo, done):
             if r.stat is None:  # unreadable
                 results[i] = (None, r.problems)
@@ -166,8 +166,10 @@ def _load_sources(sources: list, ctx: dict | None, config: Config | None, state:
 
 
 def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool, jobs: int,
-           state: BuildState, mark: Callable[[str], None]) -> Loaded:
-    """Load and validate everything; every source read is recorded in the build state."""
+           state: BuildState, mark: Callable[[str], None], meanwhile: Callable | None = None) -> Loaded:
+    """Load and validate everything; every source read is recorded in the build state.
+    `meanwhile(config)` is called while worker processes read the series, if they do (this
+    process would wait): the build prepares its templates there."""
     problems = Problems()
     config = load_config(root, problems, base_url)
     sources = find_sources(root, problems)
@@ -213,7 +215,8 @@ def gather(root: Path, base_url: str | None, today: dt.date | None, drafts: bool
     ctx["programs"] = [rec["slug"] for _, rec in records["program"]]
     rest_sources = [s for s in markdown_sources if s.kind != "program"]
     records["series"], records["page"], objects["series"], objects["page"] = [], [], [], []
-    for src, (doc, rec, obj) in zip(rest_sources, _load_sources(rest_sources, ctx, config, state, jobs, problems)):
+    busy = functools.partial(meanwhile, config) if meanwhile is not None else None
+    for src, (doc, rec, obj) in zip(rest_sources, _load_sources(rest_sources, ctx, config, state, jobs, problems, busy)):
         if rec is not None:
             records[src.kind].append((doc, rec))
             objects[src.kind].append(obj)

@@ -98,14 +98,18 @@ def _call(chunk: list) -> list:
     return [_task(item) for item in chunk]
 
 
-def run(fn: Callable, items: list, jobs: int, together: Callable | None = None) -> list:
+def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
+        meanwhile: Callable | None = None) -> list:
     """[fn(item) for item in items], spread over `jobs` forked processes when jobs > 1.
     State the workers need is bound to `fn` by the caller (functools.partial).
 
     `together(item)` true: the item is done by the same worker as every other such item,
     in one task, started where the first of them stands. For items that reuse what a
     process remembers (the pages that show series cards, `render.memo_call`): each worker
-    would otherwise make all of it again."""
+    would otherwise make all of it again.
+
+    `meanwhile()` is called in this process once the workers have their tasks, while it
+    would otherwise only wait for them; it is not called when nothing is forked."""
     global _task
     _task = fn
     try:
@@ -127,6 +131,8 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None) 
             with ctx.Pool(jobs, initializer=_worker_start) as pool:
                 out: list = [None] * len(items)
                 parts = pool.imap(_call, [[items[i] for i in chunk] for chunk in chunks])
+                if meanwhile is not None:
+                    meanwhile()
                 for chunk, part in zip(chunks, parts):
                     for i, result in zip(chunk, part):
                         out[i] = result

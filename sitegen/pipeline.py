@@ -84,10 +84,17 @@ def build(opts: Options, write: bool = True) -> Result:
         root = opts.root = opts.root.resolve()
         state = BuildState(*_locations(opts, root, write))
         timer.mark("cache-load")
-        problems, config, site, reports = gather.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state, timer.mark)
+        early: list = []  # the templates, prepared while the workers read the sources
+
+        def meanwhile(config: Config) -> None:
+            early.append(prepare_templates(root, config, opts.serve_script, state))
+            compile_templates(early[0], config)
+
+        problems, config, site, reports = gather.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state,
+                                                        timer.mark, meanwhile)
         result = Result(problems, site, reports, output=state.output, timings=timer.marks)
         _stop_on(problems, opts, config is None)
-        renderer = make_renderer(root, config, opts.serve_script, site, state, problems)
+        renderer = make_renderer(root, config, opts.serve_script, site, state, problems, prepared=early[0] if early else None)
         _stop_on(problems, opts)
         history = lastmod.read(root)
         key = state.next.plan_key = _plan_key(opts, config, site, state, renderer, history)
@@ -160,10 +167,19 @@ def site_globals(site) -> dict:
     return {"nav_programs": site.programs, "pages": site.pages}
 
 
-def make_renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems,
-                  kept: dict | None = None) -> Renderer:
-    """The renderer of a build (and of the preview): the templates, their environment and
-    closures, and the digest of what every page shares. `kept`: the environment of an
+class Templates(NamedTuple):
+    """The templates of a build, read, parsed and placed in their environment
+    (`prepare_templates`): what a renderer is made of, before the site is known."""
+
+    templates: TemplateSet
+    env: object  # jinja2.Environment
+    closures: dict
+    problems: Problems  # their syntax errors, reported by make_renderer
+
+
+def prepare_templates(root: Path, config: Config, serve_script: str, state: BuildState,
+                      kept: dict | None = None) -> Templates:
+    """The templates, their environment and closures. `kept`: the environment of an
     earlier call (the preview's previous load), reused with its compiled templates while
     the templates, the settings and the script are the same."""
     templates = TemplateSet(root)
@@ -177,14 +193,40 @@ def make_renderer(root: Path, config: Config, serve_script: str, site, state: Bu
     # Which templates each template can load: reused from the last build while no template changed.
     key = tuple(templates.hashes.items())
     closures = state.template_closures(key)
+    found = Problems()
     if closures is None:
-        found = Problems()
         closures = template_closures(env, templates, found, root)
-        problems.extend(found)
         if not found.items:
             state.record_closures(key, closures)
+    return Templates(templates, env, closures, found)
+
+
+def compile_templates(prepared: Templates, config: Config) -> None:
+    """Compile every template that parsed, and load the locale's names: the work each
+    worker would otherwise do for itself. A build does it while the workers read the
+    sources (gather's `meanwhile`), where this process waits; a template that does not
+    compile is left to fail, with its route, where it is rendered."""
+    for name in sorted(prepared.closures):
+        try:
+            prepared.env.get_template(name)
+        except Exception:  # reported with its route by the worker
+            pass
+    try:
+        localeformat.long_date(dt.date(2000, 1, 1), config.language)
+        localeformat.number(1000, config.language)
+    except Exception:  # an unknown language is reported where it is used
+        pass
+
+
+def make_renderer(root: Path, config: Config, serve_script: str, site, state: BuildState, problems: Problems,
+                  kept: dict | None = None, prepared: Templates | None = None) -> Renderer:
+    """The renderer of a build (and of the preview): the templates, their environment and
+    closures (`prepared`, else prepared here), and the digest of what every page shares."""
+    if prepared is None:
+        prepared = prepare_templates(root, config, serve_script, state, kept)
+    problems.extend(prepared.problems)
     globals_ = site_globals(site)
-    return Renderer(env, templates, closures, digest(config.digest, serve_script, globals_), globals_)
+    return Renderer(prepared.env, prepared.templates, prepared.closures, digest(config.digest, serve_script, globals_), globals_)
 
 
 def _locations(opts: Options, root: Path, write: bool) -> tuple:
@@ -345,7 +387,7 @@ def _render_task(job: RenderJob, i: int) -> Rendered:
 def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jobs: int, config: Config, root: Path,
             problems: Problems) -> list:
     jobs = parallel.jobs_for(jobs, len(todo), min_per_job=64)
-    if jobs > 1:  # compile the templates and load the locale once, before forking
+    if jobs > 1:  # compile the templates and load the locale once, before forking (if not done yet)
         for name in sorted({planned[i].template for i in todo} - {None}):
             try:
                 renderer.env.get_template(name)

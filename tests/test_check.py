@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import copy_repo_project, run_cli, tree_bytes
+from conftest import REPO, copy_repo_project, run_cli, tree_bytes
 
 TODAY = "2026-11-23"
 
@@ -172,3 +172,44 @@ def test_check_of_the_workbook_fails_where_making_it_fails(value):
         sys.unraisablehook = hook
     with pytest.raises(error):
         check_workbook("Judul", "Penyusun", bad)
+
+
+def test_templates_prepared_while_the_workers_read_report_what_they_did(tmp_path, monkeypatch):
+    """When worker processes read the series, the build prepares and compiles its templates
+    meanwhile (pipeline.compile_templates, called from gather). The problems are those of a
+    build in one process: a content error stops it before any template is reported, and a
+    template's syntax error is reported once the content is right."""
+    import importlib.util
+
+    from sitegen import pipeline
+    from sitegen.problems import BuildFailed
+
+    spec = importlib.util.spec_from_file_location("generate_corpus", REPO / "benchmarks" / "generate_corpus.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    site, _hugo = gen.generate(tmp_path / "corpus", 300)  # enough for two workers (gather: 128 a worker)
+    compiled = []
+    real = pipeline.compile_templates
+    monkeypatch.setattr(pipeline, "compile_templates", lambda *a: (compiled.append(a), real(*a)))
+
+    def problems(jobs: int) -> list:
+        compiled.clear()
+        opts = pipeline.Options(root=site, today=dt.date(2026, 11, 23), search=False, use_cache=False, jobs=jobs)
+        try:
+            pipeline.build(opts, write=False)
+            found = []
+        except BuildFailed as failed:
+            found = [p.format() for p in failed.problems.items]
+        assert len(compiled) == (jobs > 1)
+        return found
+
+    assert problems(2) == problems(1) == []
+    series = sorted((site / "content" / "series").glob("*.md"))[7]
+    (site / "templates" / "series.html").write_text("{% if %}\n", encoding="utf-8")
+    good = series.read_text(encoding="utf-8")
+    series.write_text(good.replace("\ndate: ", "\ndate: 2024-02-30\nx_date: ", 1), encoding="utf-8")
+    content = problems(2)
+    assert content == problems(1) and content and all(series.name in p for p in content)
+    series.write_text(good, encoding="utf-8")
+    template = problems(2)
+    assert template == problems(1) and len(template) == 1 and "series.html:1" in template[0]

@@ -283,7 +283,7 @@ def _pid_of(item):
 def test_items_kept_together_are_done_by_one_worker_and_results_keep_their_order():
     """parallel.run(..., together=): the items it picks are done by one worker (the pages
     that show series cards, so that each card is made once), and the results come back in
-    the items' order."""
+    the items' order; `meanwhile` is called while the workers work."""
     import os
 
     from sitegen import parallel
@@ -295,6 +295,12 @@ def test_items_kept_together_are_done_by_one_worker_and_results_keep_their_order
         grouped = {pid for item, pid in out if together(item)}
         assert len(grouped) == 1 and os.getpid() not in grouped
     assert [item for item, _pid in parallel.run(_pid_of, items, 2, together=lambda i: True)] == items
+    # `meanwhile` runs in this process while the workers work, once; not when nothing is forked.
+    calls = []
+    for jobs in (2, 1):
+        out = parallel.run(_pid_of, items, jobs, meanwhile=lambda: calls.append((jobs, os.getpid())))
+        assert [item for item, _pid in out] == items
+    assert calls == [(2, os.getpid())]
     # The pages kept together are those that can load the card (pipeline._render): the
     # shipped card is where render.CARD_TEMPLATE says, and the list pages load it.
     from pathlib import Path
