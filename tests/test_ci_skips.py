@@ -233,3 +233,38 @@ def test_a_solo_test_must_be_a_system_test(sample):
         "import pytest\n\n\n@pytest.mark.solo\n@pytest.mark.unit\ndef test_x():\n    pass\n", encoding="utf-8")
     proc = run_pytest(sample, None)
     assert proc.returncode != 0 and "a solo test must be a system test" in proc.stdout + proc.stderr
+
+
+def test_run_cli_through_its_helper_gives_what_a_new_interpreter_gives(tmp_path):
+    """run_cli forks build.py's run() from a helper that imported the engine once
+    (tests/cli_zygote.py). For each command here (help, a usage mistake in the default
+    language, a check that fails, a build that passes, a build killed by a signal) the
+    exit status, standard output and error are those of a new interpreter running it.
+    The helper starts from a process that has run nothing: this test first sets the
+    language in this process, which a forked child of the test process would inherit."""
+    from conftest import make_project, run_cli
+    from sitegen import messages
+
+    messages.set_language("en")
+    root = make_project(tmp_path)
+    broken = make_project(tmp_path / "broken", {"content/series/x.md": "---\ntitle: [\n---\n"})
+    cases = [
+        (["--help"], {}),
+        (["check", "--lang", "fr", "--root", str(root)], {"SITEGEN_LANG": ""}),
+        (["check", "--root", str(broken)], {}),
+        (["build", "--root", str(root), "--output", "{out}", "--no-search", "--today", "2024-03-01"], {}),
+        (["build", "--root", str(root), "--output", "{out}-killed", "--no-search"], {"SITEGEN_TEST_KILL_AT": "staged"}),
+    ]
+
+    def seen(proc):  # a build's own time differs from run to run, and so does its folder
+        return proc.returncode, re.sub(r"in [0-9.]+ s", "in N s", proc.stdout.replace("-fresh", "")), proc.stderr
+
+    for args, env in cases:
+        forked, fresh = (run_cli(*[a.format(out=tmp_path / ("out-fresh" if f else "out")) for a in args],
+                                 cwd=root, env=env, fresh=f) for f in (False, True))
+        assert seen(forked) == seen(fresh), args
+    assert forked.returncode == -9  # the last: killed
+    from cli_zygote import Zygote
+
+    assert Zygote._shared.get(os.getpid()) is not None  # the helper ran them, none fell back
+    assert "seharusnya salah satu dari id, en" in run_cli("check", "--lang", "fr", env={"SITEGEN_LANG": ""}).stderr
