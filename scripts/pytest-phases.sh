@@ -17,6 +17,10 @@ trap 'rm -rf "$LOG_DIR"' EXIT
 # on one worker (XDIST_GROUPS in tests/conftest.py). TEST_JOBS=1 runs everything in one
 # process instead, as does any -n, --pdb or -p no:xdist given; a -m given chooses the tests
 # by itself, in one parallel phase.
+# Python's bytecode caches (__pycache__ folders, ignored by git) are written during the run
+# even where PYTHONDONTWRITEBYTECODE is set: without them every build.py process compiles the
+# engine again and pytest rewrites the asserts of every test file in every worker.
+unset PYTHONDONTWRITEBYTECODE
 ARGS=()
 MARK=()
 FAST=0
