@@ -88,7 +88,7 @@ def build(opts: Options, write: bool = True) -> Result:
 
         def meanwhile(config: Config) -> None:
             early.append(prepare_templates(root, config, opts.serve_script, state))
-            compile_templates(early[0], config)
+            compile_templates(early[0].env, early[0].closures, config.language)
 
         problems, config, site, reports = gather.gather(root, opts.base_url, opts.today, opts.drafts, opts.jobs, state,
                                                         timer.mark, meanwhile)
@@ -201,19 +201,20 @@ def prepare_templates(root: Path, config: Config, serve_script: str, state: Buil
     return Templates(templates, env, closures, found)
 
 
-def compile_templates(prepared: Templates, config: Config) -> None:
-    """Compile every template that parsed, and load the locale's names: the work each
-    worker would otherwise do for itself. A build does it while the workers read the
-    sources (gather's `meanwhile`), where this process waits; a template that does not
-    compile is left to fail, with its route, where it is rendered."""
-    for name in sorted(prepared.closures):
+def compile_templates(env, names, language: str) -> None:
+    """Compile the templates named (those already compiled are kept), and load the
+    locale's names: the work each worker would otherwise do for itself, after the fork. A
+    build does it while the workers read the sources (gather's `meanwhile`), where this
+    process waits, and before forking the render workers for what is still missing. A
+    template that does not compile is left to fail, with its route, where it is rendered."""
+    for name in sorted(names):
         try:
-            prepared.env.get_template(name)
+            env.get_template(name)
         except Exception:  # reported with its route by the worker
             pass
     try:
-        localeformat.long_date(dt.date(2000, 1, 1), config.language)
-        localeformat.number(1000, config.language)
+        localeformat.long_date(dt.date(2000, 1, 1), language)
+        localeformat.number(1000, language)
     except Exception:  # an unknown language is reported where it is used
         pass
 
@@ -387,17 +388,8 @@ def _render_task(job: RenderJob, i: int) -> Rendered:
 def _render(renderer: Renderer, planned: list, todo: list, state: BuildState, jobs: int, config: Config, root: Path,
             problems: Problems) -> list:
     jobs = parallel.jobs_for(jobs, len(todo), min_per_job=64)
-    if jobs > 1:  # compile the templates and load the locale once, before forking (if not done yet)
-        for name in sorted({planned[i].template for i in todo} - {None}):
-            try:
-                renderer.env.get_template(name)
-            except Exception:  # reported with its route by the worker
-                pass
-        try:
-            localeformat.long_date(dt.date(2000, 1, 1), config.language)
-            localeformat.number(1000, config.language)
-        except Exception:  # an unknown language is reported where it is used
-            pass
+    if jobs > 1:  # once, before forking, not once a worker
+        compile_templates(renderer.env, {planned[i].template for i in todo} - {None}, config.language)
     job = RenderJob(renderer, planned, state.tree if state.workers_write else None, state.tree is not None, root)
     # Data outputs first: the largest (the workbook, the JSON and CSV of every series) are
     # made while the workers are still small, and what they leave free is reused by the

@@ -102,7 +102,7 @@ class _Template(jinja2.Template):
 
     On every import Jinja's `_get_default_module` works out which globals of the importing
     page the imported template lacks, as `set - ChainMap.keys()`: a Python loop over every
-    global, about 40 microseconds, several times a page. Here the same difference is taken
+    global, tens of microseconds, several times a page. Here the same difference is taken
     in C, and when it is empty (the importer has no globals of its own: always, in this
     site's templates) the cached module is returned, as Jinja's method does; otherwise
     Jinja's method decides. Jinja is pinned (requirements.txt), and tests/test_stages.py

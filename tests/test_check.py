@@ -176,7 +176,7 @@ def test_check_of_the_workbook_fails_where_making_it_fails(value):
 
 def test_templates_prepared_while_the_workers_read_report_what_they_did(tmp_path, monkeypatch):
     """When worker processes read the series, the build prepares and compiles its templates
-    meanwhile (pipeline.compile_templates, called from gather). The problems are those of a
+    meanwhile (pipeline.compile_templates, called while gather runs). The problems are those of a
     build in one process: a content error stops it before any template is reported, and a
     template's syntax error is reported once the content is right."""
     import importlib.util
@@ -188,9 +188,18 @@ def test_templates_prepared_while_the_workers_read_report_what_they_did(tmp_path
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     site, _hugo = gen.generate(tmp_path / "corpus", 300)  # enough for two workers (gather: 128 a worker)
-    compiled = []
-    real = pipeline.compile_templates
-    monkeypatch.setattr(pipeline, "compile_templates", lambda *a: (compiled.append(a), real(*a)))
+    compiled, reading = [], []  # compile_templates' calls made while gather reads the sources
+    real, read = pipeline.compile_templates, pipeline.gather.gather
+
+    def gather_(*args):
+        reading.append(True)
+        try:
+            return read(*args)
+        finally:
+            reading.clear()
+
+    monkeypatch.setattr(pipeline.gather, "gather", gather_)
+    monkeypatch.setattr(pipeline, "compile_templates", lambda *a: (reading and compiled.append(a), real(*a)))
 
     def problems(jobs: int) -> list:
         compiled.clear()
