@@ -27,9 +27,11 @@ from typing import Callable
 
 from . import stopping
 
-# The function of the running pool, set by `run` just before forking: workers inherit it
-# (with the state bound to it) through the fork. Read only by `_call`, here.
+# The function of the running pool and its chunks of items, set by `run` just before
+# forking: workers inherit them (with the state bound to the function) through the fork.
+# Read only by `_call`, here.
 _task: Callable | None = None
+_chunks: list = []
 
 
 def default_jobs() -> int:
@@ -94,8 +96,8 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _call(chunk: list) -> list:
-    return [_task(item) for item in chunk]
+def _call(k: int) -> list:
+    return [_task(item) for item in _chunks[k]]
 
 
 def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
@@ -110,7 +112,7 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
 
     `meanwhile()` is called in this process once the workers have their tasks, while it
     would otherwise only wait for them; it is not called when nothing is forked."""
-    global _task
+    global _task, _chunks
     _task = fn
     try:
         if jobs <= 1 or len(items) < 2:
@@ -126,11 +128,20 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
             chunks.insert(at, grouped)
         import multiprocessing  # here, as in jobs_for: only a build that forks loads it
 
+        # A task is only a chunk's number: the chunks reach the workers through the fork. So
+        # every task fits in the pipe to the workers at once, and the pool's task thread is
+        # not left blocked on a full pipe when a signal terminates the pool: CPython's
+        # Pool._help_stuff_finish drains that pipe only while it holds data, and a task
+        # thread that fills it again afterwards waits for good. (The tasks for thousands of
+        # series' sources held their paths, far more than the pipe holds; a build stopped
+        # by a signal in its first second once hung in a test, and this is the likeliest
+        # cause found.)
+        _chunks = [[items[i] for i in chunk] for chunk in chunks]
         ctx = multiprocessing.get_context("fork")
         try:
             with ctx.Pool(jobs, initializer=_worker_start) as pool:
                 out: list = [None] * len(items)
-                parts = pool.imap(_call, [[items[i] for i in chunk] for chunk in chunks])
+                parts = pool.imap(_call, range(len(chunks)))
                 if meanwhile is not None:
                     meanwhile()
                 for chunk, part in zip(chunks, parts):
@@ -145,4 +156,4 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
                 child.join(5)
             raise
     finally:
-        _task = None
+        _task, _chunks = None, []
