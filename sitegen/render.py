@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import traceback
+import types
 from collections import ChainMap
 from pathlib import Path
 
@@ -85,16 +86,60 @@ class _MemoryLoader(jinja2.BaseLoader):
         return self.templates.text(template), str(path), lambda: True
 
     def load(self, environment, name, globals=None):
-        """BaseLoader.load (this loader has no bytecode cache), compiling the tree that
-        template_closures parsed when there is one: parsing is a third of compiling."""
-        tree = self.templates.parsed.pop(name, None)
-        if tree is None:
-            return super().load(environment, name, globals)
-        code = environment.compile(tree, name, str(self.templates.files[name]))
+        """BaseLoader.load (this loader has no bytecode cache), with the code this process
+        compiled before for the same template and settings (`compiled`), else compiled
+        from the tree that template_closures parsed when there is one (parsing is a third
+        of compiling), else from the source."""
+        if name not in self.templates.files:
+            raise jinja2.TemplateNotFound(name)
+        filename = str(self.templates.files[name])
+        key = (name, self.templates.hashes[name], getattr(environment, "compile_key", None))
+        code = compiled(key, filename)
+        if code is None:
+            tree = self.templates.parsed.pop(name, None)
+            code = environment.compile(self.templates.text(name) if tree is None else tree, name, filename)
+            remember_compiled(key, code)
         return environment.template_class.from_code(environment, code, globals or {}, lambda: True)
 
     def list_templates(self):
         return sorted(self.templates.files)
+
+
+# Templates compiled by this process, by (name, digest of the source, the environment's
+# compile_key): kept in memory only (compiled templates are code, and the build cache keeps
+# only data), for the preview's next load and for every build a process runs (the tests'
+# helper process compiles the shipped templates once, and each build it forks reuses them).
+# Jinja works out constant expressions while it compiles, filters included, except the
+# filters that take the context: the site's filters that read a setting take it
+# (`'/assets/site.js' | url` would otherwise become the link with the base path in it,
+# and the code would depend on the settings), so the code depends only on the source and
+# on compile_key (make_environment: the options, the names of the filters and tests).
+# What is kept from one template under one key is what compiling it again would give, but
+# for the file name, which is the template's path in this build.
+_COMPILED: dict = {}
+_COMPILED_LIMIT = 512  # templates; the preview keeps every version of an edited template
+
+
+def compiled(key: tuple, filename: str):
+    """The code kept for `key`, with `filename` as the file of all its functions (where
+    tracebacks and template_error look for the template's line), or None."""
+    code = _COMPILED.get(key) if key[-1] is not None else None
+    if code is None or code.co_filename == filename:
+        return code
+    return _with_filename(code, filename)
+
+
+def remember_compiled(key: tuple, code) -> None:
+    if key[-1] is None:
+        return
+    if len(_COMPILED) >= _COMPILED_LIMIT:
+        _COMPILED.clear()
+    _COMPILED[key] = code
+
+
+def _with_filename(code: types.CodeType, filename: str) -> types.CodeType:
+    consts = tuple(_with_filename(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 class _Template(jinja2.Template):
@@ -224,7 +269,9 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
     def abs_url(path: str) -> str:
         return config.base_url + str(path).lstrip("/")
 
-    env.filters.update(
+    # Filters that read the settings take the context, which Jinja never does while it
+    # compiles: their results stay out of the compiled code (see _COMPILED).
+    env.filters.update({name: _at_render_time(f) for name, f in dict(
         url=url,
         abs_url=abs_url,
         number=_memo(lambda v: localeformat.number(v, lang)),
@@ -233,20 +280,44 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
         long_date=_memo(lambda d: localeformat.long_date(d, lang)),
         date_id=_memo(lambda d: localeformat.date(d, lang)),
         month_year=_memo(lambda d: localeformat.month_year(d, lang)),
-        wib=lambda t: f"{t:%H.%M} WIB",
-        competency=lambda c: COMPETENCY_LABELS.get(c, c),
         channel=lambda c: config.channel_labels.get(c, c),
         weekday_name=lambda i: localeformat.weekday_name(i, lang),
-        json_data=lambda v: Markup(html_safe_json(v)),
-        with_slug=lambda items, slug: with_slug(env, items, slug),
-    )
+    ).items()})
+    env.filters.update(SETTINGS_FREE_FILTERS)
+    env.filters["with_slug"] = lambda items, slug: with_slug(env, items, slug)  # the same for any settings
     def dataset_ld(*args, **kwargs) -> dict:
         return structured.dataset(*args, abs_url=abs_url, **kwargs)
 
     env.globals.update(config=config, url=url, abs_url=abs_url, serve_script=serve_script,
                        series_event=structured.series_event, program_series=structured.program_series,
                        dataset_ld=dataset_ld, memo=memo_call(env))
+    # What compiled code depends on besides its source (see _COMPILED): the options and the
+    # names of the filters and tests (a name Jinja does not know is a compile error).
+    env.compile_key = hashlib.blake2b(repr((ENGINE_VERSION, sorted(ENV_OPTIONS.items(), key=str), sorted(env.filters),
+                                            sorted(env.tests))).encode(), digest_size=16).hexdigest()
     return env
+
+
+# The site's filters that read no setting (Jinja may run them while it compiles, on
+# constants), besides `with_slug`; every other filter of the site reads the settings and
+# takes the context (`_at_render_time`). tests/test_stages.py holds every filter to one of
+# the two.
+SETTINGS_FREE_FILTERS = dict(
+    wib=lambda t: f"{t:%H.%M} WIB",
+    competency=lambda c: COMPETENCY_LABELS.get(c, c),
+    json_data=lambda v: Markup(html_safe_json(v)),
+)
+
+
+def _at_render_time(fn):
+    """`fn` as a filter that Jinja calls only while rendering (it takes the context)."""
+
+    @jinja2.pass_context
+    def filter_(_context, *args, **kwargs):
+        return fn(*args, **kwargs)
+
+    filter_.settings_filter = fn
+    return filter_
 
 
 def with_slug(env: jinja2.Environment, items, slug):
@@ -269,6 +340,12 @@ def html_safe_json(value) -> str:
     )
 
 
+# The templates each template names (None: a name computed while rendering), by (name,
+# digest of the source), as parsed by this process: the parse depends on nothing else (the
+# syntax options are the same for every environment, ENV_OPTIONS).
+_REFERENCES: dict = {}
+
+
 def template_closures(env: jinja2.Environment, templates: TemplateSet, problems: Problems, root: Path) -> dict:
     """template name -> sorted names of every template it can load (itself included)."""
     direct: dict = {}
@@ -280,6 +357,10 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
         except UnicodeDecodeError:  # reported with its line and column
             decode(templates.sources[name], templates.display_path(name, root), problems)
             continue
+        key = (name, templates.hashes[name])
+        if key in _REFERENCES:  # this process parsed the same template before
+            direct[name] = None if _REFERENCES[key] is None else set(_REFERENCES[key])
+            continue
         try:
             ast = env.parse(source, name=name)
         except jinja2.TemplateSyntaxError as exc:
@@ -288,6 +369,9 @@ def template_closures(env: jinja2.Environment, templates: TemplateSet, problems:
         templates.parsed[name] = ast  # compiled from this tree when first loaded
         refs = list(meta.find_referenced_templates(ast))
         direct[name] = None if any(r is None for r in refs) else set(refs)
+        if len(_REFERENCES) >= _COMPILED_LIMIT:
+            _REFERENCES.clear()
+        _REFERENCES[key] = None if direct[name] is None else frozenset(direct[name])
     closures = {}
     for name in direct:
         todo, seen, dynamic = [name], set(), False

@@ -4,8 +4,10 @@ engine once and then forks one child per command, each of which runs build.py's 
 A command run this way is what a subprocess gives: a process of its own, with its own
 working folder, environment, standard streams (pipes read by the test), signals and exit
 status. It skips only starting an interpreter and importing the engine (about 0.4 s), and
-it starts from a process that has run nothing: no test's patch, cached language or other
-state can reach it, as none could reach a new interpreter. Settings that Python itself
+compiling the shipped templates (the helper compiles them once, with the shipped
+settings, into render's memo, which gives a build the code that compiling would give).
+It starts from a process that has run no build and no test: no test's patch, cached
+language or other state can reach it, as none could reach a new interpreter. Settings that Python itself
 reads when it starts (PYTHON*, LANG, LC_*) are not applied: run_cli starts a new
 interpreter for those.
 
@@ -38,6 +40,38 @@ repo = sys.argv[2]
 sys.path[0] = repo  # as for build.py: the project first, never the working folder
 from sitegen import cli, parallel, pipeline  # noqa: F401 (imported once: every child starts here)
 parallel.die_with_parent()
+
+
+# The shipped templates compiled with the shipped settings, once, as a build would: a build
+# forked from here with the same templates and settings (most tests build a copy of the
+# project) takes the code from render's memo instead of compiling it again, which gives
+# the same code (render._COMPILED). Nothing else is kept: the messages' language, read
+# from the environment by the first message, is forgotten.
+def warm(root):
+    from pathlib import Path
+    from sitegen import config, messages, problems, render
+    try:
+        found = problems.Problems()
+        settings = config.load_config(Path(root), found)
+        if settings is None:
+            return
+        templates = render.TemplateSet(Path(root))
+        env = render.make_environment(templates, settings)
+        for name in render.template_closures(env, templates, found, Path(root)):
+            try:
+                env.get_template(name)
+            except Exception:
+                pass
+    except Exception:
+        pass
+    finally:
+        messages._language = None
+
+
+warm(repo)
+# What a build imports only when it needs it (share images, the calendar, the workbook):
+# imported here once too, as the engine is.
+import PIL.Image, PIL.ImageDraw, PIL.ImageFont, icalendar, xlsxwriter  # noqa: E401,F401
 sock = socket.socket(fileno=int(sys.argv[1]))
 while True:
     try:

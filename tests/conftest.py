@@ -85,7 +85,7 @@ TEST_KINDS = {
              "test_yaml_plain.py"),
     "site": ("test_admin.py", "test_content_edits.py", "test_engine.py", "test_golden.py", "test_incremental.py",
              "test_join.py", "test_outputs.py", "test_reach_site.py", "test_share.py", "test_site_pages.py",
-             "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py", "test_memo.py"),
+             "test_check.py", "test_clients.py", "test_lastmod.py", "test_structured.py", "test_memo.py", "test_compiled.py"),
     "system": ("test_bench.py", "test_browser.py", "test_reach_browser.py", "test_reliability.py", "test_cache.py", "test_kills.py", "test_sessions.py", "test_page_tools.py", "test_ci_skips.py", "test_hostile.py", "test_hostile_repo.py",
                "test_lighthouse.py", "test_property.py", "test_scripts.py", "test_search.py", "test_serve.py",
                "test_validity.py", "test_watcher.py", "test_workflows.py"),
@@ -136,6 +136,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[name]))
         if item.get_closest_marker("solo") and not item.get_closest_marker("system"):
             raise pytest.UsageError(f"{item.nodeid}: a solo test must be a system test (--fast runs no solo test)")
+    # The tests that run hypothesis (each runs its body many times: seconds, not
+    # milliseconds) first, so that the workers do not end with one of them left on one
+    # worker while the other has finished; the rest keep their order.
+    items.sort(key=lambda item: not getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
 
 
 SITE_YAML = """\
