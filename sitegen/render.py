@@ -87,7 +87,7 @@ class _MemoryLoader(jinja2.BaseLoader):
 
     def load(self, environment, name, globals=None):
         """BaseLoader.load (this loader has no bytecode cache), with the code this process
-        compiled before for the same template and settings (`compiled`), else compiled
+        compiled before for the same template and compile options (`compiled`), else compiled
         from the tree that template_closures parsed when there is one (parsing is a third
         of compiling), else from the source."""
         if name not in self.templates.files:
@@ -300,8 +300,8 @@ def make_environment(templates: TemplateSet, config: Config, serve_script: str =
 
 # The site's filters that read no setting (Jinja may run them while it compiles, on
 # constants), besides `with_slug`; every other filter of the site reads the settings and
-# takes the context (`_at_render_time`). tests/test_stages.py holds every filter to one of
-# the two.
+# takes the context (`_at_render_time`). tests/test_compiled.py holds every filter to one
+# of the two.
 SETTINGS_FREE_FILTERS = dict(
     wib=lambda t: f"{t:%H.%M} WIB",
     competency=lambda c: COMPETENCY_LABELS.get(c, c),
@@ -316,7 +316,6 @@ def _at_render_time(fn):
     def filter_(_context, *args, **kwargs):
         return fn(*args, **kwargs)
 
-    filter_.settings_filter = fn
     return filter_
 
 
