@@ -4,12 +4,11 @@ engine once and then forks one child per command, each of which runs build.py's 
 A command run this way is what a subprocess gives: a process of its own, with its own
 working folder, environment, standard streams (pipes read by the test), signals and exit
 status. It skips only starting an interpreter and importing the engine (about 0.4 s), and
-compiling the shipped templates (the helper compiles them once, with the shipped
-settings, into render's memo, which gives a build the code that compiling would give).
-It starts from a process that has run no build and no test: no test's patch, cached
-language or other state can reach it, as none could reach a new interpreter. Settings that Python itself
-reads when it starts (PYTHON*, LANG, LC_*) are not applied: run_cli starts a new
-interpreter for those.
+compiling the shipped templates (the helper compiles them once into render's memo, which
+gives a build the code that compiling would give). It starts from a process that has run
+no build and no test: no test's patch, cached language or other state can reach it, as
+none could reach a new interpreter. Settings that Python itself reads when it starts
+(PYTHON*, LANG, LC_*) are not applied: run_cli starts a new interpreter for those.
 
 One helper per test process, started at its first command and ended with that process
 (its socket closes; it also dies with its parent). Requests come one at a time over a
@@ -42,11 +41,11 @@ from sitegen import cli, parallel, pipeline  # noqa: F401 (imported once: every 
 parallel.die_with_parent()
 
 
-# The shipped templates compiled with the shipped settings, once, as a build would: a build
-# forked from here with the same templates and settings (most tests build a copy of the
-# project) takes the code from render's memo instead of compiling it again, which gives
-# the same code (render._COMPILED). Nothing else is kept: the messages' language, read
-# from the environment by the first message, is forgotten.
+# The shipped templates compiled once, as a build would: a build forked from here with the
+# same templates (most tests build a copy of the project; its settings do not matter, the
+# code does not depend on them) takes the code from render's memo instead of compiling it
+# again, which gives the same code (render._COMPILED). Nothing else is kept: the messages'
+# language, read from the environment by the first message, is forgotten.
 def warm(root):
     from pathlib import Path
     from sitegen import config, messages, problems, render
