@@ -218,8 +218,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .preview import cmd_serve  # when the command runs (note at the top)
 
-            stopping.uninstall()  # the preview answers signals its own way
-
             code = cmd_serve(args)
             _FINISHED_RUN = True  # leave at once: a load may still run in a background thread
             return code

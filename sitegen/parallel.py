@@ -19,6 +19,7 @@ no `fork` start method, one job, or too little work.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import signal
 import sys
@@ -32,6 +33,7 @@ from . import stopping
 # Read only by `_call`, here.
 _task: Callable | None = None
 _chunks: list = []
+_build: int = 0  # the process ID of the build that forks the running pool
 
 
 def default_jobs() -> int:
@@ -57,15 +59,27 @@ def jobs_for(requested: int, tasks: int, min_per_job: int) -> int:
 _PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """In a child process (a worker, or a program it starts): be killed when the process
-    that started it dies, so that nothing of a killed build keeps running (Linux)."""
+    that started it dies, so that nothing of a killed build keeps running (Linux).
+
+    `parent` is the process ID of that process, taken before the fork. The kernel's promise
+    covers only a parent still alive when the child asks: a child forked just before its
+    build ended would be adopted by init and run on. Given `parent`, the child checks after
+    asking and ends at once if it has already been adopted."""
     if not sys.platform.startswith("linux"):
         return
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
-        pass
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
+def child_of_this_process() -> Callable[[], None]:
+    """A `preexec_fn` for a program started from this process: it dies with it."""
+    return functools.partial(die_with_parent, os.getpid())
 
 
 _TRIM: list = []  # glibc's malloc_trim, looked up once (empty: not found yet; None: none here)
@@ -91,7 +105,7 @@ def _worker_start() -> None:
     the whole process group, must not kill a worker at a random moment: one that dies
     while it holds the pool's task-queue lock leaves Pool.terminate() waiting for that lock
     forever."""
-    die_with_parent()
+    die_with_parent(_build)
     stopping.reset_in_child()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -112,7 +126,7 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
 
     `meanwhile()` is called in this process once the workers have their tasks, while it
     would otherwise only wait for them; it is not called when nothing is forked."""
-    global _task, _chunks
+    global _task, _chunks, _build
     _task = fn
     try:
         if jobs <= 1 or len(items) < 2:
@@ -137,23 +151,36 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
         # by a signal in its first second once hung in a test, and this is the likeliest
         # cause found.)
         _chunks = [[items[i] for i in chunk] for chunk in chunks]
+        _build = os.getpid()
         ctx = multiprocessing.get_context("fork")
+        pool = None
         try:
-            with ctx.Pool(jobs, initializer=_worker_start) as pool:
-                out: list = [None] * len(items)
-                parts = pool.imap(_call, range(len(chunks)))
-                if meanwhile is not None:
-                    meanwhile()
-                for chunk, part in zip(chunks, parts):
-                    for i, result in zip(chunk, part):
-                        out[i] = result
-                return out
+            # Built whole before a signal is obeyed. Pool() forks the workers, then starts
+            # the thread that keeps them up (Pool._handle_workers), then two more threads; a
+            # Stopped raised in between left a pool that no one could terminate, whose
+            # thread forked new workers as fast as the old ones were killed, while this
+            # process was ending. One such worker outlived a stopped preview.
+            with stopping.deferred():
+                pool = ctx.Pool(jobs, initializer=_worker_start)
+            out: list = [None] * len(items)
+            parts = pool.imap(_call, range(len(chunks)))
+            if meanwhile is not None:
+                meanwhile()
+            for chunk, part in zip(chunks, parts):
+                for i, result in zip(chunk, part):
+                    out[i] = result
+            return out
         except BaseException:
-            # Told to stop while the pool forked its workers (Pool() ends them only on an
-            # Exception) or before `with` took the pool: no worker is left to die later.
-            for child in multiprocessing.active_children():
-                child.kill()
-                child.join(5)
+            # Told to stop (or failed) before the pool was whole: Pool() ends its workers
+            # itself only on an Exception, and Stopped is not one. No worker is left.
+            if pool is None:
+                for child in multiprocessing.active_children():
+                    child.kill()
+                    child.join(5)
             raise
+        finally:
+            if pool is not None:
+                # The thread that keeps the workers up is stopped before they are.
+                pool.terminate()
     finally:
         _task, _chunks = None, []

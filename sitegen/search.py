@@ -171,7 +171,7 @@ def _start(site: Path, out: Path, cwd: Path, language: str) -> subprocess.Popen:
     return stopping.start_program(  # remembered: a stopping preview ends it (stopping.py)
         command(site, out, language), cwd=cwd, env=environment(), stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=parallel.die_with_parent if sys.platform.startswith("linux") else None,  # none on Windows
+        preexec_fn=parallel.child_of_this_process() if sys.platform.startswith("linux") else None,  # none on Windows
     )
 
 

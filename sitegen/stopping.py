@@ -16,7 +16,11 @@ ignored (the first one is already being obeyed).
 
 Forked workers and the programs they start (Pagefind) take the default action of both
 signals (`reset_in_child`): the build terminates them itself, and a worker that died on
-Ctrl-C must not print a traceback.
+Ctrl-C must not print a traceback. A worker reached by Ctrl-C before it has done so (it
+still has this module's handler) leaves as quietly.
+
+The preview (`build.py serve`) is stopped the same way during its first load; once it
+serves, its event loop answers the signals.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ class Stopped(BaseException):
         return 128 + self.signum
 
 
-_state = {"stopping": False, "deferred": 0, "pending": None, "since": 0.0}
+_state = {"stopping": False, "deferred": 0, "pending": None, "since": 0.0, "pid": 0}
 
 # Seconds after the signal that cleanup may spend deleting scratch folders. On a busy disk,
 # deleting a staged site of thousands of files takes seconds; what is not deleted by then
@@ -55,6 +59,11 @@ CLEANUP_BUDGET = 1.0
 
 
 def _handler(signum, frame) -> None:
+    if os.getpid() != _state["pid"]:
+        # A process forked from this one that has not yet set its own handling (a worker
+        # between the fork and its initializer, reached by a terminal's Ctrl+C): it ends
+        # at once and quietly, as it will once set up (reset_in_child).
+        os._exit(128 + signum)
     if _state["stopping"]:
         return  # already stopping: let the cleanup finish
     if _state["deferred"]:
@@ -70,7 +79,7 @@ def install() -> None:
     """Obey SIGTERM and SIGINT by raising Stopped (main thread only)."""
     if threading.current_thread() is not threading.main_thread():
         return
-    _state.update(stopping=False, deferred=0, pending=None)
+    _state.update(stopping=False, deferred=0, pending=None, pid=os.getpid())
     for sig in SIGNALS:
         signal.signal(sig, _handler)
 

@@ -528,3 +528,92 @@ def test_a_pool_told_to_stop_while_it_forks_its_workers_leaves_none(monkeypatch)
         for child in multiprocessing.active_children():  # a failure leaves no worker to the next test
             child.kill()
             child.join()
+
+
+def _pool_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.endswith(("(_handle_workers)", "(_handle_tasks)", "(_handle_results)"))]
+
+
+def test_a_signal_while_the_pool_starts_its_threads_leaves_no_worker_and_no_refill(monkeypatch):
+    """A SIGTERM that lands after the pool has started the thread that keeps its workers
+    up (Pool._handle_workers) but before the constructor returns: killing the workers from
+    outside made that thread fork new ones, from a thread, while the process was ending. One
+    such worker once outlived a stopped preview, waiting for a task forever with parent PID
+    1. The pool is built whole before the signal is obeyed, then terminated as a pool."""
+    import multiprocessing
+    import multiprocessing.pool
+    import multiprocessing.util
+
+    real = multiprocessing.util.Finalize
+
+    def signalled_at_the_end_of_the_constructor(obj, *args, **kwargs):
+        if isinstance(obj, multiprocessing.pool.Pool):
+            assert any(t.name.endswith("(_handle_workers)") for t in _pool_threads())
+            os.kill(os.getpid(), signal.SIGTERM)  # obeyed at the next instruction of this thread
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(multiprocessing.util, "Finalize", signalled_at_the_end_of_the_constructor)
+    stopping.install()
+    try:
+        with pytest.raises(stopping.Stopped):
+            parallel.run(abs, list(range(-50, 50)), 2)
+        time.sleep(0.5)  # the worker handler polls every 0.1 s: it would have refilled by now
+        assert multiprocessing.active_children() == []
+        assert _pool_threads() == []
+    finally:
+        stopping.uninstall()
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_whose_build_died_before_it_asked_to_die_with_it_ends_itself(tmp_path):
+    """PR_SET_PDEATHSIG does nothing for a parent already gone when the child asks: a child
+    forked just before its build ended would run on, adopted by init. It checks its parent
+    after asking and ends itself if the build is gone."""
+    marker, failed = tmp_path / "ran-on", tmp_path / "failed"
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(REPO)!r})
+from sitegen import parallel
+build = os.getpid()
+if os.fork() == 0:
+    time.sleep(0.3)  # the build ends meanwhile, before this child asks to die with it
+    try:
+        parallel.die_with_parent(build)
+    except BaseException as error:
+        open({str(failed)!r}, "w").write(repr(error))
+        os._exit(1)
+    open({str(marker)!r}, "w").write(str(os.getppid()))
+    os._exit(0)
+os._exit(0)
+"""
+    subprocess.run([PYTHON, "-c", script], check=True, timeout=30)
+    time.sleep(1.0)
+    assert not failed.exists(), failed.read_text()
+    assert not marker.exists(), "the orphan ran on under parent " + marker.read_text()
+
+
+def test_a_child_reached_by_ctrl_c_before_its_setup_leaves_quietly():
+    """A terminal's Ctrl+C reaches the whole process group, so also a worker forked a
+    moment ago that still has the build's handler: it ends at once with 130, printing
+    nothing, and does not raise the build's Stopped inside the worker."""
+    script = f"""
+import os, signal, sys
+sys.path.insert(0, {str(REPO)!r})
+from sitegen import stopping
+stopping.install()
+child = os.fork()
+if child == 0:
+    os.kill(os.getpid(), signal.SIGINT)  # the handler inherited through the fork
+    print("the child ran on", flush=True)
+    os._exit(0)
+_, status = os.waitpid(child, 0)
+print("child", os.waitstatus_to_exitcode(status), flush=True)
+"""
+    proc = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "child 130\n" and proc.stderr == "", (proc.stdout, proc.stderr)

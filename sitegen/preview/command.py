@@ -20,7 +20,6 @@ the process with 130 (SIGINT) or 143 (SIGTERM); its worker processes die with it
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import threading
@@ -49,14 +48,6 @@ DEFAULT_OUTPUT = Path(".cache") / "serve-site"  # the preview's search index (pa
 WORK_DIR = Path(".cache") / "serve"  # the preview's build cache
 SAVE_EVERY = 60.0  # seconds between two saves of the build cache while editing
 AFTER_START = 0.5  # seconds from the start of serving to the background work of the first load
-
-
-class Stopped(BaseException):
-    """A signal arrived before the server was running."""
-
-    def __init__(self, code: int):
-        super().__init__(code)
-        self.code = code
 
 
 def base_url_for(host: str, port: int) -> str:
@@ -179,24 +170,17 @@ def cmd_serve(args) -> int:
             host=args.host, port=args.port, reason=exc.strerror or exc)) from None
     port = sockets[0].getsockname()[1]
 
-    parent = os.getpid()
-
-    def stop_early(signum, frame):
-        if os.getpid() != parent:  # a worker of the first load, ended by its pool: quietly
-            os._exit(128 + signum)
-        raise Stopped(128 + signum)
-
-    # Until the loop runs (the first load), both signals end the preview by an exception;
-    # its worker processes, which inherit the handler, leave quietly (a Ctrl+C in a
-    # terminal reaches them too).
-    previous = {signum: signal.signal(signum, stop_early) for signum in (signal.SIGTERM, signal.SIGINT)}
+    # Until the loop runs (the first load), both signals end the preview as they end a
+    # build (stopping.py): by an exception in this thread, held while the load's worker
+    # pool is being made, and quietly in a worker forked but not yet set up (a Ctrl+C in a
+    # terminal reaches the workers too).
+    stopping.install()
     try:
         return _serve(root, args, output, sockets, port)
-    except Stopped as exc:
-        return exc.code
+    except stopping.Stopped as exc:
+        return exc.exit_code
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        stopping.uninstall()
 
 
 def _serve(root: Path, args, output: Path, sockets: list, port: int) -> int:
