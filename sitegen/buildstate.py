@@ -23,6 +23,9 @@ current when what it was made from is unchanged.
   output folder is still as it was written (size and time). It is then kept, not rendered.
 - A **search part** is current when its pages' bytes are those it was indexed from, and
   every file of its bundle is current as an output.
+- A **search slice** (search.py: Pagefind's index of some of a part's pages, decoded) is
+  kept in a file of its own under the cache folder (`SearchStore`), named by the digest
+  of its pages' bytes and trusted when its bytes have the SHA-256 the cache recorded.
 - The **output folder** is the one the cache describes when the marker file written with
   it is still the same; otherwise nothing recorded about outputs is trusted, and the
   build writes a fresh tree (writer.StagedTree) instead of updating the folder in place
@@ -37,6 +40,8 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+
+import cbor2
 
 from . import cache
 from .assets import file_digest
@@ -73,6 +78,7 @@ class BuildState:
         self.next = CacheState(output_dir=str(output) if output is not None else "", shard_keys=self.previous.shard_keys)
         self.tree: StagedTree | InPlaceTree | None = None
         self._written: set = set()  # output rel paths written by this build
+        self._store: SearchStore | None = None
 
     @property
     def shows_nothing(self) -> bool:
@@ -251,6 +257,12 @@ class BuildState:
     def record_search_part(self, part_digest: str, files: list) -> None:
         self.next.search_parts[part_digest] = files
 
+    def search_store(self) -> SearchStore | None:
+        """The kept search slices (None for a build without a cache)."""
+        if self._store is None and self.cache_path is not None:
+            self._store = SearchStore(self.cache_path.parent / "search", self.previous.search_slices, self.next.search_slices)
+        return self._store
+
     def scratch(self, kind: str) -> Path:
         """A folder beside the output folder for a step's own scratch (removed by the next
         build when this one is killed: writer._recover)."""
@@ -261,6 +273,9 @@ class BuildState:
     def finish(self) -> None:
         """Save what this build recorded; only what changed is written (cache.save)."""
         cache.save(self.cache_path, self.next, self.previous if self._loaded else None)
+        store = self.search_store()
+        if store is not None:
+            store.prune()
 
 
 def _marker(output: Path | None) -> cache.Marker | None:
@@ -273,3 +288,72 @@ def _marker(output: Path | None) -> cache.Marker | None:
     except OSError:
         return None
     return cache.Marker(st.st_mtime_ns, st.st_size)
+
+
+class SearchStore:
+    """The search slices a build keeps for the next (search.py), one file each in `folder`,
+    named by the slice's digest and holding its data as CBOR. A file is read only when its
+    SHA-256 is the one the cache recorded for that name (`trusted`): a file left by a killed
+    build, changed on disk or put there by hand is not used. Files are written whole under
+    a scratch name and renamed (by the forked workers that index the parts); what this
+    build uses is recorded in `used` (the next cache's), and `prune` removes the rest."""
+
+    def __init__(self, folder: Path, trusted: dict, used: dict):
+        self.folder, self.trusted, self.used = folder, trusted, used
+        # The folder is the build's own (the cache folder's checks): whatever else stands
+        # under its name, a link above all, is removed, never followed.
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            folder.unlink()
+
+    def load(self, digest: str):
+        want = self.trusted.get(digest)
+        if want is None:
+            return None
+        try:
+            fd = os.open(self.folder / digest, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            with os.fdopen(fd, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != want:
+            return None
+        try:
+            value = cbor2.loads(data)
+        except Exception:
+            return None
+        return value if type(value) is dict else None
+
+    def save(self, digest: str, value) -> str:
+        """Write `value` under `digest`; returns the SHA-256 to record for it."""
+        data = cbor2.dumps(value)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        scratch = self.folder / f".{digest}.{os.getpid()}"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(scratch)
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(scratch, self.folder / digest)
+        return hashlib.sha256(data).hexdigest()
+
+    def record(self, kept: dict) -> None:
+        self.used.update(kept)
+
+    def keep(self, digests) -> None:
+        """Slices of a search part kept as it was: still needed by the next edit."""
+        for digest in digests:
+            if digest in self.trusted:
+                self.used[digest] = self.trusted[digest]
+
+    def prune(self) -> None:
+        """Remove the files this build did not use (and scratch files of killed builds)."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name not in self.used:
+                try:
+                    os.unlink(self.folder / name)
+                except OSError:
+                    pass

@@ -179,6 +179,7 @@ class CacheState:
     output_dir: str = ""
     marker: Marker | None = None  # of the output folder these outputs are in
     search_parts: dict = field(default_factory=dict)  # search part digest -> its output files
+    search_slices: dict = field(default_factory=dict)  # search slice digest -> sha256 of its kept file
     contents: dict = field(default_factory=dict)  # page the search index reads -> digest of its bytes
     closures: Closures | None = None  # of the last build's templates
     assets: dict = field(default_factory=dict)  # static source path -> Stat
@@ -188,8 +189,8 @@ class CacheState:
 
 
 # What state.json holds (the entities and objects are in the shards).
-_STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "contents", "closures", "assets", "plan_key",
-                 "outline_key")
+_STATE_FIELDS = ("stats", "outputs", "output_dir", "marker", "search_parts", "search_slices", "contents", "closures",
+                 "assets", "plan_key", "outline_key")
 
 
 def shard_of(key: SourceKey) -> int:
@@ -341,6 +342,8 @@ def _valid_state(saved) -> bool:
         and type(saved["outputs"]) is dict and all(type(v) is Written for v in saved["outputs"].values())
         and type(saved["assets"]) is dict and all(type(v) is Stat for v in saved["assets"].values())
         and type(saved["search_parts"]) is dict and type(saved["contents"]) is dict and type(saved["output_dir"]) is str
+        and type(saved["search_slices"]) is dict
+        and all(type(k) is str and type(v) is str for k, v in saved["search_slices"].items())
         and type(saved["plan_key"]) is str and type(saved["outline_key"]) is str
         and (saved["marker"] is None or type(saved["marker"]) is Marker)
         and (saved["closures"] is None or type(saved["closures"]) is Closures)

@@ -457,10 +457,15 @@ def _search_index(state: BuildState, outputs: list, jobs: int, language: str, pr
     """The search index, in parts (search.py): current parts are kept, the others indexed
     again. `outputs`: the path of every page and data output of the build."""
     pages = {rel: state.content(rel) for rel in outputs if search.indexed(rel)}
-    todo = [part for part in search.plan(pages, language) if not state.keep_search_part(part.digest)]
+    planned = search.plan(pages, language)
+    todo = [part for part in planned if not state.keep_search_part(part.digest)]
+    store = state.search_store()
+    if store is not None:
+        store.keep(piece.digest for part in planned if part not in todo for piece in part.slices)
     if not todo:
         return
-    built = search.build_parts(todo, state.page_file, state.scratch("search"), language, parallel.jobs_for(jobs, len(todo), 1), problems)
+    built = search.build_parts(todo, state.page_file, state.scratch("search"), language,
+                               parallel.jobs_for(jobs, len(todo), 1), problems, store)
     for part in todo:
         files = built.get(part.number, {})
         for rel, data in files.items():  # most are as before, and kept (BuildState.write)

@@ -10,6 +10,14 @@ again. Part 1 is the bundle at `pagefind/` (with Pagefind's scripts); part N > 1
 `pagefind/bagian-N/` and the search page merges it in the browser (Pagefind's
 `mergeIndex`). A site of up to PAGES_PER_PART series has one part, exactly as before.
 
+**In slices.** Pagefind indexes each part in SLICES_PER_PART slices (again by a hash of the
+path), one run per slice, and `merge` joins the slices into the part's bundle: a page's
+words, positions, fragment and filters are what Pagefind makes of that page alone, so the
+merged bundle holds what one run over the whole part holds, only numbered in another
+order. The build cache keeps each slice's decoded index (buildstate.SearchStore), so an
+edit runs Pagefind over the edited page's slice alone and merges the others as they were.
+What the merge cannot join (another Pagefind's layout) is indexed in one run, as before.
+
 **Deterministic.** Pagefind 1.5.2 writes its filter files from a hash map whose order
 changes from run to run (upstream issue 638): the values inside a filter file, and the
 filter list in the metadata file, come out in a different order each time, and the file
@@ -62,12 +70,15 @@ from .killpoints import checkpoint
 from . import stopping
 from .stopping import remove_tree
 
-# Pages per part: an edit indexes one part again (Pagefind 1.5.2 takes about 2.5 ms a page
-# here and almost no fixed time), while every part costs a query one more chunk per word
-# and one more index for the phone to open. Parts of 250 would make an edit of 4,000
-# series about 0.9 s faster, but on an emulated slow phone a query took 25.8 s to its first
-# result instead of 17.0 s (one index: 9.1 s; `benchmarks/search_transfer.py --phone`).
+# Pages per part: every part costs a query one more chunk per word and one more index for
+# the phone to open. Parts of 250 on an emulated slow phone took a query 25.8 s to its
+# first result instead of 17.0 s (one index: 9.1 s; `benchmarks/search_transfer.py
+# --phone`), so parts stay at 500 and an edit is made cheap by slices instead.
 PAGES_PER_PART = 500
+# Slices per part: an edit runs Pagefind over one slice (about 100 of the part's 500 pages:
+# Pagefind 1.5.2 takes about 2 ms a page here, plus about 50 ms a run), and the phone
+# still loads parts of 500 pages.
+SLICES_PER_PART = 5
 BUNDLE = "pagefind/"
 SIGNATURE = b"pagefind_dcd"
 
@@ -93,11 +104,18 @@ def needed_when_merged(rel: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Slice:
+    pages: tuple  # output rel paths of its pages, sorted
+    digest: str  # of everything Pagefind's index of it is made from
+
+
+@dataclass(frozen=True)
 class Part:
     number: int  # 1 ..
     folder: str  # output folder of its bundle: "pagefind/" or "pagefind/bagian-N/"
     pages: tuple  # output rel paths of its pages, sorted
     digest: str  # of everything its bundle is made from
+    slices: tuple = ()  # of its pages, in the order they are merged
 
 
 def part_folder(number: int) -> str:
@@ -125,11 +143,36 @@ def plan(pages: dict, language: str) -> list[Part]:
     parts = []
     for n, group in enumerate(groups, 1):
         h = hashlib.blake2b(digest_size=16)
-        h.update(repr((pagefind_version(), language, n, count)).encode())
+        h.update(repr((pagefind_version(), language, n, count, SLICES_PER_PART)).encode())
         for rel in group:
             h.update(f"\0{rel}\0{pages[rel]}".encode())
-        parts.append(Part(n, part_folder(n), tuple(group), h.hexdigest()))
+        parts.append(Part(n, part_folder(n), tuple(group), h.hexdigest(), _slices(group, pages, language)))
     return parts
+
+
+def _slices(group: list, pages: dict, language: str) -> tuple:
+    """A part's pages in SLICES_PER_PART slices, by a hash of their path (another than
+    the one that parts them), so that a page stays in its slice while others come and go;
+    a slice's digest covers its pages' bytes, not the part it is in. Empty slices are
+    left out (a part with no page has one empty slice)."""
+    groups: list = [[] for _ in range(SLICES_PER_PART)]
+    for rel in group:
+        h = int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=8, person=b"slice").digest(), "big")
+        groups[h % SLICES_PER_PART].append(rel)
+    slices = []
+    for members in [g for g in groups if g] or [[]]:
+        h = hashlib.blake2b(digest_size=16, person=b"slice")
+        h.update(repr((pagefind_version(), language)).encode())
+        for rel in members:
+            h.update(f"\0{rel}\0{pages[rel]}".encode())
+        slices.append(Slice(tuple(members), h.hexdigest()))
+    return tuple(slices)
+
+
+def scripts_key(language: str) -> str:
+    """The build cache's name for Pagefind's scripts (the first part's files other than
+    its data), the same for every slice of one Pagefind version and language."""
+    return hashlib.blake2b(repr(("scripts", pagefind_version(), language)).encode(), digest_size=16).hexdigest()
 
 
 # ---- running Pagefind ----------------------------------------------------------------------
@@ -176,23 +219,26 @@ def _start(site: Path, out: Path, cwd: Path, language: str) -> subprocess.Popen:
 
 
 def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs: int,
-                problems: Problems) -> dict:
+                problems: Problems, store=None) -> dict:
     """Index each part; returns {part number: {output rel path: bytes}} for the files of
     their bundles. `page_file(rel)` is the built file of a page (a path to link, or bytes).
     Parts are indexed side by side in forked workers (parallel.py), each running Pagefind
-    and reading its bundle back."""
+    over the slices of its part that `store` (buildstate.SearchStore, the build cache's
+    slices; None: none kept) does not hold, and merging the slices."""
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     (scratch / "cwd").mkdir()  # stays empty
     try:
-        job = IndexJob(parts, page_file, scratch, language, os.getpid())
+        job = IndexJob(parts, page_file, scratch, language, os.getpid(), store)
         results = parallel.run(functools.partial(_index_part, job), list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1))
         files: dict = {}
-        for part, (failure, bundle) in zip(parts, results):
+        for part, (failure, bundle, kept) in zip(parts, results):
             if failure is not None:
                 problems.error("site.yaml", 1, _("search index failed (pagefind exit {code}): {output}").format(code=failure[0], output=failure[1][:500]))
             else:
                 files[part.number] = {part.folder + rel: data for rel, data in bundle.items()}
+                if store is not None:
+                    store.record(kept)
         return files
     finally:
         remove_tree(scratch)  # on SIGTERM, within a budget (stopping.py)
@@ -206,13 +252,68 @@ class IndexJob(NamedTuple):
     scratch: Path
     language: str
     build: int  # the build's process id (the kill checkpoint kills the build, not the worker)
+    store: object  # buildstate.SearchStore, or None
 
 
 def _index_part(job: IndexJob, i: int) -> tuple:
-    """(None, bundle) for part i, or ((exit code, message), None) when Pagefind failed."""
-    part, scratch = job.parts[i], job.scratch
-    site, out = scratch / f"site-{part.number}", scratch / f"out-{part.number}"
-    _stage(site, part.pages, job.page_file)
+    """(None, bundle, {slice or scripts key: digest of its kept file}) for part i, or
+    ((exit code, message), None, {}) when Pagefind failed."""
+    part, store = job.parts[i], job.store
+    kept: dict = {}
+    scripts = None
+    if part.number == 1 and store is not None:
+        scripts = store.load(scripts_key(job.language))
+        if scripts is not None:
+            kept[scripts_key(job.language)] = store.trusted[scripts_key(job.language)]
+    slices = []
+    for k, piece in enumerate(part.slices):
+        data = store.load(piece.digest) if store is not None and not (part.number == 1 and scripts is None) else None
+        if data is not None:
+            kept[piece.digest] = store.trusted[piece.digest]
+            slices.append(data)
+            continue
+        try:
+            failure, made = _pagefind(job, f"{part.number}-{k}", piece.pages, _slice_and_scripts)
+        except Unmergeable:
+            return _whole_part(job, part)
+        if failure is not None:
+            return failure, None, {}
+        data, others = made
+        if part.number == 1 and scripts is None:
+            scripts = {"scripts": others}
+            if store is not None:
+                kept[scripts_key(job.language)] = store.save(scripts_key(job.language), scripts)
+        if store is not None:
+            kept[piece.digest] = store.save(piece.digest, data)
+        slices.append(data)
+    try:
+        bundle = merge(slices)
+    except Unmergeable:
+        return _whole_part(job, part)
+    if part.number == 1:
+        bundle.update(scripts["scripts"])
+    return None, dict(sorted(bundle.items())), kept
+
+
+def _slice_and_scripts(bundle: dict) -> tuple:
+    return slice_data(bundle), {rel: data for rel, data in bundle.items() if not needed_when_merged(rel)}
+
+
+def _whole_part(job: IndexJob, part: Part) -> tuple:
+    """A part Pagefind indexes in one run, for what `merge` cannot join (nothing is kept)."""
+    failure, bundle = _pagefind(job, f"{part.number}", part.pages, normalise)
+    if failure is not None:
+        return failure, None, {}
+    if part.number > 1:  # merged parts are read with the first part's scripts
+        bundle = {rel: data for rel, data in bundle.items() if needed_when_merged(rel)}
+    return None, bundle, {}
+
+
+def _pagefind(job: IndexJob, name: str, pages: tuple, read: Callable) -> tuple:
+    """(None, read(Pagefind's bundle of `pages`)), or ((exit code, message), None)."""
+    scratch = job.scratch
+    site, out = scratch / f"site-{name}", scratch / f"out-{name}"
+    _stage(site, pages, job.page_file)
     try:
         proc = _start(site, out, scratch / "cwd", job.language)
     except OSError as exc:  # no Pagefind binary, or one that cannot run
@@ -226,17 +327,17 @@ def _index_part(job: IndexJob, i: int) -> tuple:
         _disk_full(out, err)
         return (proc.returncode, err.strip()), None
     try:
-        bundle = normalise(read_bundle(out))
+        result = read(read_bundle(out))
+    except Unmergeable:
+        raise
     except Exception:
         # Pagefind reports a full disk only in its output, and may still exit 0 with
         # empty files: the bundle then cannot be read.
         _disk_full(out, said + err, always=True)
         raise
-    if part.number > 1:  # merged parts are read with the first part's scripts
-        bundle = {rel: data for rel, data in bundle.items() if needed_when_merged(rel)}
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
-    return None, bundle
+    return None, result
 
 
 # How Rust's standard library names the errors of a disk that takes no more ("os error N").
@@ -405,42 +506,59 @@ def chunk_words(words: list, limit: int) -> list:
     parted from the next when that one extends it ("pelayan", "pelayanan"): the browser
     looks a query word up in one chunk only (the first whose bounds could hold the word or
     a longer word starting with it), so the longer word would be out of its reach."""
-    chunks, current, size = [], [], 0
-    for i, entry in enumerate(words):
-        current.append(entry)
-        size += sum(len(page[1]) + 1 for page in entry[1])
-        following = words[i + 1][0] if i + 1 < len(words) else None
-        if size >= limit and not (following is not None and following.startswith(entry[0])):
-            chunks.append(current)
-            current, size = [], 0
-    if current:
-        chunks.append(current)
+    chunks, start = [], 0
+    for length in _cut([e[0] for e in words], [sum(len(page[1]) + 1 for page in e[1]) for e in words], limit):
+        chunks.append(words[start : start + length])
+        start += length
     return chunks
+
+
+def _cut(words: list, sizes: list, limit: int) -> list:
+    """The lengths of the chunks `chunk_words` cuts sorted words of these sizes into."""
+    lengths, count, size = [], 0, 0
+    for i, word in enumerate(words):
+        count += 1
+        size += sizes[i]
+        following = words[i + 1] if i + 1 < len(words) else None
+        if size >= limit and not (following is not None and following.startswith(word)):
+            lengths.append(count)
+            count, size = 0, 0
+    if count:
+        lengths.append(count)
+    return lengths
 
 
 def rechunk(files: dict, lang: str, meta: list, limit: int) -> None:
     """Cut the word index of a bundle into chunks of about `limit` positions: the index
     files and the metadata's chunk list are replaced (in place)."""
-    entries: list = []  # (word entry, its CBOR bytes)
+    entries: list = []  # (word, positions, its CBOR bytes)
     for _from, _to, h in meta[2]:
-        entries.extend(_word_entries(files.pop(f"index/{h}.pf_index")))
-    chunks = chunk_words([entry for entry, _raw in entries], limit)
-    bounds = [[c[0][0], c[-1][0]] for c in chunks]
+        entries.extend((e[0], sum(len(page[1]) + 1 for page in e[1]), raw)
+                       for e, raw in _word_entries(files.pop(f"index/{h}.pf_index")))
+    meta[2] = _write_chunks(files, lang, entries, limit)
+
+
+def _write_chunks(files: dict, lang: str, entries: list, limit: int) -> list:
+    """Word entries ((word, positions, its CBOR bytes), sorted by word) written as index
+    files of about `limit` positions each; returns the metadata's chunk list."""
+    lengths = _cut([word for word, _size, _raw in entries], [size for _word, size, _raw in entries], limit)
+    starts = [0]
+    for n in lengths[:-1]:
+        starts.append(starts[-1] + n)
+    bounds = [[entries[a][0], entries[a + n - 1][0]] for a, n in zip(starts, lengths)]
     for left, right in zip(bounds, bounds[1:]):
         left[1], right[0] = _prefixes(left[1], right[0])
     names: set = set()
     listed = []
-    start = 0
-    for chunk, (first, last) in zip(chunks, bounds):
+    for a, n, (first, last) in zip(starts, lengths, bounds):
         # [chunk], encoded as cbor2.dumps([chunk]) would encode it: entries keep their bytes.
-        encoded = b"".join(raw for _entry, raw in entries[start : start + len(chunk)])
-        start += len(chunk)
-        data, full = _pack_encoded(_array_head(1) + _array_head(len(chunk)) + encoded, level=6)
+        encoded = b"".join(raw for _word, _size, raw in entries[a : a + n])
+        data, full = _pack_encoded(_array_head(1) + _array_head(n) + encoded, level=6)
         name = _short_name(lang, full, names)
         names.add(name)
         files[f"index/{name}.pf_index"] = data
         listed.append([first, last, name])
-    meta[2] = listed
+    return listed
 
 
 def normalise(files: dict) -> dict:
@@ -465,5 +583,121 @@ def normalise(files: dict) -> dict:
         data, full = _pack(meta)
         info["hash"] = f"{lang}_{full[:10]}"
         files[f"pagefind.{info['hash']}.pf_meta"] = data
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+# ---- slices merged into a part -------------------------------------------------------------
+
+# About the size Pagefind cuts its own word-index chunks to: a merged bundle is cut so when
+# CHUNK_POSITIONS is unset.
+PAGEFIND_CHUNK_POSITIONS = 20000
+
+
+class Unmergeable(ValueError):
+    """Pagefind wrote something the merge does not know how to join (another version's
+    layout, sorting, several languages): the part is indexed in one run instead."""
+
+
+def _word_record(entry: list, raw: bytes) -> list:
+    """A word entry as a merge needs it: [word, number of pages, first page number, last
+    page number, positions (for cutting chunks), the bytes of its first page after the
+    page number, the bytes of its other pages]. The pages' bytes are cut out of `raw`, the
+    entry as Pagefind wrote it ([word, [[page, positions, meta positions], ...], []]);
+    refused (Unmergeable) unless raw is the shortest encoding, the one cbor2 writes too, so
+    that every cut falls where an item begins or ends. Pagefind numbers a word's pages by
+    their difference from the page before (the first from 0)."""
+    if len(entry) != 3 or entry[2] != [] or not entry[1]:
+        raise Unmergeable(f"word entry {entry[0]!r}")
+    word, pages = entry[0], entry[1]
+    head = b"\x83" + cbor2.dumps(word) + _array_head(len(pages))
+    first = cbor2.dumps(pages[0])
+    number = cbor2.dumps(pages[0][0])
+    if raw[-1:] != b"\x80" or not raw.startswith(head) or raw[len(head) : len(head) + len(first)] != first \
+            or not first.startswith(b"\x83" + number):
+        raise Unmergeable(f"word entry {word!r}")
+    return [word, len(pages), pages[0][0], sum(p[0] for p in pages), sum(len(p[1]) + 1 for p in pages),
+            first[1 + len(number):], raw[len(head) + len(first) : -1]]
+
+
+def slice_data(bundle: dict) -> dict:
+    """What a merge needs of Pagefind's output for some pages (a slice of a part), decoded
+    once: kept in the build cache (buildstate.SearchStore) so that an edit indexes only the
+    slice it changed, and merges the others as they were."""
+    entry = json.loads(bundle["pagefind-entry.json"])
+    if len(entry.get("languages", {})) != 1:
+        raise Unmergeable("languages")
+    ((lang, info),) = entry["languages"].items()
+    meta = _unpack(bundle[f"pagefind.{info['hash']}.pf_meta"])
+    if len(meta) != 6 or meta[4]:
+        raise Unmergeable("metadata")
+    filters: dict = {}
+    for name, h in meta[3]:
+        found = _unpack(bundle[f"filter/{h}.pf_filter"])
+        if found[0] != name:
+            raise Unmergeable(f"filter {name!r}")
+        filters[name] = {value: numbers for value, numbers in found[1]}
+    words = [_word_record(e, raw) for _from, _to, h in meta[2] for e, raw in _word_entries(bundle[f"index/{h}.pf_index"])]
+    return {"lang": lang, "entry": {k: (None if k == "languages" else v) for k, v in entry.items()}, "wasm": info.get("wasm"),
+            "version": meta[0], "pages": meta[1], "metas": meta[5], "filters": filters, "words": words,
+            "fragments": {rel: data for rel, data in bundle.items() if rel.startswith("fragment/")}}
+
+
+def merge(slices: list[dict]) -> dict:
+    """One normalised bundle of the pages of `slices` (slice_data of each, in order): their
+    pages are numbered on from one slice to the next; each word's pages, each filter
+    value's pages and the page list are joined; fragments are kept as they are (named by
+    their contents). A page's words, positions, fragment and filters are what Pagefind made
+    of that page alone, so the merged bundle holds what Pagefind's own index of all the
+    pages holds, the pages in another order (tests/test_search.py compares them decoded,
+    and the answers to queries in a browser). Only the first page number of each slice's
+    share of a word is written again; the rest keeps Pagefind's bytes."""
+    first = slices[0]
+    lang = first["lang"]
+    if any((s["lang"], s["entry"], s["wasm"], s["version"]) != (lang, first["entry"], first["wasm"], first["version"])
+           for s in slices):
+        raise Unmergeable("slices of different kinds")
+    files: dict = {}
+    pages: list = []
+    offsets = []
+    for s in slices:
+        offsets.append(len(pages))
+        pages.extend(s["pages"])
+        files.update(s["fragments"])
+
+    values: dict = {}  # filter name -> value -> page numbers
+    for s, offset in zip(slices, offsets):
+        for name, found in s["filters"].items():
+            named = values.setdefault(name, {})
+            for value, numbers in found.items():
+                named.setdefault(value, []).extend(n + offset for n in numbers)
+    filters: list = []
+    for name in sorted(values):
+        data, full = _pack([name, [[value, values[name][value]] for value in sorted(values[name])]])
+        short = _short_name(lang, full, {f[1] for f in filters})
+        files[f"filter/{short}.pf_filter"] = data
+        filters.append([name, short])
+
+    words: dict = {}  # word -> [(offset of its slice, its record)]
+    for s, offset in zip(slices, offsets):
+        for record in s["words"]:
+            words.setdefault(record[0], []).append((offset, record))
+    joined = []  # (word, positions, the entry's bytes)
+    for word in sorted(words):
+        shares = words[word]
+        body, count, size, last = [], 0, 0, 0
+        for offset, (_w, n, page, end, positions, first_rest, others) in shares:
+            body.append(b"\x83" + cbor2.dumps(offset + page - last) + first_rest + others)
+            last = offset + end
+            count += n
+            size += positions
+        joined.append((word, size, b"\x83" + cbor2.dumps(word) + _array_head(count) + b"".join(body) + b"\x80"))
+    chunks = _write_chunks(files, lang, joined, CHUNK_POSITIONS or PAGEFIND_CHUNK_POSITIONS)
+
+    meta = [first["version"], pages, chunks, filters, [], sorted(set().union(*(s["metas"] for s in slices)))]
+    data, full = _pack(meta)
+    info = {"hash": f"{lang}_{full[:10]}", "wasm": first["wasm"], "page_count": len(pages)}
+    files[f"pagefind.{info['hash']}.pf_meta"] = data
+    entry = {k: ({lang: info} if k == "languages" else v) for k, v in first["entry"].items()}
     files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return dict(sorted(files.items()))

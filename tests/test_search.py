@@ -100,6 +100,129 @@ def test_incremental_builds_with_search_equal_clean_ones(tmp_path, small_parts):
     assert a.keys() == b.keys() and [rel for rel in a if a[rel] != b[rel]] == []
 
 
+def _pagefind_alone(tmp_path: Path, name: str, pages: list) -> dict:
+    """Pagefind's own bundle of `pages` (built series pages), as it wrote it."""
+    job = search.IndexJob([], lambda rel: pages[rel], tmp_path, "id", os.getpid(), None)
+    (tmp_path / "cwd").mkdir(exist_ok=True)
+    failure, bundle = search._pagefind(job, name, tuple(sorted(pages)), lambda b: b)
+    assert failure is None, failure
+    return bundle
+
+
+def _decoded(bundle: dict) -> dict:
+    """What a bundle holds, with every page named by its fragment instead of its number:
+    the pages, each word's positions on each page, each filter value's pages, the
+    metadata's other lists and the fragments."""
+    entry = json.loads(bundle["pagefind-entry.json"])
+    (lang, info), = entry["languages"].items()
+    meta = search._unpack(bundle[f"pagefind.{info['hash']}.pf_meta"])
+    named = [h for h, _count in meta[1]]
+    words = set()
+    for _from, _to, h in meta[2]:
+        for word, pages, extra in (e for e, _raw in search._word_entries(bundle[f"index/{h}.pf_index"])):
+            number = 0
+            for page in pages:
+                number += page[0]
+                words.add((word, named[number], tuple(page[1]), tuple(page[2]), tuple(extra)))
+    filters = {}
+    for name, h in meta[3]:
+        found = search._unpack(bundle[f"filter/{h}.pf_filter"])
+        for value, numbers in found[1]:
+            filters[(found[0], value)] = sorted(named[n] for n in numbers)
+    return {"entry": {k: v for k, v in entry.items() if k != "languages"}, "count": info["page_count"],
+            "version": meta[0], "pages": sorted(map(tuple, meta[1])), "words": words, "filters": filters,
+            "sorts": meta[4], "meta": meta[5], "fragments": {k: v for k, v in bundle.items() if k.startswith("fragment/")}}
+
+
+def test_merged_slices_hold_what_one_pagefind_index_holds(tmp_path):
+    """Pagefind indexes a part's slices one by one; `merge` joins them. Decoded, with pages
+    named by their fragment, the merged bundle holds exactly what Pagefind's own index of
+    all the pages holds: every word on every page at the same positions, every filter
+    value on the same pages, the same fragments. (The browser test below also asks both
+    the same queries.)"""
+    root = make_project(tmp_path, corpus(30))
+    built(root, tmp_path / "site", use_cache=False, search=False)
+    pages = {p.relative_to(tmp_path / "site").as_posix(): p for p in (tmp_path / "site").glob("seri/*/index.html")}
+    rels = sorted(pages)
+    whole = search.normalise(_pagefind_alone(tmp_path, "whole", pages))
+    slices = [{rel: pages[rel] for rel in rels[k::3]} for k in range(3)]
+    merged = search.merge([search.slice_data(_pagefind_alone(tmp_path, f"s{k}", piece)) for k, piece in enumerate(slices)])
+    a, b = _decoded(whole), _decoded(merged)
+    assert len(a["pages"]) == len(rels) == 31 and len(a["words"]) > 400 and len(a["filters"]) >= 8
+    assert {k: a[k] == b[k] for k in a} == {k: True for k in a}
+    # One slice merged alone is the same index too.
+    assert _decoded(search.merge([search.slice_data(_pagefind_alone(tmp_path, "one", pages))])) == a
+
+
+def test_an_edit_indexes_only_its_slice_and_kept_slices_are_checked(tmp_path, monkeypatch):
+    """The build cache keeps each slice Pagefind indexed; after an edit only the edited
+    page's slice is indexed again, and the result equals a clean build. A kept slice whose
+    file changed on disk is not used but indexed again; files no build needs are removed."""
+    root = make_project(tmp_path, corpus(40))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    runs = []
+    real = search._start
+
+    def counted(site, *args):
+        runs.append(sorted(p.parent.name for p in site.glob("seri/*/index.html")))
+        return real(site, *args)
+
+    monkeypatch.setattr(search, "_start", counted)
+    built(root, out, cache_dir=cache)
+    store = next(cache.rglob("search"))
+    first = len(runs)
+    assert first == search.SLICES_PER_PART  # 41 pages: one part
+    assert len(os.listdir(store)) == first + 1  # and Pagefind's scripts
+
+    edited = root / "content/series/seri-05.md"
+    edited.write_text(edited.read_text().replace("bagian 5.", "bagian 5, dengan kata baru zamrud."))
+    runs.clear()
+    built(root, out, cache_dir=cache)
+    assert len(runs) == 1 and any("seri-05" in slug for slug in runs[0]) and len(runs[0]) < 20
+
+    def equals_clean():
+        clean = tmp_path / "clean"
+        built(root, clean, use_cache=False)
+        a, b = tree_bytes(out), tree_bytes(clean)
+        assert a.keys() == b.keys() and [rel for rel in a if a[rel] != b[rel]] == []
+
+    equals_clean()
+    assert len(os.listdir(store)) == first + 1  # the edited slice's old file is gone
+
+    # A kept slice's file changed on disk (one byte of a fragment; the file still decodes):
+    # not used.
+    import cbor2
+
+    def holds_the_edited_page(value) -> bool:
+        return any(b"seri-05" in gzip.decompress(data) for data in value["fragments"].values())
+
+    kept = {name: cbor2.loads((store / name).read_bytes()) for name in sorted(os.listdir(store))}
+    victim = next(name for name, value in kept.items() if "words" in value and not holds_the_edited_page(value))
+    data = (store / victim).read_bytes()
+    fragment = next(iter(kept[victim]["fragments"].values()))
+    changed = fragment[:20] + bytes([fragment[20] ^ 1]) + fragment[21:]
+    (store / victim).write_bytes(data.replace(fragment, changed))
+    assert type(cbor2.loads((store / victim).read_bytes())) is dict
+    edited.write_text(edited.read_text().replace("zamrud", "zamrud dan safir"))
+    runs.clear()
+    built(root, out, cache_dir=cache)
+    assert changed != fragment, "the tampering changed nothing"
+    assert len(runs) == 2, runs  # the edited slice, and the one whose file changed
+    equals_clean()
+
+    # The slices' folder replaced by a link to a folder elsewhere: removed, not followed.
+    import shutil
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(store)
+    store.symlink_to(outside)
+    edited.write_text(edited.read_text().replace("safir", "safir lagi"))
+    built(root, out, cache_dir=cache)
+    assert list(outside.iterdir()) == [] and store.is_dir() and not store.is_symlink()
+    equals_clean()
+
+
 def test_only_series_pages_are_indexed(tmp_path):
     root = make_project(tmp_path, corpus(3))
     built(root, tmp_path / "out", use_cache=False)
@@ -367,9 +490,13 @@ def test_an_index_in_parts_finds_and_filters_like_one_index(tmp_path, monkeypatc
         # One index as Pagefind cuts it, against parts of 8 pages whose word index is cut
         # into chunks of 6 positions (only the series text is indexed: title, speakers, competency,
         # program and date are metadata, so each page holds few words).
+        # The one index is a single Pagefind run (one slice); each part of the other is
+        # merged from slices of its pages, each indexed by Pagefind on its own.
         monkeypatch.setattr(search, "CHUNK_POSITIONS", None)
+        monkeypatch.setattr(search, "SLICES_PER_PART", 1)
         build(Options(root=root, output=www / "one", today=TODAY, use_cache=False, base_url=origin + "/one/"))
         monkeypatch.setattr(search, "PAGES_PER_PART", 8)
+        monkeypatch.setattr(search, "SLICES_PER_PART", 3)
         monkeypatch.setattr(search, "CHUNK_POSITIONS", 6)
         build(Options(root=root, output=www / "parts", today=TODAY, use_cache=False, base_url=origin + "/parts/"))
         assert len(list((www / "parts/pagefind/index").iterdir())) > 10 > len(list((www / "one/pagefind/index").iterdir()))
