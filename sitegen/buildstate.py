@@ -323,21 +323,28 @@ class SearchStore:
             return None
         return value if type(value) is dict else None
 
-    def save(self, digest: str, value) -> str:
-        """Write `value` under `digest`; returns the SHA-256 to record for it."""
+    def save(self, digest: str, value) -> str | None:
+        """Write `value` under `digest`; returns the SHA-256 to record for it, or None when
+        it could not be written (a full or read-only disk: the build goes on without it,
+        and the cache's own save then reports the disk)."""
         data = cbor2.dumps(value)
-        self.folder.mkdir(parents=True, exist_ok=True)
         scratch = self.folder / f".{digest}.{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(scratch)
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(scratch, self.folder / digest)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(scratch)
+            fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(scratch, self.folder / digest)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(scratch)
+            return None
         return hashlib.sha256(data).hexdigest()
 
     def record(self, kept: dict) -> None:
-        self.used.update(kept)
+        self.used.update((digest, sha) for digest, sha in kept.items() if sha is not None)
 
     def keep(self, digests) -> None:
         """Slices of a search part kept as it was: still needed by the next edit."""
