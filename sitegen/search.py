@@ -55,7 +55,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -211,10 +210,13 @@ def command(site: Path, out: Path, language: str) -> list:
 def _start(site: Path, out: Path, cwd: Path, language: str) -> subprocess.Popen:
     """Pagefind in an empty folder (it reads pagefind.yml/.toml/.json from where it runs),
     without PAGEFIND_* variables; it dies with the build (PR_SET_PDEATHSIG)."""
+    run = command(site, out, language)
+    if not os.access(run[0], os.X_OK):  # as Popen would say, before a launcher hides it
+        raise FileNotFoundError(errno.ENOENT, "no Pagefind program to run", run[0])
+    run, preexec = parallel.dying_with_this_process(run)
     return stopping.start_program(  # remembered: a stopping preview ends it (stopping.py)
-        command(site, out, language), cwd=cwd, env=environment(), stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=parallel.child_of_this_process() if sys.platform.startswith("linux") else None,  # none on Windows
+        run, cwd=cwd, env=environment(), stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec,
     )
 
 

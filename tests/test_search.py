@@ -417,11 +417,21 @@ def test_workers_and_their_pagefind_die_with_the_build():
     assert parallel.run(_death_signal, [0, 1, 2, 3], 2) == [signal.SIGKILL] * 4
     import subprocess
 
-    # A program started with it (as Pagefind is) keeps the setting through exec.
-    show = "import ctypes; v = ctypes.c_int(-1); ctypes.CDLL(None).prctl(2, ctypes.byref(v)); print(v.value)"
-    started = subprocess.run([sys.executable, "-c", show], preexec_fn=parallel.die_with_parent, capture_output=True, text=True)
-    assert started.stdout.strip() == str(int(signal.SIGKILL))
-    assert subprocess.run([sys.executable, "-c", show], capture_output=True, text=True).stdout.strip() == "0"
+    # A program started as Pagefind is keeps the setting through exec: through setpriv
+    # (then Python starts it with vfork), or, where there is none, with a preexec_fn.
+    show = [sys.executable, "-c", "import ctypes; v = ctypes.c_int(-1); ctypes.CDLL(None).prctl(2, ctypes.byref(v)); print(v.value)"]
+    found = []
+    for setpriv in ([], [None]):
+        parallel._SETPRIV[:] = setpriv
+        command, preexec = parallel.dying_with_this_process(show)
+        found.append((command[0], preexec is None))
+        started = subprocess.run(command, preexec_fn=preexec, capture_output=True, text=True)
+        assert started.stdout.strip() == str(int(signal.SIGKILL)), started.stderr
+    parallel._SETPRIV[:] = []
+    assert found[1] == (sys.executable, False)
+    if os.path.exists("/usr/bin/setpriv"):  # util-linux, on every Debian and Ubuntu
+        assert found[0] == ("/usr/bin/setpriv", True)
+    assert subprocess.run(show, capture_output=True, text=True).stdout.strip() == "0"
 
 
 def test_pagefind_is_the_pinned_binary_run_directly(tmp_path, monkeypatch):
