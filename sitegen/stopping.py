@@ -85,8 +85,11 @@ def install() -> None:
 
 
 def uninstall() -> None:
+    """Signals take their default action again, and whatever a signal set in motion here
+    is forgotten (the process may go on to build again: the tests, the preview)."""
     if threading.current_thread() is not threading.main_thread():
         return
+    _state.update(stopping=False, deferred=0, pending=None)
     for sig in SIGNALS:
         signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
 
