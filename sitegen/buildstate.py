@@ -303,7 +303,8 @@ class SearchStore:
         # The folder is the build's own (the cache folder's checks): whatever else stands
         # under its name, a link above all, is removed, never followed.
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            folder.unlink()
+            with contextlib.suppress(OSError):  # then writing there fails, and nothing is kept
+                folder.unlink()
 
     def load(self, digest: str):
         want = self.trusted.get(digest)

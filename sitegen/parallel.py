@@ -8,9 +8,8 @@ workers inherit the bound function through the fork (nothing is pickled), so an 
 only an index or a small record and a result is only what the parent must know. Results come back in task order, and every task is a pure function of that
 state, so the output is byte-identical whatever the number of jobs.
 
-Everything the parent holds is frozen (`gc.freeze()`) before forking, so that the workers'
-garbage collector does not scan (and so copy) the pages they share with the parent; the
-build unfreezes it when it ends (gctune.py).
+The caller should `gc.freeze()` its objects before forking, so that the workers' garbage
+collector does not touch (and so copy) the pages they share with the parent.
 
 Forking is refused (the work is done in this process) where it would be unsafe or not
 worth it: other threads running (a fork copies their locks, as in the preview server),
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import gc
 import os
 import signal
 import subprocess
@@ -184,12 +182,6 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
         # cause found.)
         _chunks = [[items[i] for i in chunk] for chunk in chunks]
         _build = os.getpid()
-        # What this process made since its objects were last frozen (gctune.py: the
-        # pages' records after rendering, before the search index) is frozen too: a
-        # worker's collector would otherwise scan all of it at every full collection, and
-        # copy every page of it by touching it. On 20,000 series this made staging and
-        # decoding a search slice cost 2 to 5 times what they cost on 4,000.
-        gc.freeze()
         ctx = multiprocessing.get_context("fork")
         pool = None
         try:

@@ -89,7 +89,7 @@ def uninstall() -> None:
     is forgotten (the process may go on to build again: the tests, the preview)."""
     if threading.current_thread() is not threading.main_thread():
         return
-    _state.update(stopping=False, deferred=0, pending=None)
+    _state.update(stopping=False, pending=None)  # `deferred` is counted down by its own blocks
     for sig in SIGNALS:
         signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
 
