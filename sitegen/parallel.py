@@ -93,7 +93,7 @@ def dying_with_this_process(command: list) -> tuple[list, Callable[[], None] | N
     Through `setpriv --pdeathsig KILL` where it is there: Python then starts the program
     with vfork. A `preexec_fn` forces a whole fork instead, whose cost grows with the
     worker (which holds the whole model): 12 ms a start from a 137 MB process against
-    0.8 ms with vfork, and a 20,000-series cold build 10 to 20% slower. Elsewhere, the
+    0.8 ms with vfork, and a 20,000-series cold build 10 to 30% slower. Elsewhere, the
     `preexec_fn`."""
     if not sys.platform.startswith("linux"):
         return command, None
