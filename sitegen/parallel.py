@@ -5,15 +5,16 @@ search index). Workers die with the build (`die_with_parent`).
 Workers are forked after the parent has everything they need (the model, the templates):
 the caller binds that state to its task function (`functools.partial(task, state)`), the
 workers inherit the bound function through the fork (nothing is pickled), so an item is
-only an index or a small record and a result is only what the parent must know. Results come back in task order, and every task is a pure function of that
-state, so the output is byte-identical whatever the number of jobs.
+only an index or a small record and a result is only what the parent must know. Results
+are put back in task order, and every task is a pure function of that state, so the
+output is byte-identical whatever the number of jobs.
 
 The caller should `gc.freeze()` its objects before forking, so that the workers' garbage
 collector does not touch (and so copy) the pages they share with the parent.
 
 Forking is refused (the work is done in this process) where it would be unsafe or not
 worth it: other threads running (a fork copies their locks, as in the preview server),
-no `fork` start method, one job, or too little work.
+no `os.fork`, one job, or too little work.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import pickle
+import selectors
 import signal
 import subprocess
 import sys
 import threading
+import traceback
 from typing import Callable
 
 from . import stopping
@@ -50,9 +54,7 @@ def jobs_for(requested: int, tasks: int, min_per_job: int) -> int:
     jobs = min(jobs, tasks // max(min_per_job, 1))
     if jobs <= 1:
         return 1
-    import multiprocessing  # here: a rebuild with too little work to fork never loads it
-
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if threading.active_count() > 1 or not hasattr(os, "fork"):
         return 1
     return jobs
 
@@ -131,11 +133,10 @@ def release_memory() -> None:
 
 
 def _worker_start() -> None:
-    """A pool worker: dies with the build, takes the default action of SIGTERM, and ignores
-    SIGINT. The build terminates its workers itself (stopping.py); a Ctrl+C, which reaches
-    the whole process group, must not kill a worker at a random moment: one that dies
-    while it holds the pool's task-queue lock leaves Pool.terminate() waiting for that lock
-    forever."""
+    """A worker: dies with the build, takes the default action of SIGTERM, and ignores
+    SIGINT. The build ends its workers itself; a Ctrl+C, which reaches the whole process
+    group, must not kill a worker at a random moment (the build reports a worker that died
+    as a failure)."""
     die_with_parent(_build)
     stopping.reset_in_child()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -143,6 +144,153 @@ def _worker_start() -> None:
 
 def _call(k: int) -> list:
     return [_task(item) for item in _chunks[k]]
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended before it had sent back the result of its task."""
+
+
+_HEADER = 8  # bytes: the length of a message, before it
+
+
+def _read_exact(stream, n: int) -> bytearray | None:
+    """n bytes from `stream` (an unbuffered pipe end); None at its end."""
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        count = stream.readinto(view[got:])
+        if not count:
+            return None
+        got += count
+    return buf
+
+
+def _write_all(stream, data) -> None:
+    view, done = memoryview(data), 0
+    while done < len(view):
+        done += stream.write(view[done:])
+
+
+def _worker_loop(tasks, results) -> None:
+    """A worker's life: read a chunk's number, send back (number, True, results) or
+    (number, False, exception), until the build closes the task pipe."""
+    while True:
+        data = _read_exact(tasks, 4)
+        if data is None:
+            return
+        k = int.from_bytes(data, "little")
+        try:
+            payload = pickle.dumps((k, True, _call(k)), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # the task failed (or its result cannot be sent): the build raises it
+            exc.add_note("".join(traceback.format_exception(exc)).rstrip())
+            try:
+                payload = pickle.dumps((k, False, exc), pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                payload = pickle.dumps((k, False, RuntimeError(f"{type(exc).__name__}: {exc}")), pickle.HIGHEST_PROTOCOL)
+        _write_all(results, len(payload).to_bytes(_HEADER, "little"))
+        _write_all(results, payload)
+        del payload
+
+
+class _Worker:
+    """A forked worker as its build sees it: its process, the pipe its tasks go down, the
+    pipe its results come up, and the chunks it has been given and not yet answered."""
+
+    def __init__(self, pid: int, tasks, results):
+        self.pid, self.tasks, self.results = pid, tasks, results
+        self.given: list = []
+
+
+def _fork_worker(others: list) -> _Worker:
+    task_r, task_w = os.pipe()
+    result_r, result_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: never returns into the build's code
+        code = 1
+        try:
+            for fd in (task_w, result_r, *(fd for w in others for fd in (w.tasks.fileno(), w.results.fileno()))):
+                os.close(fd)
+            _worker_start()
+            with open(task_r, "rb", buffering=0) as tasks, open(result_w, "wb", buffering=0) as results:
+                _worker_loop(tasks, results)
+            code = 0
+        except BaseException:  # the build is gone (a broken pipe), or a failure it will report as a lost worker
+            pass
+        finally:
+            os._exit(code)
+    os.close(task_r)
+    os.close(result_w)
+    return _Worker(pid, open(task_w, "wb", buffering=0), open(result_r, "rb", buffering=0))
+
+
+def _give(worker: _Worker, queue: list) -> None:
+    if queue:
+        k = queue.pop(0)
+        worker.given.append(k)
+        _write_all(worker.tasks, k.to_bytes(4, "little"))
+
+
+def _collect(workers: list, queue: list, chunks: list, out: list) -> None:
+    """Read results as workers send them, giving each worker its next chunk as it answers,
+    until every chunk is answered. Raises a task's exception, or WorkerLost."""
+    with selectors.DefaultSelector() as selector:
+        for worker in workers:
+            if worker.given:
+                selector.register(worker.results, selectors.EVENT_READ, worker)
+        while any(worker.given for worker in workers):
+            for key, _ in selector.select():
+                worker = key.data
+                header = _read_exact(worker.results, _HEADER)
+                payload = _read_exact(worker.results, int.from_bytes(header, "little")) if header is not None else None
+                if payload is None:
+                    raise WorkerLost(f"a worker process ended before its task was done ({_how_it_ended(worker.pid)})")
+                k, ok, result = pickle.loads(payload)
+                del payload
+                worker.given.remove(k)
+                if not ok:
+                    raise result
+                for i, value in zip(chunks[k], result):
+                    out[i] = value
+                _give(worker, queue)
+                if not worker.given:
+                    selector.unregister(worker.results)
+
+
+def _how_it_ended(pid: int) -> str:
+    """Without reaping it (the build's `_end` does): how the process ended."""
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    except (OSError, AttributeError):
+        return "unknown"
+    if info is not None and info.si_code in (os.CLD_KILLED, os.CLD_DUMPED):
+        return f"killed by {signal.Signals(info.si_status).name}"
+    return f"exit code {info.si_status}" if info is not None else "unknown"
+
+
+def _kill(workers: list) -> None:
+    for worker in workers:
+        if worker.pid:
+            try:
+                os.kill(worker.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _end(workers: list, failed: bool) -> None:
+    """No worker is left: closing its task pipe ends an idle worker; after a failure or a
+    stop, each is killed at once (it may be in a task, or writing a result nobody reads)."""
+    if failed:
+        _kill(workers)
+    for worker in workers:
+        worker.tasks.close()
+    for worker in workers:
+        if worker.pid:
+            try:
+                os.waitpid(worker.pid, 0)
+            except ChildProcessError:
+                pass
+            worker.pid = 0
+        worker.results.close()
 
 
 def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
@@ -156,7 +304,15 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
     would otherwise make all of it again.
 
     `meanwhile()` is called in this process once the workers have their tasks, while it
-    would otherwise only wait for them; it is not called when nothing is forked."""
+    would otherwise only wait for them (their results are read meanwhile, by a thread
+    that only reads pipes); it is not called when nothing is forked.
+
+    The workers are this module's own, not multiprocessing.Pool's. Each has a pipe for
+    its tasks and one for its results, and nothing else is shared: no lock that a killed
+    or blocked worker can hold. A Pool, told to stop, waited for the lock of its result
+    queue while a worker held it, blocked writing a result larger than the pipe that no
+    thread read any more: a `check` stopped by SIGTERM hung that way (CPython 3.11.2,
+    about 1 stop in 30 on a busy machine). Ending these workers is a kill and a wait."""
     global _task, _chunks, _build
     _task = fn
     try:
@@ -171,47 +327,46 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
         if grouped:
             at = next((k for k, chunk in enumerate(chunks) if chunk[0] > grouped[0]), len(chunks))
             chunks.insert(at, grouped)
-        import multiprocessing  # here, as in jobs_for: only a build that forks loads it
-
-        # A task is only a chunk's number: the chunks reach the workers through the fork. So
-        # every task fits in the pipe to the workers at once, and the pool's task thread is
-        # not left blocked on a full pipe when a signal terminates the pool: CPython's
-        # Pool._help_stuff_finish drains that pipe only while it holds data, and a task
-        # thread that fills it again afterwards waits for good. (The tasks for thousands of
-        # series' sources held their paths, far more than the pipe holds; a build stopped
-        # by a signal in its first second once hung in a test, and this is the likeliest
-        # cause found.)
+        # The chunks reach the workers through the fork: a task is only a chunk's number.
         _chunks = [[items[i] for i in chunk] for chunk in chunks]
         _build = os.getpid()
-        ctx = multiprocessing.get_context("fork")
-        pool = None
+        workers: list = []
+        reader = None  # the thread that reads results while `meanwhile` runs
+        failed = True
         try:
-            # Built whole before a signal is obeyed. Pool() forks the workers, then starts
-            # the thread that keeps them up (Pool._handle_workers), then two more threads; a
-            # Stopped raised in between left a pool that no one could terminate, whose
-            # thread forked new workers as fast as the old ones were killed, while this
-            # process was ending. One such worker outlived a stopped preview.
-            with stopping.deferred():
-                pool = ctx.Pool(jobs, initializer=_worker_start)
+            with stopping.deferred():  # every worker forked is in `workers` before a stop is obeyed
+                for _ in range(min(jobs, len(chunks))):
+                    workers.append(_fork_worker(workers))
+            queue = list(range(len(chunks)))
+            for _ in range(2):  # a second chunk each: a worker need not wait for the next
+                for worker in workers:
+                    _give(worker, queue)
             out: list = [None] * len(items)
-            parts = pool.imap(_call, range(len(chunks)))
-            if meanwhile is not None:
+            if meanwhile is None:
+                _collect(workers, queue, chunks, out)
+            else:
+                outcome: list = []
+
+                def collect() -> None:
+                    try:
+                        _collect(workers, queue, chunks, out)
+                    except BaseException as exc:
+                        outcome.append(exc)
+
+                reader = threading.Thread(target=collect, name="parallel-results", daemon=True)
+                reader.start()
                 meanwhile()
-            for chunk, part in zip(chunks, parts):
-                for i, result in zip(chunk, part):
-                    out[i] = result
+                reader.join()
+                if outcome:
+                    raise outcome[0]
+            failed = False
             return out
-        except BaseException:
-            # Told to stop (or failed) before the pool was whole: Pool() ends its workers
-            # itself only on an Exception, and Stopped is not one. No worker is left.
-            if pool is None:
-                for child in multiprocessing.active_children():
-                    child.kill()
-                    child.join(5)
-            raise
         finally:
-            if pool is not None:
-                # The thread that keeps the workers up is stopped before they are.
-                pool.terminate()
+            with stopping.deferred():
+                if failed:
+                    _kill(workers)  # the reader, if any, then meets the end of every pipe
+                if reader is not None:
+                    reader.join()
+                _end(workers, failed)
     finally:
         _task, _chunks = None, []

@@ -506,70 +506,112 @@ def test_shipped_content_passes_strict():
     assert proc.returncode == 0, proc.stderr
 
 
-def test_a_pool_told_to_stop_while_it_forks_its_workers_leaves_none(monkeypatch):
-    """A signal that lands while the pool forks its workers (before `with` holds the pool):
-    Pool() ends its workers itself only on an Exception, and Stopped is not one."""
-    import multiprocessing
-    import multiprocessing.pool
-
-    real = multiprocessing.pool.Pool._repopulate_pool
-
-    def forked_then_signalled(self):
-        real(self)  # the workers are running
-        raise stopping.Stopped(signal.SIGTERM)
-
-    monkeypatch.setattr(multiprocessing.pool.Pool, "_repopulate_pool", forked_then_signalled)
-    try:
-        with pytest.raises(stopping.Stopped):
-            parallel.run(abs, list(range(-50, 50)), 2)
-        left = multiprocessing.active_children()
-        assert left == [], left
-    finally:
-        for child in multiprocessing.active_children():  # a failure leaves no worker to the next test
-            child.kill()
-            child.join()
+def _children() -> list:
+    """The process IDs of this process's children, zombies included (Linux)."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        found += [int(pid) for pid in (task / "children").read_text().split()]
+    return found
 
 
-def _pool_threads() -> list:
-    import threading
+def _reap(pids) -> None:  # a failure leaves no worker to the next test
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
 
-    return [t for t in threading.enumerate() if t.name.endswith(("(_handle_workers)", "(_handle_tasks)", "(_handle_results)"))]
 
+def test_a_signal_while_the_workers_are_forked_leaves_none(monkeypatch):
+    """A SIGTERM that lands between two forks is obeyed once every worker forked is known:
+    the build stops, and no worker is left, running or unreaped."""
+    real = parallel._fork_worker
+    before = set(_children())
 
-def test_a_signal_while_the_pool_starts_its_threads_leaves_no_worker_and_no_refill(monkeypatch):
-    """A SIGTERM that lands after the pool has started the thread that keeps its workers
-    up (Pool._handle_workers) but before the constructor returns: killing the workers from
-    outside made that thread fork new ones, from a thread, while the process was ending. One
-    such worker once outlived a stopped preview, waiting for a task forever with parent PID
-    1. The pool is built whole before the signal is obeyed, then terminated as a pool."""
-    import multiprocessing
-    import multiprocessing.pool
-    import multiprocessing.util
+    def forked_then_signalled(others):
+        worker = real(others)
+        os.kill(os.getpid(), signal.SIGTERM)  # obeyed at the next instruction of this thread
+        return worker
 
-    real = multiprocessing.util.Finalize
-
-    def signalled_at_the_end_of_the_constructor(obj, *args, **kwargs):
-        if isinstance(obj, multiprocessing.pool.Pool):
-            assert any(t.name.endswith("(_handle_workers)") for t in _pool_threads())
-            os.kill(os.getpid(), signal.SIGTERM)  # obeyed at the next instruction of this thread
-        return real(obj, *args, **kwargs)
-
-    monkeypatch.setattr(multiprocessing.util, "Finalize", signalled_at_the_end_of_the_constructor)
+    monkeypatch.setattr(parallel, "_fork_worker", forked_then_signalled)
     stopping.install()
     try:
         with pytest.raises(stopping.Stopped):
             parallel.run(abs, list(range(-50, 50)), 2)
-        time.sleep(0.5)  # the worker handler polls every 0.1 s: it would have refilled by now
-        assert multiprocessing.active_children() == []
-        assert _pool_threads() == []
+        assert set(_children()) == before
     finally:
         stopping.uninstall()
-        for child in multiprocessing.active_children():
-            child.kill()
-            child.join()
+        _reap(set(_children()) - before)
     # Uninstalled, the stop is forgotten: a later build in this process (the next test)
     # cleans up its scratch in full, not within a stop's budget.
     assert stopping._state["stopping"] is False
+
+
+def _big(i: int) -> bytes:
+    time.sleep(0.02)
+    return bytes([i % 256]) * (4 << 20)  # far more than a pipe holds: the worker blocks writing it
+
+
+@pytest.mark.parametrize("after", [0.15, 0.4, 0.9])
+def test_a_stop_while_workers_write_large_results_ends_at_once(after):
+    """A stop while workers are writing results larger than a pipe, which no one will read
+    now. multiprocessing.Pool, which the build used before, hung there: terminating, it
+    waited for its result queue's lock while a worker held it, blocked in such a write (a
+    `check` stopped by SIGTERM, about 1 stop in 30 on a busy machine, CPython 3.11.2). The
+    workers are killed, not waited for."""
+    before = set(_children())
+    stopping.install()
+    killer = subprocess.Popen(["sh", "-c", f"sleep {after}; kill -TERM {os.getpid()}"])
+    started = time.monotonic()
+    try:
+        with pytest.raises(stopping.Stopped):
+            parallel.run(_big, list(range(400)), 2)
+        assert time.monotonic() - started < after + 5.0
+        assert set(_children()) - {killer.pid} == before
+    finally:
+        stopping.uninstall()
+        killer.wait()
+        _reap(set(_children()) - before)
+    assert stopping._state["stopping"] is False
+
+
+def _dies_on_seven(i: int) -> int:
+    if i == 7:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+    time.sleep(0.01)
+    return i
+
+
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging_it():
+    """A worker killed in the middle of a task (the kernel out of memory): the build fails
+    with WorkerLost. (A multiprocessing.Pool replaced the worker and waited for the lost
+    task's result forever.)"""
+    before = set(_children())
+    try:
+        with pytest.raises(parallel.WorkerLost, match="ended before its task was done \\(killed by SIGKILL\\)"):
+            parallel.run(_dies_on_seven, list(range(40)), 2)
+        assert set(_children()) == before
+    finally:
+        _reap(set(_children()) - before)
+
+
+def _fails_on_five(i: int) -> int:
+    if i == 5:
+        raise ValueError(f"item {i} is bad")
+    return i
+
+
+def test_a_task_s_exception_reaches_the_build_with_the_worker_s_traceback():
+    before = set(_children())
+    with pytest.raises(ValueError, match="item 5 is bad") as caught:
+        parallel.run(_fails_on_five, list(range(40)), 2)
+    assert any("_fails_on_five" in note for note in caught.value.__notes__)
+    assert set(_children()) == before
+    # And a meanwhile that fails: its own error, no worker left.
+    with pytest.raises(KeyError):
+        parallel.run(_big, list(range(40)), 2, meanwhile=lambda: {}["x"])
+    assert set(_children()) == before
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
