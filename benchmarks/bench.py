@@ -23,7 +23,9 @@ included). Peak memory is the largest sum of the proportional set size (Pss) of 
 process tree, sampled every 20 ms (worker processes sharing the parent's pages are not
 counted twice); the largest maximum RSS of any one process is printed beside it. Sampling
 takes CPU from the build, so the timed runs are not sampled, as Hugo's are not: memory is
-measured in runs of its own, and the large corpus's ratios compare sampled runs.
+measured in runs of its own, and the large corpus's ratios compare sampled runs: each run at
+the large size beside one at N just before it, --pairs times (default 3), the ratio being
+the median of the pairs' ratios, each of which is printed.
 
 This is a script, not a test: timings depend on the machine and its load.
 """
@@ -444,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3, help="runs per measurement where cheap (default 3)")
     p.add_argument("--work", type=Path, default=HERE / "_work", help="scratch folder (default benchmarks/_work)")
     p.add_argument("--skip-large", action="store_true", help="skip the large corpus")
+    p.add_argument("--pairs", type=int, default=3,
+                   help="runs of the large corpus, each beside a run at --series (default 3; the ratio is their median)")
     p.add_argument("--stand-in", action="store_true",
                    help="also build the corpus with the minimal stand-in templates (benchmarks/templates/), labelled as such")
     p.add_argument("--serve-only", action="store_true",
@@ -519,24 +523,38 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work / "out-minimal", ignore_errors=True)
     loads.append(f"before the large corpus {os.getloadavg()[0]:.2f}")
 
-    print(f"check and a cold build of {n} series, with memory sampling ...", flush=True)
-    mem_check = ours_check(site, memory=True)
-    mem_cold = ours_cold(site, dout, memory=True, search=True)
-    rows.append((f"check, {n} series, memory sampled", mem_check.seconds, "", None, None))
-    rows.append((f"default build, cold, {n} series, memory sampled", mem_cold.seconds, "", None, None))
-    memory_rows = [(f"check, {n} series", [mem_check]), (f"default build, cold, {n} series", [mem_cold])]
-    if not args.skip_large:
-        big_site, _ = corpus(work, big)
-        print(f"check and a cold build of {big} series, with memory sampling ...", flush=True)
-        big_check = ours_check(big_site, memory=True)
-        big_cold = ours_cold(big_site, work / "out-large", memory=True, search=True)
-        # Against the same build of n series, sampled the same way.
-        rows.append((f"check, {big} series, memory sampled", big_check.seconds, f"ours {n}", big_check.seconds / mem_check.seconds,
-                     TARGETS["scaling"]))
-        rows.append((f"default build, cold, {big} series, memory sampled", big_cold.seconds, f"ours {n}",
-                     big_cold.seconds / mem_cold.seconds, TARGETS["scaling"]))
-        memory_rows += [(f"check, {big} series", [big_check]), (f"default build, cold, {big} series", [big_cold])]
-        print(f"  peak memory (tree Pss): check {big_check.peak_mb:.0f} MB, cold build {big_cold.peak_mb:.0f} MB", flush=True)
+    # The large corpus's ratios: each run at `big` beside a run of the same kind at n just
+    # before it, sampled the same way, --pairs times; the ratio is the median of the pairs'
+    # ratios. One pair alone moved from 5.2x to 6.4x between runs of the same engine, as other
+    # work on the machine came and went during a two-minute build.
+    small_check, small_cold, big_checks, big_colds = [], [], [], []
+    big_site = None if args.skip_large else corpus(work, big)[0]
+    for k in range(args.pairs if big_site is not None else 1):
+        print(f"check and a cold build of {n} series, with memory sampling (pair {k + 1}) ...", flush=True)
+        small_check.append(ours_check(site, memory=True))
+        if big_site is not None:
+            print(f"  check of {big} series ...", flush=True)
+            big_checks.append(ours_check(big_site, memory=True))
+        small_cold.append(ours_cold(site, dout, memory=True, search=True))
+        if big_site is not None:
+            print(f"  cold build of {big} series ...", flush=True)
+            big_colds.append(ours_cold(big_site, work / "out-large", memory=True, search=True))
+            print(f"  pair {k + 1}: check {big_checks[-1].seconds:.2f} / {small_check[-1].seconds:.2f} s = "
+                  f"{big_checks[-1].seconds / small_check[-1].seconds:.3f}x, cold {big_colds[-1].seconds:.2f} / "
+                  f"{small_cold[-1].seconds:.2f} s = {big_colds[-1].seconds / small_cold[-1].seconds:.3f}x "
+                  f"(load {os.getloadavg()[0]:.2f})", flush=True)
+    rows.append((f"check, {n} series, memory sampled", median(small_check), "", None, None))
+    rows.append((f"default build, cold, {n} series, memory sampled", median(small_cold), "", None, None))
+    memory_rows = [(f"check, {n} series", small_check), (f"default build, cold, {n} series", small_cold)]
+    if big_site is not None:
+        for label, bigs, smalls in (("check", big_checks, small_check), ("default build, cold", big_colds, small_cold)):
+            ratios = [b.seconds / s.seconds for b, s in zip(bigs, smalls)]
+            rows.append((f"{label}, {big} series, memory sampled (median of {len(ratios)} pairs: "
+                         + ", ".join(f"{r:.2f}" for r in ratios) + ")", median(bigs), f"ours {n}", statistics.median(ratios),
+                         TARGETS["scaling"]))
+        memory_rows += [(f"check, {big} series", big_checks), (f"default build, cold, {big} series", big_colds)]
+        print(f"  peak memory (tree Pss): check {max(r.peak_mb for r in big_checks):.0f} MB, "
+              f"cold build {max(r.peak_mb for r in big_colds):.0f} MB", flush=True)
         shutil.rmtree(work / "out-large", ignore_errors=True)
 
     print("one share image ...", flush=True)
@@ -568,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
     print()
     print(f"command: python benchmarks/bench.py --series {n}" + (f" --repeats {args.repeats}" if args.repeats != 3 else "")
-          + (f" --scale {args.scale}" if args.scale != 5 else "") + (" --skip-large" if args.skip_large else "")
+          + (f" --scale {args.scale}" if args.scale != 5 else "") + (f" --pairs {args.pairs}" if args.pairs != 3 else "") + (" --skip-large" if args.skip_large else "")
           + (" --stand-in" if args.stand_in else ""))
     for line in machine():
         print(line)

@@ -217,6 +217,11 @@ def _fork_worker(others: list) -> _Worker:
         except BaseException:  # the build is gone (a broken pipe), or a failure it will report as a lost worker
             pass
         finally:
+            for stream in (sys.stdout, sys.stderr):  # what a task printed, as a process's normal end would
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
             os._exit(code)
     os.close(task_r)
     os.close(result_w)
