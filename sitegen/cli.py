@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import disk, stopping
 from .messages import LANGUAGES, _, set_language
+from .parallel import WorkerLost
 from .problems import FORMATS, BuildFailed, UsageError, print_problems
 from .stopping import Stopped
 from .schema import FIRST_DAY, LAST_DAY, base_url_problem
@@ -245,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"build.py: {disk.message(exc)}", file=sys.stderr)
         return 2
+    except WorkerLost as exc:
+        print("build.py: " + _("a worker process ended before its work was done ({how}); if the machine ran out of memory, "
+                               "try again with --jobs 1").format(how=exc.how), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Stopped as exc:

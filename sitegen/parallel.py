@@ -9,8 +9,8 @@ only an index or a small record and a result is only what the parent must know. 
 are put back in task order, and every task is a pure function of that state, so the
 output is byte-identical whatever the number of jobs.
 
-The caller should `gc.freeze()` its objects before forking, so that the workers' garbage
-collector does not touch (and so copy) the pages they share with the parent.
+Each worker freezes what it inherited (`gc.freeze()`), so that its garbage collector does
+not walk (and so copy) the pages it shares with the parent.
 
 Forking is refused (the work is done in this process) where it would be unsafe or not
 worth it: other threads running (a fork copies their locks, as in the preview server),
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import os
 import pickle
 import selectors
@@ -140,6 +141,12 @@ def _worker_start() -> None:
     die_with_parent(_build)
     stopping.reset_in_child()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # What the worker inherited (the model, the pages rendered so far) is never garbage of
+    # its own: its collector leaves it alone (a list splice, no object touched). Otherwise
+    # each full collection walked the whole inherited heap, copying the pages it wrote to:
+    # decoding a search slice took 49.5 ms at 20,000 series against 34 ms at 4,000, and
+    # 31 ms with this (the step timer, 200 slices).
+    gc.freeze()
 
 
 def _call(k: int) -> list:
@@ -147,7 +154,12 @@ def _call(k: int) -> list:
 
 
 class WorkerLost(RuntimeError):
-    """A worker process ended before it had sent back the result of its task."""
+    """A worker process ended before it had sent back the result of its task (`how`: as
+    the system tells it, "killed by SIGKILL" when the kernel ran out of memory)."""
+
+    def __init__(self, how: str):
+        super().__init__(f"a worker process ended before its task was done ({how})")
+        self.how = how
 
 
 _HEADER = 8  # bytes: the length of a message, before it
@@ -248,7 +260,7 @@ def _collect(workers: list, queue: list, chunks: list, out: list) -> None:
                 header = _read_exact(worker.results, _HEADER)
                 payload = _read_exact(worker.results, int.from_bytes(header, "little")) if header is not None else None
                 if payload is None:
-                    raise WorkerLost(f"a worker process ended before its task was done ({_how_it_ended(worker.pid)})")
+                    raise WorkerLost(_how_it_ended(worker.pid))
                 k, ok, result = pickle.loads(payload)
                 del payload
                 worker.given.remove(k)

@@ -510,7 +510,10 @@ def _children() -> list:
     """The process IDs of this process's children, zombies included (Linux)."""
     found = []
     for task in Path("/proc/self/task").iterdir():
-        found += [int(pid) for pid in (task / "children").read_text().split()]
+        try:
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that ended meanwhile
+            pass
     return found
 
 
@@ -548,9 +551,22 @@ def test_a_signal_while_the_workers_are_forked_leaves_none(monkeypatch):
     assert stopping._state["stopping"] is False
 
 
-def _big(i: int) -> bytes:
+_LARGE_RESULTS = """
+import os, sys, time
+sys.path.insert(0, {repo!r})
+from sitegen import parallel, stopping
+
+def big(i):
     time.sleep(0.02)
     return bytes([i % 256]) * (4 << 20)  # far more than a pipe holds: the worker blocks writing it
+
+stopping.install()
+try:
+    parallel.run(big, list(range(400)), 2)
+except stopping.Stopped:
+    print("stopped", flush=True)
+    os._exit(143)
+"""
 
 
 @pytest.mark.parametrize("after", [0.15, 0.4, 0.9])
@@ -559,21 +575,12 @@ def test_a_stop_while_workers_write_large_results_ends_at_once(after):
     now. multiprocessing.Pool, which the build used before, hung there: terminating, it
     waited for its result queue's lock while a worker held it, blocked in such a write (a
     `check` stopped by SIGTERM, about 1 stop in 30 on a busy machine, CPython 3.11.2). The
-    workers are killed, not waited for."""
-    before = set(_children())
-    stopping.install()
-    killer = subprocess.Popen(["sh", "-c", f"sleep {after}; kill -TERM {os.getpid()}"])
-    started = time.monotonic()
-    try:
-        with pytest.raises(stopping.Stopped):
-            parallel.run(_big, list(range(400)), 2)
-        assert time.monotonic() - started < after + 5.0
-        assert set(_children()) - {killer.pid} == before
-    finally:
-        stopping.uninstall()
-        killer.wait()
-        _reap(set(_children()) - before)
-    assert stopping._state["stopping"] is False
+    workers are killed, not waited for. (Run apart: a regression hangs that process, not
+    the tests.)"""
+    proc = subprocess.Popen([PYTHON, "-c", _LARGE_RESULTS.format(repo=str(REPO))], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    code, took, alive, err = _stop(proc, signal.SIGTERM, after)
+    assert code == 143 and alive == [] and "Traceback" not in err, (code, err)
 
 
 def _dies_on_seven(i: int) -> int:
@@ -596,6 +603,24 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging_it():
         _reap(set(_children()) - before)
 
 
+def test_a_worker_killed_in_a_build_is_reported_in_a_sentence(tmp_path, monkeypatch, capsys):
+    """The build says what happened and what to try, exits 1 with no traceback, and leaves
+    no output folder."""
+    from sitegen import cli
+
+    root = shipped(tmp_path)
+    monkeypatch.setattr(parallel, "jobs_for", lambda requested, tasks, min_per_job: 2)  # fork for every step
+    monkeypatch.setattr(parallel, "_call", lambda k: os.kill(os.getpid(), signal.SIGKILL))  # in the worker
+    before = set(_children())
+    code = cli.main(["build", "--root", str(root), "--output", str(tmp_path / "out"), "--today", "2026-12-05",
+                     "--lang", "en", "--no-cache", "--no-search"])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "a worker process ended before its work was done (killed by SIGKILL)" in err and "--jobs 1" in err, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists() and set(_children()) == before
+
+
 def _fails_on_five(i: int) -> int:
     if i == 5:
         raise ValueError(f"item {i} is bad")
@@ -610,7 +635,7 @@ def test_a_task_s_exception_reaches_the_build_with_the_worker_s_traceback():
     assert set(_children()) == before
     # And a meanwhile that fails: its own error, no worker left.
     with pytest.raises(KeyError):
-        parallel.run(_big, list(range(40)), 2, meanwhile=lambda: {}["x"])
+        parallel.run(_fails_on_five, list(range(1, 5)) * 10, 2, meanwhile=lambda: {}["x"])
     assert set(_children()) == before
 
 
