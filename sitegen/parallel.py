@@ -240,69 +240,6 @@ def _fork_worker(others: list) -> _Worker:
     return _Worker(pid, open(task_w, "wb", buffering=0), open(result_r, "rb", buffering=0))
 
 
-ENGINE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder that holds sitegen/
-
-# A fresh worker's program: Python in isolated mode (no current folder on the path, no
-# PYTHON* variables), this engine first on its path. It starts with SIGINT and SIGTERM
-# blocked (`_spawn_worker`), ignores SIGINT, then takes them: a Ctrl+C while it starts up
-# never prints a KeyboardInterrupt.
-_BOOT = ("import signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-         "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}); "
-         "sys.path.insert(0, sys.argv[1]); from sitegen.parallel import _fresh_main; _fresh_main(int(sys.argv[2]), int(sys.argv[3]))")
-
-
-def _spawn_worker() -> _Worker:
-    """A worker started as a new Python process (not forked): it shares no memory with the
-    build. It waits for its setup (`_send_setup`: the pickled task function, chunks and the
-    build's process ID) before its tasks."""
-    task_r, task_w = os.pipe()
-    result_r, result_w = os.pipe()
-    # Blocked here for the moment of the start: the new process inherits the mask, and a
-    # signal that reaches this one meanwhile is only held (stopping.py then obeys it).
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, set(stopping.SIGNALS))
-    try:
-        proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT, ENGINE, str(task_r), str(result_w)],
-                                pass_fds=(task_r, result_w), stdin=subprocess.DEVNULL)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        os.close(task_r)
-        os.close(result_w)
-    proc.returncode = 0  # reaped by `_end` (os.waitpid), not by Popen
-    return _Worker(proc.pid, open(task_w, "wb", buffering=0), open(result_r, "rb", buffering=0))
-
-
-def _send_setup(worker: _Worker, setup: bytes) -> None:
-    try:
-        _write_all(worker.tasks, len(setup).to_bytes(_HEADER, "little"))
-        _write_all(worker.tasks, setup)
-    except BrokenPipeError:
-        raise WorkerLost(_how_it_ended(worker.pid)) from None
-
-
-def _fresh_main(task_fd: int, result_fd: int) -> None:
-    """A spawned worker's life (`_spawn_worker`)."""
-    global _task, _chunks, _build
-    code = 1
-    try:
-        with open(task_fd, "rb", buffering=0) as tasks, open(result_fd, "wb", buffering=0) as results:
-            header = _read_exact(tasks, _HEADER)
-            setup = _read_exact(tasks, int.from_bytes(header, "little")) if header is not None else None
-            if setup is not None:
-                _task, _chunks, _build = pickle.loads(setup)
-                _worker_start()
-                _worker_loop(tasks, results)
-                code = 0
-    except BaseException:  # as in a forked worker
-        pass
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
-        os._exit(code)
-
-
 def _give(worker: _Worker, queue: list) -> None:
     if queue:
         k = queue.pop(0)
@@ -374,7 +311,7 @@ def _end(workers: list, failed: bool) -> None:
 
 
 def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
-        meanwhile: Callable | None = None, fresh: bool = False) -> list:
+        meanwhile: Callable | None = None) -> list:
     """[fn(item) for item in items], spread over `jobs` forked processes when jobs > 1.
     State the workers need is bound to `fn` by the caller (functools.partial).
 
@@ -386,13 +323,6 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
     `meanwhile()` is called in this process once the workers have their tasks, while it
     would otherwise only wait for them (their results are read meanwhile, by a thread
     that only reads pipes); it is not called when nothing is forked.
-
-    `fresh`: the workers are new Python processes, not forks of this one, and `fn` and the
-    items are pickled to them. For work that needs little of the build's state but
-    allocates much: a forked worker allocates into pages it shares with the build, and
-    each first write to one is a page copy by the kernel, whose number grows with the
-    build's heap. Staging a search slice in a worker forked from a 20,000-series build
-    took 45 ms, against 16 ms at 4,000 series.
 
     The workers are this module's own, not multiprocessing.Pool's. Each has a pipe for
     its tasks and one for its results, and nothing else is shared: no lock that a killed
@@ -422,12 +352,8 @@ def run(fn: Callable, items: list, jobs: int, together: Callable | None = None,
         failed = True
         try:
             with stopping.deferred():  # every worker forked is in `workers` before a stop is obeyed
-                if fresh:
-                    setup = pickle.dumps((fn, _chunks, _build), pickle.HIGHEST_PROTOCOL)
                 for _ in range(min(jobs, len(chunks))):
-                    workers.append(_spawn_worker() if fresh else _fork_worker(workers))
-                    if fresh:
-                        _send_setup(workers[-1], setup)
+                    workers.append(_fork_worker(workers))
             queue = list(range(len(chunks)))
             for _ in range(2):  # a second chunk each: a worker need not wait for the next
                 for worker in workers:

@@ -231,13 +231,8 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
     scratch.mkdir(parents=True)
     (scratch / "cwd").mkdir()  # stays empty
     try:
-        # The workers are fresh processes (parallel.run's `fresh`: one forked from the build
-        # copied a page of its heap at nearly every allocation): what they need is sent to
-        # them, the pages' files looked up once here.
-        where = {rel: page_file(rel) for part in parts for rel in part.pages}
-        job = IndexJob(parts, functools.partial(_page_in, where), scratch, language, os.getpid(), store)
-        results = parallel.run(functools.partial(_index_part, job), list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1),
-                               fresh=True)
+        job = IndexJob(parts, page_file, scratch, language, os.getpid(), store)
+        results = parallel.run(functools.partial(_index_part, job), list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1))
         files: dict = {}
         for part, (failure, bundle, kept) in zip(parts, results):
             if failure is not None:
@@ -249,10 +244,6 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
         return files
     finally:
         remove_tree(scratch)  # on SIGTERM, within a budget (stopping.py)
-
-
-def _page_in(where: dict, rel: str):
-    return where[rel]
 
 
 class IndexJob(NamedTuple):

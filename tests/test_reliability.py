@@ -9,8 +9,6 @@ elsewhere with the reason).
 
 from __future__ import annotations
 
-import functools
-import operator
 import os
 import random
 import re
@@ -564,26 +562,22 @@ def big(i):
 
 stopping.install()
 try:
-    if {fresh}:  # the workers cannot import this script's function: a 4 MB result each, made by `bytes`
-        parallel.run(bytes, [4 << 20] * 1000, 2, fresh=True)
-    else:
-        parallel.run(big, list(range(400)), 2)
+    parallel.run(big, list(range(400)), 2)
 except stopping.Stopped:
     print("stopped", flush=True)
     os._exit(143)
 """
 
 
-@pytest.mark.parametrize("fresh", [False, True], ids=["forked", "fresh"])
 @pytest.mark.parametrize("after", [0.15, 0.4, 0.9])
-def test_a_stop_while_workers_write_large_results_ends_at_once(after, fresh):
+def test_a_stop_while_workers_write_large_results_ends_at_once(after):
     """A stop while workers are writing results larger than a pipe, which no one will read
     now. multiprocessing.Pool, which the build used before, hung there: terminating, it
     waited for its result queue's lock while a worker held it, blocked in such a write (a
     `check` stopped by SIGTERM, about 1 stop in 30 on a busy machine, CPython 3.11.2). The
     workers are killed, not waited for. (Run apart: a regression hangs that process, not
     the tests.)"""
-    proc = subprocess.Popen([PYTHON, "-c", _LARGE_RESULTS.format(repo=str(REPO), fresh=fresh)], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([PYTHON, "-c", _LARGE_RESULTS.format(repo=str(REPO))], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     code, took, alive, err = _stop(proc, signal.SIGTERM, after)
     assert code == 143 and alive == [] and "Traceback" not in err, (code, err)
@@ -625,62 +619,6 @@ def test_a_worker_killed_in_a_build_is_reported_in_a_sentence(tmp_path, monkeypa
     assert "a worker process ended before its work was done (killed by SIGKILL)" in err and "--jobs 1" in err, err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists() and set(_children()) == before
-
-
-def test_fresh_workers_share_nothing_with_the_build_and_give_the_same_results():
-    """parallel.run(..., fresh=True): new Python processes, children of the build, that did
-    not inherit its modules (pytest is not loaded in them); results in order, as forked."""
-    probe = "(__import__('os').getppid(), 'pytest' in __import__('sys').modules)"
-    assert set(parallel.run(eval, [probe] * 8, 2, fresh=True)) == {(os.getpid(), False)}
-    assert set(parallel.run(eval, [probe] * 8, 2)) == {(os.getpid(), True)}
-    assert parallel.run(functools.partial(operator.mul, 3), list(range(300)), 2, fresh=True) == [3 * i for i in range(300)]
-    before = set(_children())
-    with pytest.raises(ZeroDivisionError):
-        parallel.run(functools.partial(operator.truediv, 1), [1, 2, 0, 4] * 10, 2, fresh=True)
-    assert set(_children()) == before
-    # A function the new process cannot import (this test module is not on its path): it
-    # ends, and the build says so instead of waiting.
-    with pytest.raises(parallel.WorkerLost, match=r"\(exit code 1\)"):
-        parallel.run(_fails_on_five, [1, 2, 3, 4], 2, fresh=True)
-    assert set(_children()) == before
-
-
-_FRESH_SLEEPERS = """
-import os, sys, time
-sys.path.insert(0, {repo!r})
-from sitegen import parallel, stopping
-
-stopping.install()
-try:
-    parallel.run(time.sleep, [0.05] * 200, 2, fresh=True)
-except stopping.Stopped as stop:
-    os._exit(stop.exit_code)
-"""
-
-
-@pytest.mark.parametrize("after", [0.0, 0.01, 0.03, 0.2])
-def test_ctrl_c_while_fresh_workers_start_is_quiet(after):
-    """A Ctrl+C reaches the whole process group, new workers included, perhaps while they
-    are still starting Python (`after` the first of them exists): the build stops (130),
-    and no worker prints a KeyboardInterrupt or is left behind."""
-    proc = subprocess.Popen([PYTHON, "-c", _FRESH_SLEEPERS.format(repo=str(REPO))], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while not descendants(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.001)
-    time.sleep(after)
-    watched = descendants(proc.pid)
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        _out, err = proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise AssertionError("no exit 10 s after Ctrl+C")
-    time.sleep(0.2)
-    alive = [p for p in watched if os.path.exists(f"/proc/{p}") and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
-    assert proc.returncode in (130, -signal.SIGINT) and alive == [], (proc.returncode, alive, err)
-    assert "KeyboardInterrupt" not in err and "Traceback" not in err, err
 
 
 def _fails_on_five(i: int) -> int:
