@@ -244,7 +244,10 @@ def _give(worker: _Worker, queue: list) -> None:
     if queue:
         k = queue.pop(0)
         worker.given.append(k)
-        _write_all(worker.tasks, k.to_bytes(4, "little"))
+        try:
+            _write_all(worker.tasks, k.to_bytes(4, "little"))
+        except BrokenPipeError:  # it has already ended (its first task killed it)
+            raise WorkerLost(_how_it_ended(worker.pid)) from None
 
 
 def _collect(workers: list, queue: list, chunks: list, out: list) -> None:

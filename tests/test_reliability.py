@@ -603,6 +603,27 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging_it():
         _reap(set(_children()) - before)
 
 
+def test_a_worker_gone_before_its_next_task_is_given_is_lost_not_a_broken_pipe(monkeypatch):
+    """A worker whose first task killed it, before the build gives it the next: writing to
+    its task pipe fails (EPIPE), and the build says a worker was lost (seen once as a
+    BrokenPipeError, in a run of the whole suite)."""
+    real = parallel._give
+
+    def late(worker, queue):
+        time.sleep(0.05)  # the worker is dead by now
+        real(worker, queue)
+
+    monkeypatch.setattr(parallel, "_call", lambda k: os.kill(os.getpid(), signal.SIGKILL))
+    monkeypatch.setattr(parallel, "_give", late)
+    before = set(_children())
+    try:
+        with pytest.raises(parallel.WorkerLost, match="killed by SIGKILL"):
+            parallel.run(abs, list(range(100)), 2)
+        assert set(_children()) == before
+    finally:
+        _reap(set(_children()) - before)
+
+
 def test_a_worker_killed_in_a_build_is_reported_in_a_sentence(tmp_path, monkeypatch, capsys):
     """The build says what happened and what to try, exits 1 with no traceback, and leaves
     no output folder."""
