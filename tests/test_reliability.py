@@ -9,6 +9,7 @@ elsewhere with the reason).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -526,6 +527,18 @@ def _reap(pids) -> None:  # a failure leaves no worker to the next test
             pass
 
 
+@contextlib.contextmanager
+def _leaves_no_worker():
+    """The block leaves no child of this process, running or unreaped; a failure reaps
+    what it left, so that no worker reaches the next test."""
+    before = set(_children())
+    try:
+        yield
+        assert set(_children()) == before
+    finally:
+        _reap(set(_children()) - before)
+
+
 def test_a_signal_while_the_workers_are_forked_leaves_none(monkeypatch):
     """A SIGTERM that lands between two forks is obeyed once every worker forked is known:
     the build stops, and no worker is left, running or unreaped."""
@@ -594,13 +607,8 @@ def test_a_worker_that_dies_fails_the_build_instead_of_hanging_it():
     """A worker killed in the middle of a task (the kernel out of memory): the build fails
     with WorkerLost. (A multiprocessing.Pool replaced the worker and waited for the lost
     task's result forever.)"""
-    before = set(_children())
-    try:
-        with pytest.raises(parallel.WorkerLost, match="ended before its task was done \\(killed by SIGKILL\\)"):
-            parallel.run(_dies_on_seven, list(range(40)), 2)
-        assert set(_children()) == before
-    finally:
-        _reap(set(_children()) - before)
+    with _leaves_no_worker(), pytest.raises(parallel.WorkerLost, match="ended before its task was done \\(killed by SIGKILL\\)"):
+        parallel.run(_dies_on_seven, list(range(40)), 2)
 
 
 def test_a_worker_gone_before_its_next_task_is_given_is_lost_not_a_broken_pipe(monkeypatch):
@@ -615,13 +623,8 @@ def test_a_worker_gone_before_its_next_task_is_given_is_lost_not_a_broken_pipe(m
 
     monkeypatch.setattr(parallel, "_call", lambda k: os.kill(os.getpid(), signal.SIGKILL))
     monkeypatch.setattr(parallel, "_give", late)
-    before = set(_children())
-    try:
-        with pytest.raises(parallel.WorkerLost, match="killed by SIGKILL"):
-            parallel.run(abs, list(range(100)), 2)
-        assert set(_children()) == before
-    finally:
-        _reap(set(_children()) - before)
+    with _leaves_no_worker(), pytest.raises(parallel.WorkerLost, match="killed by SIGKILL"):
+        parallel.run(abs, list(range(100)), 2)
 
 
 def test_a_worker_killed_in_a_build_is_reported_in_a_sentence(tmp_path, monkeypatch, capsys):
