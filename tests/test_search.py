@@ -474,7 +474,10 @@ def _results(page, query: str, program: str | None = None) -> list:
     message.wait_for(timeout=20000)
     if program:
         before = message.inner_text()
-        page.locator(".pagefind-ui__filter-name", has_text="program").first.click()
+        # Opened, not toggled: a click on the group's name closed it again when an earlier
+        # query of the same page had left it open (seen once on a loaded machine).
+        page.locator(".pagefind-ui__filter-block", has=page.locator(".pagefind-ui__filter-name", has_text="program")) \
+            .first.evaluate("block => { block.open = true; }")
         page.locator(f"input[name=program][value='{program}']").check()
         page.wait_for_function("t => document.querySelector('.pagefind-ui__message').textContent.trim() != t", arg=before.strip())
         message.wait_for(timeout=20000)
