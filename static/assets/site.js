@@ -230,6 +230,11 @@
     if (fig.getAttribute("data-state")) return fig.drawing;
     fig.setAttribute("data-state", "loading");
     var button = fig.querySelector(".chart-load button");
+    /* The bar under the chart keeps its height (its button's, one or two lines) through
+       "loading" and after: a chart starts drawing as the visitor scrolls to it, and the
+       download buttons below must not move under a finger already on its way. */
+    var bar = fig.querySelector(".chart-load");
+    if (bar) bar.style.minHeight = bar.getBoundingClientRect().height + "px";
     if (button) button.hidden = true;
     say(fig, "Memuat grafik interaktif…");
     fig.drawing = loadPlotly().then(function (Plotly) {
