@@ -141,7 +141,6 @@ def test_a_chart_that_starts_drawing_moves_nothing_below_it(tab, served, width):
     page.wait_for_function("() => document.querySelector('figure.chart').getAttribute('data-state') === 'loading'", timeout=20000)
     assert " ".join(fig.locator(".chart-status").inner_text().split()) == "Memuat grafik interaktif…"
     assert button.evaluate(where) == before
-    page.wait_for_timeout(100)
     while held:
         held.pop().continue_()
     page.wait_for_function("() => document.querySelector('figure.chart').getAttribute('data-state') === 'drawn'", timeout=60000)
