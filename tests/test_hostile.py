@@ -240,8 +240,9 @@ def is_javascript_url(value: str) -> bool:
     return squashed.startswith(("javascript:", "vbscript:", "data:text/html", "livescript:"))
 
 
-def html_problems(text: str, where: str) -> list[str]:
-    """Every sign of injected markup in one HTML document or fragment."""
+def html_problems(text: str, where: str, base_path: str = "/") -> list[str]:
+    """Every sign of injected markup in one HTML document or fragment; the site's own
+    scripts are under `base_path` (the path of its base_url: "/repo/" on a project site)."""
     import lxml.html
 
     found = []
@@ -272,8 +273,8 @@ def html_problems(text: str, where: str) -> list[str]:
                 except ValueError as exc:
                     found.append(f"{where}:{line}: data <script type={kind}> is not valid JSON: {exc}")
             elif src is not None:
-                path = re.sub(r"^/+", "", src)
-                if not path.startswith(OWN_SCRIPT_DIRS) or is_javascript_url(src) or "//" in src:
+                path = src[len(base_path):] if src.startswith(base_path) else None if src.startswith("/") else src
+                if path is None or not path.startswith(OWN_SCRIPT_DIRS) or is_javascript_url(src) or "//" in src:
                     found.append(f"{where}:{line}: <script src={src!r}> is not one of the site's own scripts")
             else:
                 body = el.text or ""
@@ -362,6 +363,9 @@ def test_check_catches_injection():
     assert html_problems('<script type="application/json">{"a": </script>', "t")
     assert html_problems('<table><tr><td style="position: fixed; inset: 0">x</td></tr></table>', "t")
     assert not html_problems('<script src="/assets/site.js" defer></script><a href="https://x.org/?a=1&amp;b=2">x</a>', "t")
+    assert not html_problems('<script src="/repo/assets/site.js" defer></script>', "t", base_path="/repo/")
+    assert html_problems('<script src="/repo/assets/site.js" defer></script>', "t")  # not under this site's path
+    assert html_problems('<script src="/other/assets/x.js" defer></script>', "t", base_path="/repo/")
 
 
 def test_json_outputs_parse_and_keep_the_text(hostile_site):

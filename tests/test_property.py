@@ -17,14 +17,16 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
 from conftest import make_project
 from sitegen import pipeline
+from sitegen.config import normalise_base_url
 from sitegen.load import parse_document
 from sitegen.problems import BuildFailed, Problems
 from sitegen.schema import COMPETENCIES, WEEKDAYS
@@ -248,7 +250,7 @@ def built(files: dict):
         yield result, out, None, lines
 
 
-def assert_valid_site(out: Path, sanitised: bool = True) -> None:
+def assert_valid_site(out: Path, sanitised: bool = True, base_path: str = "/") -> None:
     import icalendar
     import lxml.etree
     import lxml.html
@@ -262,7 +264,7 @@ def assert_valid_site(out: Path, sanitised: bool = True) -> None:
         assert doc.find("body") is not None, page
         assert len(doc.xpath("//h1")) <= 1, f"{page}: more than one h1"
         if sanitised:
-            found += html_problems(text, page.relative_to(out).as_posix())
+            found += html_problems(text, page.relative_to(out).as_posix(), base_path)
     assert found == [], "\n".join(found)
     for f in out.rglob("*.xml"):
         lxml.etree.fromstring(f.read_bytes())
@@ -359,6 +361,8 @@ def test_random_program_and_page_build_or_fail_cleanly(fast_templates, program, 
 
 @FEW_BUILDS
 @given(mutated({}, SITE_VALUES), markdown)
+@example(settings_={"base_url": "https://x.org/repo"}, body="")  # a project site: its scripts are under /repo/
+@example(settings_={"base_url": "https://x.org/a/b/"}, body="")
 def test_random_site_settings_build_or_fail_cleanly(fast_templates, settings_, body):
     from conftest import SITE_YAML
 
@@ -379,4 +383,5 @@ def test_random_site_settings_build_or_fail_cleanly(fast_templates, settings_, b
         assert_well_formed(result.problems, lines)
         # raw_html lets the named files' HTML through unsanitised: that is its purpose.
         raw = merged.get("raw_html")
-        assert_valid_site(out, sanitised=not raw)
+        base_path = urlsplit(normalise_base_url(merged["base_url"])).path or "/"  # a project site: "/repo/"
+        assert_valid_site(out, sanitised=not raw, base_path=base_path)
