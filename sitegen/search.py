@@ -1,8 +1,9 @@
 """Client-side search: Pagefind indexes over the series pages (Indonesian), deterministic
 and in parts.
 
-Only series pages carry `data-pagefind-body`, so only they are given to Pagefind (in a
-scratch folder of hard links), never the archive, feeds or assets.
+Only series pages carry `data-pagefind-body`, so only they are given to Pagefind (copied
+into a scratch folder in memory, or hard-linked into one beside the output where there is
+no /dev/shm: writer.make_ram_twin), never the archive, feeds or assets.
 
 **In parts.** The series are spread over `ceil(pages / PAGES_PER_PART)` parts by a hash of
 their path, so adding or editing a series changes one part and only that part is indexed
@@ -38,8 +39,9 @@ Pagefind reads settings from a pagefind.yml/.yaml/.toml/.json in the folder it r
 and from PAGEFIND_* environment variables; either could send its output (or a log file)
 anywhere. So it runs in an empty folder, with every PAGEFIND_* variable removed, and is
 given every setting that decides what it reads and writes. It dies with the build
-(PR_SET_PDEATHSIG). Its scratch folder beside the output (`.<name>.search-<pid>`) is
-removed by the next build when a build is killed (writer.py).
+(PR_SET_PDEATHSIG). Its scratch folder beside the output (`.<name>.search-<pid>`), and that
+folder's twin in /dev/shm, are removed by the next build when a build is killed
+(writer.py).
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from .messages import _
 from .killpoints import checkpoint
 from . import stopping
 from .stopping import remove_tree
+from . import writer
 
 # Pages per part: every part costs a query one more chunk per word and one more index for
 # the phone to open. Parts of 250 on an emulated slow phone took a query 25.8 s to its
@@ -230,8 +233,9 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     (scratch / "cwd").mkdir()  # stays empty
+    ram = writer.make_ram_twin(scratch)
     try:
-        job = IndexJob(parts, page_file, scratch, language, os.getpid(), store)
+        job = IndexJob(parts, page_file, ram or scratch, scratch / "cwd", language, os.getpid(), store)
         results = parallel.run(functools.partial(_index_part, job), list(range(len(parts))), parallel.jobs_for(jobs, len(parts), 1))
         files: dict = {}
         for part, (failure, bundle, kept) in zip(parts, results):
@@ -243,6 +247,8 @@ def build_parts(parts: list[Part], page_file, scratch: Path, language: str, jobs
                     store.record(kept)
         return files
     finally:
+        if ram is not None:
+            remove_tree(ram)
         remove_tree(scratch)  # on SIGTERM, within a budget (stopping.py)
 
 
@@ -251,7 +257,8 @@ class IndexJob(NamedTuple):
 
     parts: list
     page_file: Callable  # rel -> the built page (a path to link, or bytes)
-    scratch: Path
+    scratch: Path  # where each slice's pages are staged and its bundle written (in memory where it can be)
+    cwd: Path  # the empty folder Pagefind runs in
     language: str
     build: int  # the build's process id (the kill checkpoint kills the build, not the worker)
     store: object  # buildstate.SearchStore, or None
@@ -317,7 +324,7 @@ def _pagefind(job: IndexJob, name: str, pages: tuple, read: Callable) -> tuple:
     site, out = scratch / f"site-{name}", scratch / f"out-{name}"
     _stage(site, pages, job.page_file)
     try:
-        proc = _start(site, out, scratch / "cwd", job.language)
+        proc = _start(site, out, job.cwd, job.language)
     except OSError as exc:  # no Pagefind binary, or one that cannot run
         return ("-", str(exc)), None
     checkpoint("indexing", job.build)  # a test kills the build while Pagefind runs

@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
 import stat
@@ -261,6 +262,49 @@ def _leftover(output: Path, name: str) -> str | None:
     return kind if kind in _LEFTOVER_KINDS and pid.isdigit() else None
 
 
+# A scratch folder's twin in memory: the search indexer stages each slice's pages and lets
+# Pagefind write its bundle there (search.py), hundreds of short-lived files a slice. On a
+# disk, every file made and removed costs a new inode; ext4 without a journal skips the
+# inodes removed in the last minutes one by one on every new file (fs/ext4/ialloc.c,
+# recently_deleted), so that cost grew with the square of the site (docs/speed.md). The
+# twin's name is derived from the scratch folder's path, so the build that recovers from a
+# killed one finds it.
+RAM_FOLDER = Path("/dev/shm")
+RAM_FREE = 256 << 20  # bytes free that /dev/shm must have to be used (a slice takes a few MB)
+
+
+def ram_twin(scratch: Path) -> Path:
+    digest = hashlib.sha256(os.fsencode(os.path.abspath(scratch))).hexdigest()[:24]
+    return RAM_FOLDER / f"sitegen-{digest}"
+
+
+def make_ram_twin(scratch: Path) -> Path | None:
+    """A new, empty folder of this user's in memory for `scratch`'s short-lived files, or
+    None where there is no such place (no /dev/shm, not writable, nearly full, or the name
+    taken by another user): the caller keeps them in `scratch` then."""
+    twin = ram_twin(scratch)
+    try:
+        st = os.statvfs(RAM_FOLDER)
+        if st.f_bavail * st.f_frsize < RAM_FREE:
+            return None
+        _remove_own(twin)
+        os.mkdir(twin, 0o700)
+        return twin
+    except OSError:
+        return None
+
+
+def _remove_own(path: Path) -> None:
+    """Remove `path` when it is this user's folder (a twin left by a killed build); a name
+    another user holds is left alone (mkdir then fails, and the caller does without)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid():
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _recover(output: Path) -> None:
     """Undo the in-place updates a killed build left unfinished (their journals), then
     remove every leftover beside the output folder. Call with the lock held, or when no
@@ -275,6 +319,8 @@ def _recover(output: Path) -> None:
             _undo_update(output, output.parent / name)
         if kind is not None:
             _remove(output.parent / name)
+        if kind == "search":
+            _remove_own(ram_twin(output.parent / name))
 
 
 def _remove(path: Path) -> None:

@@ -20,7 +20,7 @@ import pytest
 
 import contentfacts
 from conftest import REPO as REPO_ROOT, SITE_YAML, Tab, copy_repo_project, make_project, needs_chromium, serve_folder, tree_bytes
-from sitegen import search
+from sitegen import search, writer
 from sitegen.pipeline import Options, build
 from sitegen.problems import BuildFailed
 
@@ -102,7 +102,7 @@ def test_incremental_builds_with_search_equal_clean_ones(tmp_path, small_parts):
 
 def _pagefind_alone(tmp_path: Path, name: str, pages: list) -> dict:
     """Pagefind's own bundle of `pages` (built series pages), as it wrote it."""
-    job = search.IndexJob([], lambda rel: pages[rel], tmp_path, "id", os.getpid(), None)
+    job = search.IndexJob([], lambda rel: pages[rel], tmp_path, tmp_path / "cwd", "id", os.getpid(), None)
     (tmp_path / "cwd").mkdir(exist_ok=True)
     failure, bundle = search._pagefind(job, name, tuple(sorted(pages)), lambda b: b)
     assert failure is None, failure
@@ -385,6 +385,10 @@ def test_a_build_killed_while_its_workers_index_leaves_nothing_running(tmp_path,
     assert proc.returncode == -9
     scratch = [p for p in tmp_path.iterdir() if p.name.startswith(".out.search-")]
     assert scratch, "killed before the scratch folder was made"
+    twin = writer.ram_twin(scratch[0])
+    if _ram_usable():  # the slices were staged in memory, and the killed build left them there
+        assert twin.is_dir() and any(twin.iterdir())
+        assert sorted(p.name for p in scratch[0].iterdir()) == ["cwd"]
     deadline = time.monotonic() + 10
     while _processes_using(scratch[0].name) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -393,10 +397,96 @@ def test_a_build_killed_while_its_workers_index_leaves_nothing_running(tmp_path,
     del env["SITEGEN_TEST_KILL_AT"]
     assert subprocess.run([sys.executable, "-c", script, str(REPO_ROOT), str(root), str(out)], env=env, timeout=120).returncode == 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert not twin.exists()  # removed with the scratch folder it belonged to
     assert len([p for p in (out / "pagefind").rglob("pagefind-entry.json")]) == 7  # 25 pages, 4 per part
     monkeypatch.setattr(search, "PAGES_PER_PART", 4)
     built(root, tmp_path / "clean", use_cache=False, jobs=1)
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+
+
+def _ram_usable() -> bool:
+    try:
+        st = os.statvfs(writer.RAM_FOLDER)
+    except OSError:
+        return False
+    return os.access(writer.RAM_FOLDER, os.W_OK) and st.f_bavail * st.f_frsize >= writer.RAM_FREE
+
+
+def _pagefind_runs(monkeypatch) -> list:
+    """(site folder, output folder, its pages, the owner of their folder) of every Pagefind
+    run from now on (workers: jobs=1)."""
+    runs = []
+    start = search._start
+
+    def recording(site, out, cwd, language):
+        runs.append((Path(site), Path(out), sorted(p.relative_to(site).as_posix() for p in Path(site).rglob("*.html")),
+                     Path(site).parent.stat().st_uid))
+        return start(site, out, cwd, language)
+
+    monkeypatch.setattr(search, "_start", recording)
+    return runs
+
+
+@pytest.mark.skipif(not _ram_usable(), reason="needs a writable /dev/shm")
+def test_slices_are_staged_and_indexed_in_memory_not_on_the_sites_disk(tmp_path, small_parts, monkeypatch):
+    """Each slice's pages and Pagefind's bundle of them are short-lived files, hundreds a
+    slice: they are made in memory (/dev/shm), in a folder of this user's named after the
+    scratch folder beside the output, and nothing of them is left once the build is done.
+    Without /dev/shm they are made beside the output as before, and the site's pages and
+    its index hold the same (the index numbers the pages in the order the folder lists
+    them, which differs between file systems)."""
+    root = make_project(tmp_path, corpus())
+    runs = _pagefind_runs(monkeypatch)
+    built(root, tmp_path / "out", use_cache=False)
+    series = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").glob("seri/*/index.html"))
+    assert len(series) == 25 and len(runs) > 4  # 4 parts of 8 pages, each in slices
+    assert sorted(rel for _site, _out, pages, _uid in runs for rel in pages) == series
+    for site, out, _pages, uid in runs:
+        assert site.parent == out.parent and site.parent.parent == writer.RAM_FOLDER, (site, out)
+        assert site.parent.name.startswith("sitegen-") and uid == os.getuid()
+        assert not site.exists() and not out.exists()
+    assert not runs[0][0].parent.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+
+    runs.clear()
+    monkeypatch.setattr(writer, "RAM_FOLDER", tmp_path / "no-such-folder")
+    built(root, tmp_path / "disk", use_cache=False)
+    assert len(runs) > 4 and all(site.parent.name.startswith(".disk.search-") for site, _out, _pages, _uid in runs)
+    a, b = tree_bytes(tmp_path / "out"), tree_bytes(tmp_path / "disk")
+    outside = sorted(rel for rel in a if not rel.startswith("pagefind/"))
+    assert outside == sorted(rel for rel in b if not rel.startswith("pagefind/")) and [rel for rel in outside if a[rel] != b[rel]] == []
+    entries = sorted(rel for rel in a if rel.endswith("pagefind-entry.json"))
+    assert len(entries) == 4 and entries == sorted(rel for rel in b if rel.endswith("pagefind-entry.json"))
+    for entry in entries:
+        folder = entry[: -len("pagefind-entry.json")]
+        one = {rel[len(folder):]: data for rel, data in a.items() if rel.startswith(folder) and "/bagian-" not in rel[len(folder):]}
+        two = {rel[len(folder):]: data for rel, data in b.items() if rel.startswith(folder) and "/bagian-" not in rel[len(folder):]}
+        assert _decoded(one) == _decoded(two)
+
+
+@pytest.mark.skipif(not _ram_usable() or os.getuid() != 0, reason="needs a writable /dev/shm and root (to make another user's folder)")
+def test_a_memory_folder_name_another_user_holds_is_not_used(tmp_path, small_parts, monkeypatch):
+    """The folder's name in /dev/shm can be guessed; one made first by another user (to read
+    or swap the pages) is left alone and the slices are made beside the output instead."""
+    root = make_project(tmp_path, corpus(6))
+    scratch = tmp_path / ".out.search-123"
+    twin = writer.ram_twin(scratch)
+    twin.mkdir()
+    try:
+        os.chown(twin, 65534, 65534)
+        assert writer.make_ram_twin(scratch) is None
+        assert twin.is_dir() and twin.stat().st_uid == 65534
+    finally:
+        os.rmdir(twin)
+    made = writer.make_ram_twin(scratch)
+    assert made == twin and twin.is_dir() and twin.stat().st_uid == os.getuid()
+    (twin / "left").write_text("by a killed build")
+    assert writer.make_ram_twin(scratch) == twin and list(twin.iterdir()) == []  # this user's leftover: emptied
+    os.rmdir(twin)
+    runs = _pagefind_runs(monkeypatch)
+    monkeypatch.setattr(writer, "RAM_FREE", 1 << 60)  # no /dev/shm has that much: the disk is used
+    built(root, tmp_path / "out", use_cache=False)
+    assert runs and all(site.parent.name.startswith(".out.search-") for site, _out, _pages, _uid in runs)
 
 
 def _death_signal(_i: int) -> int:
