@@ -7,7 +7,7 @@ generate_corpus.py: the same titles, programs, dates and "CONTOH" badge a build 
 corpus draws), in this process, one after the other. Prints the median time per card over
 --repeats passes, the mean file size, and one pass under cProfile with the time split into
 laying out and drawing text, mapping colours to the palette, encoding (filtering,
-zlib, checksums) and the rest. The first card of a pass is not special: the
+zlib-ng, checksums) and the rest. The first card of a pass is not special: the
 fonts, glyphs and the site's backdrop are made before the timed passes, as a build's worker
 makes them on its first card.
 
@@ -65,7 +65,9 @@ GROUPS = (
     ("encoding: filtering, compressing, checksums", (
         ("Image.py", "save"), ("Image.py", "tobytes"), ("~", "<method 'compress' of 'zlib.Compress' objects>"),
         ("~", "<method 'flush' of 'zlib.Compress' objects>"), ("~", "<built-in method zlib.adler32>"),
-        ("~", "<built-in method zlib.crc32>"))),
+        ("~", "<built-in method zlib.crc32>"), ("~", "<method 'compress' of 'zlib_ng._Compress' objects>"),
+        ("~", "<method 'flush' of 'zlib_ng._Compress' objects>"), ("~", "<built-in method zlib_ng.zlib_ng.adler32>"),
+        ("~", "<built-in method zlib_ng.zlib_ng.crc32>"))),
 )
 
 
