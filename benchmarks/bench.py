@@ -353,8 +353,12 @@ def ours_save_to_page(site: Path, work: Path, repeats: int, search: bool, poll: 
     cmd = [sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), "--port", str(port),
            "--output", str(out), "--today", TODAY] + ([] if search else ["--no-search"])
     env = {"SITEGEN_WATCH": "poll"} if poll else None
-    return save_to_page(cmd, work / "serve.log", f"http://127.0.0.1:{port}/seri/{path.stem}/",
-                        _body_editor(path), repeats, env=env)
+    original = path.read_bytes()
+    try:
+        return save_to_page(cmd, work / "serve.log", f"http://127.0.0.1:{port}/seri/{path.stem}/",
+                            _body_editor(path), repeats, env=env)
+    finally:
+        path.write_bytes(original)  # the corpus stays as it was for the builds measured after
 
 
 def hugo_save_to_page(hsite: Path, work: Path, repeats: int) -> Served:
@@ -364,8 +368,12 @@ def hugo_save_to_page(hsite: Path, work: Path, repeats: int) -> Served:
     cmd = [hugo_binary(), "server", "--source", str(hsite), "--port", str(port), "--bind", "127.0.0.1",
            "--baseURL", f"http://127.0.0.1:{port}/", "--quiet"]
     shutil.rmtree(hsite / "resources", ignore_errors=True)
-    return save_to_page(cmd, work / "hugo-server.log", f"http://127.0.0.1:{port}/seri/{path.stem}/",
-                        _body_editor(path), repeats)
+    original = path.read_bytes()
+    try:
+        return save_to_page(cmd, work / "hugo-server.log", f"http://127.0.0.1:{port}/seri/{path.stem}/",
+                            _body_editor(path), repeats)
+    finally:
+        path.write_bytes(original)
 
 
 def shipped_copy(work: Path) -> Path:
@@ -515,6 +523,13 @@ def main(argv: list[str] | None = None) -> int:
     shipped = [run(ours_cmd(REPO, work / "shipped-out", "--no-cache", search=True)) for _ in range(args.repeats)]
     rows.append(("the shipped site itself, default build, cold", median(shipped), "", None, None))
 
+    # The preview's targets are the issue's too, so the default run measures them beside
+    # the builds' (--serve-only measures only them, with their save -> page figures).
+    serve_ratios, serve_timings = serve_rows(site, hsite, work, max(args.repeats, 3), n)
+    for label, ours, theirs, limit in serve_ratios:
+        rows.append((label, ours, "hugo server", ours / theirs, limit))
+    loads.append(f"after the preview {os.getloadavg()[0]:.2f}")
+
     if args.stand_in:
         print(f"stand-in: {n} series with the minimal templates of benchmarks/templates/ ...", flush=True)
         mini, _ = corpus(work, n, minimal=True)
@@ -590,6 +605,10 @@ def main(argv: list[str] | None = None) -> int:
         failed += big_row and not ok
         verdict = f"< {MEMORY_LIMIT_MB} MB  {'PASS' if ok else 'FAIL'}" if big_row else ""
         print(f"{label:66} {peak:6.0f} MB {max(r.maxrss_mb for r in runs):6.0f} MB  {verdict}")
+    print()
+    print(f"{'save -> page (seconds)':66} {'median':>8} {'min':>7} {'max':>7}")
+    for label, times in serve_timings:
+        print(f"{label:66} {statistics.median(times):8.3f} {min(times):7.3f} {max(times):7.3f}")
     print()
     for line in card:
         if not line.startswith(("command:", "load average")):
